@@ -1,0 +1,15 @@
+"""Every model, imported once so Alembic and the factory see the whole schema."""
+from server.audit.models import AuditEvent
+from server.auth.models import AuthSession, Invitation, Membership, User
+from server.followups.models import FollowUp
+from server.observations.models import Observation, ObservationTraitLevel
+from server.push.models import PushSubscription
+from server.rubrics.models import Rubric, Trait
+from server.schools.models import District, Location, Period, School
+from server.walks.models import Walk
+
+__all__ = [
+    "AuditEvent", "AuthSession", "District", "FollowUp", "Invitation", "Location", "Membership",
+    "Observation", "ObservationTraitLevel", "Period", "PushSubscription", "Rubric", "School",
+    "Trait", "User", "Walk",
+]

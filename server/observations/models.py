@@ -1,0 +1,61 @@
+"""Observations: one overheard conversation, tagged with a level for each trait of a rubric."""
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, Integer, SmallInteger, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from server.db import SchoolScopedMixin, TimestampedMixin, db
+from server.enums import ConversationKind, Setting, db_enum
+
+NOTE_MAX_LENGTH = 280
+TEAM_MAX_LENGTH = 60
+
+
+class Observation(SchoolScopedMixin, TimestampedMixin, db.Model):
+    __table_args__ = (
+        Index("ix_observation_school_local_date", "school_id", "local_date"),
+        Index("ix_observation_school_location", "school_id", "location_id"),
+        Index("ix_observation_observer_updated", "observer_id", "updated_at"),
+        CheckConstraint("participant_count IS NULL OR participant_count BETWEEN 1 AND 99", name="participant_count"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)  # made by the client: the idempotency key
+    observer_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    walk_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("walk.id", ondelete="SET NULL"), index=True)
+    rubric_id: Mapped[int] = mapped_column(ForeignKey("rubric.id", ondelete="RESTRICT"))
+    location_id: Mapped[int] = mapped_column(ForeignKey("location.id", ondelete="RESTRICT"))
+    observed_at: Mapped[datetime]
+    utc_offset_minutes: Mapped[int] = mapped_column(SmallInteger, default=0)
+    local_date: Mapped[date] = mapped_column(Date)  # in the school's zone, for day/week bucketing
+    setting: Mapped[Setting | None] = mapped_column(db_enum(Setting))
+    conversation_kind: Mapped[ConversationKind | None] = mapped_column(db_enum(ConversationKind))
+    participant_count: Mapped[int | None] = mapped_column(SmallInteger)
+    participant_roles: Mapped[list[str]] = mapped_column(JSON, default=list)
+    team: Mapped[str | None] = mapped_column(String(TEAM_MAX_LENGTH))
+    note: Mapped[str | None] = mapped_column(String(NOTE_MAX_LENGTH))
+    needs_follow_up: Mapped[bool] = mapped_column(default=False)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    content_hash: Mapped[str] = mapped_column(String(64), default="")
+    deleted_at: Mapped[datetime | None]
+
+    trait_levels: Mapped[list[ObservationTraitLevel]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, order_by="ObservationTraitLevel.trait_id"
+    )
+
+
+class ObservationTraitLevel(db.Model):
+    """0 not heard, 1 heard, 2 strong."""
+
+    __table_args__ = (
+        CheckConstraint("level BETWEEN 0 AND 2", name="level_range"),
+        Index("ix_trait_level_trait", "trait_id", "level"),
+    )
+
+    observation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("observation.id", ondelete="CASCADE"), primary_key=True
+    )
+    trait_id: Mapped[int] = mapped_column(ForeignKey("trait.id", ondelete="RESTRICT"), primary_key=True)
+    level: Mapped[int] = mapped_column(SmallInteger)

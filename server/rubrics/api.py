@@ -1,0 +1,4 @@
+"""Placeholder API (being written)."""
+from server.blueprint import ApiBlueprint
+
+blp = ApiBlueprint("rubrics_api", __name__, url_prefix="/api/v1", description="rubrics")
