@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from flask import Flask, abort, request
 
+from server.blueprint import require_json_body
+
 CSP = "; ".join([
     "default-src 'self'",
     "script-src 'self'",
@@ -29,6 +31,11 @@ def init_app(app: Flask) -> None:
         """Defence in depth beside CSRF tokens: browsers label cross-site requests."""
         if request.method in UNSAFE_METHODS and request.headers.get("Sec-Fetch-Site") == "cross-site":
             abort(403, description="Cross-site requests are not accepted.")
+
+    @app.before_request
+    def api_bodies_are_json():
+        if request.path.startswith("/api/"):
+            require_json_body()
 
     @app.after_request
     def security_headers(response):
