@@ -11,11 +11,13 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from flask import g, has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from tests import factories
 
+pytest_plugins = ["tests.ci_plugin"]  # in CI, PostgreSQL/Redis/Chromium skips are failures
 PG_ADMIN_URL = os.environ.get("HALLPULSE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 ENGINES = ["sqlite", "postgresql"]
@@ -127,10 +129,22 @@ def clean_database(database) -> None:
                 connection.execute(table.delete())
 
 
+def forget_request_globals() -> None:
+    """The `db` fixture keeps one app context pushed, so requests would share `g` (Flask-Login's
+    cached user, the CSRF token); in production each request has its own, so each starts clean."""
+    if has_app_context():
+        for name in list(g):
+            g.pop(name)
+
+
 class ApiClient(FlaskClient):
     """A test client that sends the CSRF token on writes, as the app's scripts do."""
 
     csrf_token: str | None = None
+
+    def run_wsgi_app(self, environ, buffered=False):
+        forget_request_globals()
+        return super().run_wsgi_app(environ, buffered)
 
     def open(self, *args, **kwargs):
         method = (kwargs.get("method") or "GET").upper()

@@ -1,16 +1,19 @@
 """JSON sign-in for the offline app: sign in again without losing the outbox, fresh CSRF tokens."""
-from flask import abort, current_app, make_response, request, session
+from flask import abort, current_app, g, make_response, request, session
 from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 
 from schemas.auth import CsrfTokenSchema, LoginSchema, MeSchema
 from server.access import school_roles
+from server.audit import service as audit
 from server.auth import service
 from server.blueprint import ApiBlueprint
 from server.db import db
 from server.extensions import limiter
 from server.ratelimit import login_account_key
 from server.schools.models import School
+
+LOGIN_FAILED = "That email and password do not match an active account."
 
 blp = ApiBlueprint("auth_api", __name__, url_prefix="/api/v1/auth", description="Sign-in for scripts and the app")
 
@@ -19,12 +22,55 @@ def login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+def login_address_limit() -> str:
+    return current_app.config.get("LOGIN_IP_RATE_LIMIT", "30 per minute")
+
+
+def login_rate_limited(view):
+    """The sign-in limits shared by the API and the page: one bucket per account, a generous one per address."""
+    view = limiter.shared_limit(login_limit, scope="login-account", key_func=login_account_key, methods=["POST"])(view)
+    return limiter.shared_limit(login_address_limit, scope="login-address", methods=["POST"])(view)
+
+
 def sign_in(user) -> None:
     """Rotate the session (no fixation), open a server-side sign-in and set the cookie."""
-    session.clear()
+    if current_user.is_authenticated:  # signing in over an old sign-in: that one ends here
+        service.end_session(current_user.session_token)
     service.start_session(user, request.user_agent.string)
+    rotate_session(user)
+
+
+def rotate_session(user) -> None:
+    """A new cookie session for `user` (whose session_token is set), holding its CSRF secret from the start.
+
+    The secret is made now, not on the next page: with a cookie session, requests the app sends at
+    the same moment would otherwise each store a different secret and the last one would win.
+    """
+    session.clear()
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
     login_user(user)
     session.permanent = True
+    generate_csrf()
+
+
+def record_login(user) -> None:
+    audit.record("auth.login", actor_id=user.id, object_type="user", object_id=user.id)
+
+
+def record_failed_login(email: object) -> None:
+    """Committed at once (the request rolls back); only the email's domain, never the password."""
+    domain = email.rpartition("@")[2].strip().lower()[:100] if isinstance(email, str) and "@" in email else ""
+    audit.record_now("auth.login_failed", details={"email_domain": domain})
+
+
+def sign_out() -> None:
+    """End this browser's session on the server too, so the old cookie is worthless."""
+    if current_user.is_authenticated:
+        service.end_session(current_user.session_token)
+        audit.record("auth.logout", actor_id=current_user.id, object_type="user", object_id=current_user.id)
+        db.session.commit()
+    logout_user()
+    session.clear()
 
 
 def me_payload(user) -> dict:
@@ -42,7 +88,7 @@ def me_payload(user) -> dict:
 
 
 @blp.route("/login", methods=["POST"], public=True)
-@limiter.limit(login_limit, key_func=login_account_key)
+@login_rate_limited
 @blp.arguments(LoginSchema)
 @blp.response(200, MeSchema)
 @blp.alt_response(401, response="UNAUTHORIZED")
@@ -51,8 +97,10 @@ def login(credentials):
     """Sign in with email and password; sets the session cookie."""
     user = service.authenticate(credentials["email"], credentials["password"])
     if user is None:
-        abort(401, description="That email and password do not match an active account.")
+        record_failed_login(credentials["email"])
+        abort(401, description=LOGIN_FAILED)
     sign_in(user)
+    record_login(user)
     db.session.commit()
     return me_payload(user)
 
@@ -61,11 +109,7 @@ def login(credentials):
 @blp.response(204)
 def logout():
     """End this browser's session on the server too, so the old cookie is worthless."""
-    if current_user.is_authenticated:
-        service.end_session(current_user.session_token)
-        db.session.commit()
-    logout_user()
-    session.clear()
+    sign_out()
 
 
 @blp.route("/me")

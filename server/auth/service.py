@@ -14,10 +14,27 @@ from server.enums import Role
 from server.schools.models import School
 
 LAST_SEEN_GRANULARITY = timedelta(minutes=5)
+ROLE_RANK = {Role.VIEWER: 1, Role.OBSERVER: 2, Role.PRINCIPAL: 3, Role.DISTRICT_ADMIN: 4}
 
 
 class AuthError(ValueError):
     """A sign-in, invitation or password step that cannot go ahead, in plain words."""
+
+
+class PasswordRejected(AuthError):
+    """A new password breaks the rules; `problems` lists each reason so a form can show them."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__(" ".join(problems))
+        self.problems = problems
+
+
+class InvitationNotFound(AuthError):
+    """No invitation has this token (a mistyped or made-up link)."""
+
+
+class InvitationGone(AuthError):
+    """The invitation existed but was used or has expired: the link will never work again."""
 
 
 def normalise_email(email: str) -> str:
@@ -89,7 +106,7 @@ def end_all_sessions(user: User) -> int:
 def set_password(user: User, new_password: str) -> None:
     problems = passwords.password_problems(new_password, user.email, user.name)
     if problems:
-        raise AuthError(" ".join(problems))
+        raise PasswordRejected(problems)
     user.password_hash = passwords.hash_password(new_password)
 
 
@@ -167,11 +184,11 @@ def open_invitation(token: str, now: datetime | None = None) -> Invitation:
     """The invitation behind a link, if it is unused and unexpired."""
     invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == token_digest(token)))
     if invitation is None:
-        raise AuthError("This invitation link is not valid. Ask for a new one.")
+        raise InvitationNotFound("This invitation link is not valid. Ask for a new one.")
     if invitation.used_at is not None:
-        raise AuthError("This invitation has already been used. Sign in, or ask for a new one.")
+        raise InvitationGone("This invitation has already been used. Sign in, or ask for a new one.")
     if invitation.expires_at <= (now or utcnow()):
-        raise AuthError("This invitation has expired. Ask your principal for a new one.")
+        raise InvitationGone("This invitation has expired. Ask your principal for a new one.")
     return invitation
 
 
@@ -193,6 +210,8 @@ def accept_invitation(token: str, name: str, password: str, signed_in: User | No
         .execution_options(synchronize_session=False)
     )
     if claimed.rowcount != 1:  # another request used it first
-        raise AuthError("This invitation has already been used. Sign in, or ask for a new one.")
-    grant_role(user, invitation.role, school=school)
+        raise InvitationGone("This invitation has already been used. Sign in, or ask for a new one.")
+    current = db.session.scalar(select(Membership.role).where(Membership.user_id == user.id, Membership.school_id == school.id))
+    if current is None or ROLE_RANK[invitation.role] > ROLE_RANK[current]:
+        grant_role(user, invitation.role, school=school)  # an invitation never lowers a role already held
     return user
