@@ -18,6 +18,7 @@ from server.enums import Role
 from server.schools.models import School
 
 ModelT = TypeVar("ModelT")
+MAX_ROW_ID = 2**63 - 1
 
 
 class Action(StrEnum):
@@ -97,6 +98,33 @@ def scoped(stmt: Select, model, action: Action, user: User | None = None, owner_
     return stmt.where(condition)
 
 
+def admin_district_ids(user: User | None = None) -> list[int]:
+    """Districts in which the user is a district admin."""
+    user = user or current_user
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return sorted(set(db.session.scalars(
+        select(Membership.district_id).where(Membership.user_id == user.id, Membership.role == Role.DISTRICT_ADMIN)
+    )))
+
+
+def require_district_admin(district_id: int | None, user: User | None = None) -> int:
+    """The district where a district admin may add schools: 403 for anyone else, 404 for a district out of reach.
+
+    Leaving the district out picks the user's only one.
+    """
+    district_ids = admin_district_ids(user)
+    if not district_ids:
+        abort(403, description="Only district admins can add schools.")
+    if district_id is None:
+        if len(district_ids) > 1:
+            abort(422, description="You administer several districts: say which one in district_id.")
+        return district_ids[0]
+    if district_id not in district_ids:
+        abort(404)
+    return district_id
+
+
 def require_school(action: Action, school_id: int, user: User | None = None) -> School:
     """The school if the user may act on it, else 404 (unknown or out of reach) or 403 (seen, not allowed)."""
     if school_id not in school_roles(user):
@@ -119,6 +147,8 @@ def get_for(
 ) -> ModelT:
     """Fetch one school-scoped object for an action: another school's object is a 404."""
     user = user or current_user
+    if isinstance(object_id, int) and not 0 < object_id <= MAX_ROW_ID:  # SQLite cannot even look it up
+        abort(404)
     obj = db.session.get(model, object_id)
     if obj is None or obj.school_id not in school_roles(user):
         abort(404)

@@ -4,15 +4,25 @@ from __future__ import annotations
 from functools import wraps
 
 import flask_smorest
-from flask import abort, request
+from webargs.flaskparser import FlaskParser
+from flask import abort, current_app, request
 from flask_login import current_user
+from werkzeug.exceptions import BadRequest
 
 JSON_METHODS = {"POST", "PUT", "PATCH"}
 SESSION_SECURITY = [{"session": []}]
 
 
+class StrictParser(FlaskParser):
+    """Query strings and headers follow their schema's own `unknown` too: a misspelt filter is a 422."""
+
+    DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, "query": None, "querystring": None}
+
+
 class ApiBlueprint(flask_smorest.Blueprint):
     """Every route requires a signed-in user unless registered with `public=True`."""
+
+    ARGUMENTS_PARSER = StrictParser()
 
     def route(self, rule, *, public: bool = False, **options):
         register = super().route(rule, **options)
@@ -41,6 +51,21 @@ def _require_user(view):
 
 
 def require_json_body() -> None:
-    """A body-carrying API request must be JSON: anything else is 415, not a confusing 422."""
-    if request.method in JSON_METHODS and not request.is_json:
+    """A body-carrying API request must be JSON (415), within the size limit (413) and well formed (400).
+
+    Checked before any view, so a route that ignores its body still refuses a bad one.
+    """
+    if request.method not in JSON_METHODS:
+        return
+    if not request.is_json:
+        if not request.content_length and not request.content_type:
+            return  # no body at all (a bare POST such as sign-out): nothing to parse
         abort(415, description="Send the request body as application/json.")
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    if limit is not None and (request.content_length or 0) > limit:
+        abort(413, description=f"The request body is larger than {limit} bytes.")
+    if request.get_data(cache=True):
+        try:
+            request.get_json()
+        except BadRequest:
+            abort(400, description="The request body is not valid JSON.")
