@@ -1,0 +1,264 @@
+"""The demo district: what it promises to hold, its statistical story, determinism and idempotency.
+
+Loading takes a second or two, so the read-only tests share one load per engine (the `demo`
+fixture reloads only when another test changed the data); the two tests that reload come last.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections import Counter, defaultdict
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import String, func, select, type_coerce
+
+from server.auth.models import Membership, User
+from server.db import db as database
+from server.demo import DEMO_PASSWORD, DemoSummary, demo_login_hint, load_demo
+from server.enums import ConversationKind, FollowUpStatus, LocationKind, ParticipantRole, Role, Setting
+from server.extensions import limiter
+from server.followups.models import FollowUp
+from server.observations.models import Observation, ObservationTraitLevel
+from server.rubrics.models import Rubric, Trait
+from server.schools.models import District, Location, Period, School
+from server.walks.models import Walk
+from tests.conftest import ApiClient, clean_database
+
+SEED = 2026
+FIRST_DAY, LAST_DAY = date(2026, 8, 17), date(2026, 12, 18)
+THANKSGIVING_WEEK = {date(2026, 11, 23) + timedelta(days=d) for d in range(5)}
+FORMAL_PLACES = {LocationKind.MEETING_ROOM, LocationKind.LIBRARY, LocationKind.OFFICE, LocationKind.CLASSROOM}
+_loaded: dict[str, tuple[tuple, DemoSummary]] = {}  # engine → (fingerprint, summary) of the shared load
+
+
+def fingerprint() -> tuple:
+    levels = database.session.execute(
+        select(func.count(), func.sum(ObservationTraitLevel.level)).select_from(ObservationTraitLevel)).one()
+    return tuple(levels) + (database.session.scalar(select(func.count()).select_from(District)),)
+
+
+@pytest.fixture()
+def demo(app):
+    """The seed-2026 demo in an otherwise empty database, loaded once per engine while unchanged."""
+    engine = app.config["ENGINE_NAME"]
+    with app.app_context():
+        if engine not in _loaded or _loaded[engine][0] != fingerprint():
+            clean_database(database)
+            summary = load_demo(seed=SEED)
+            _loaded[engine] = (fingerprint(), summary)
+        database.session.commit()
+        yield _loaded[engine][1]
+        database.session.remove()
+
+
+def schools_by_name() -> dict[str, School]:
+    return {school.name: school for school in database.session.scalars(select(School))}
+
+
+def checksum() -> str:
+    """A digest of every observation's id, walk, time and kind, and of every trait level."""
+    observations = database.session.execute(select(
+        type_coerce(Observation.id, String), type_coerce(Observation.walk_id, String), Observation.observed_at,
+        Observation.conversation_kind)).all()
+    levels = database.session.execute(select(
+        type_coerce(ObservationTraitLevel.observation_id, String), ObservationTraitLevel.trait_id,
+        ObservationTraitLevel.level)).all()
+    digest = hashlib.sha256()
+    for row in sorted(map(str, observations)) + sorted(map(str, levels)):
+        digest.update(row.encode())
+    return digest.hexdigest()
+
+
+def trait_share(rows, trait: str, keep) -> float:
+    """Share of the observations passing `keep` where `trait` was heard (level 1 or 2)."""
+    chosen = [levels for observation, levels in rows if keep(observation)]
+    return sum(levels[trait] > 0 for levels in chosen) / len(chosen)
+
+
+def observations_with_levels(school: School):
+    levels: dict = defaultdict(dict)
+    query = (select(ObservationTraitLevel.observation_id, Trait.key, ObservationTraitLevel.level)
+             .join(Trait, Trait.id == ObservationTraitLevel.trait_id)
+             .join(Observation, Observation.id == ObservationTraitLevel.observation_id)
+             .where(Observation.school_id == school.id))
+    for observation_id, key, level in database.session.execute(query):
+        levels[observation_id][key] = level
+    observations = database.session.scalars(select(Observation).where(Observation.school_id == school.id)).all()
+    return [(observation, levels[observation.id]) for observation in observations]
+
+
+def test_demo_district_has_two_schools_in_different_time_zones(demo):
+    district = database.session.scalar(select(District))
+    assert district.name == "Maple Valley School District"
+    schools = schools_by_name()
+    assert {name: school.timezone for name, school in schools.items()} == {
+        "Lincoln Middle School": "America/Chicago", "Riverside High School": "America/Denver"}
+    assert all(school.district_id == district.id for school in schools.values())
+
+
+@pytest.mark.parametrize("school_name", ["Lincoln Middle School", "Riverside High School"])
+def test_each_school_has_a_bell_schedule_and_places_of_many_kinds(demo, school_name):
+    school = schools_by_name()[school_name]
+    periods = database.session.scalars(select(Period).where(Period.school_id == school.id)
+                                       .order_by(Period.starts_at)).all()
+    names = [period.name for period in periods]
+    assert names[0] == "Before school" and names[-1] == "After school"
+    assert "Period 1" in names and sum(name.startswith("Lunch") for name in names) >= 2
+    assert all(a.ends_at == b.starts_at for a, b in zip(periods, periods[1:]))
+    locations = database.session.scalars(select(Location).where(Location.school_id == school.id)).all()
+    assert 10 <= len(locations) <= 14
+    assert len({location.kind for location in locations}) >= 7
+
+
+def test_every_role_has_a_demo_account(demo):
+    roles = {(email, role) for email, role, _ in demo.logins}
+    assert ("district@maplevalley.demo", "district_admin") in roles
+    for school in ("lincoln", "riverside"):
+        assert {("principal@%s.demo" % school, "principal"), ("ap@%s.demo" % school, "observer"),
+                ("coach@%s.demo" % school, "observer")} <= roles
+        assert sum(email.endswith(f"@{school}.demo") and role == "viewer" for email, role in roles) == 2
+    stored = database.session.execute(select(User.email, Membership.role).join(Membership)).all()
+    assert {(email, role.value) for email, role in stored} == roles
+    assert {Role(role) for _, role in roles} == set(Role)
+
+
+@pytest.mark.parametrize("school_name", ["Lincoln Middle School", "Riverside High School"])
+def test_each_school_has_a_semester_of_school_day_observations(demo, school_name):
+    school = schools_by_name()[school_name]
+    days = database.session.scalars(select(Observation.local_date).where(Observation.school_id == school.id)).all()
+    assert len(days) >= 1500
+    assert min(days) >= FIRST_DAY and max(days) <= LAST_DAY
+    assert not {day for day in days if day.weekday() >= 5 or day in THANKSGIVING_WEEK}
+    assert len({day.isocalendar().week for day in days}) == 17
+
+
+def test_every_observation_has_a_level_for_each_of_the_seven_traits(demo):
+    rubric = database.session.scalar(select(Rubric).where(Rubric.is_default.is_(True), Rubric.district_id.is_(None)))
+    counts = database.session.execute(
+        select(ObservationTraitLevel.observation_id, func.count(), func.min(ObservationTraitLevel.level),
+               func.max(ObservationTraitLevel.level)).group_by(ObservationTraitLevel.observation_id)).all()
+    observations = database.session.scalar(select(func.count()).select_from(Observation))
+    assert len(counts) == observations
+    assert {(count, low >= 0, high <= 2) for _, count, low, high in counts} == {(7, True, True)}
+    assert set(database.session.scalars(select(Observation.rubric_id).distinct())) == {rubric.id}
+
+
+@pytest.mark.parametrize("school_name", ["Lincoln Middle School", "Riverside High School"])
+def test_local_date_and_offset_follow_the_school_time_zone(demo, school_name):
+    school = schools_by_name()[school_name]
+    zone = ZoneInfo(school.timezone)
+    rows = database.session.execute(select(Observation.observed_at, Observation.local_date,
+                                           Observation.utc_offset_minutes)
+                                    .where(Observation.school_id == school.id)).all()
+    for observed_at, local_date, offset in rows:
+        local = observed_at.astimezone(zone)
+        assert (local.date(), offset) == (local_date, local.utcoffset() // timedelta(minutes=1))
+    assert len({offset for _, _, offset in rows}) == 2  # daylight saving time ends on November 1
+
+
+def test_walks_are_short_school_day_walks_holding_their_observations(demo):
+    zones = {school.id: ZoneInfo(school.timezone) for school in schools_by_name().values()}
+    for walk in database.session.scalars(select(Walk)):
+        assert timedelta(minutes=10) <= walk.ended_at - walk.started_at <= timedelta(minutes=40)
+        local_start, local_end = walk.started_at.astimezone(zones[walk.school_id]), walk.ended_at.astimezone(
+            zones[walk.school_id])
+        assert time(6, 50) <= local_start.time() and local_end.time() <= time(16, 30)
+    rows = database.session.execute(select(Observation, Walk).join(Walk, Walk.id == Observation.walk_id)).all()
+    assert len(rows) == database.session.scalar(select(func.count()).select_from(Observation))
+    for observation, walk in rows:
+        assert walk.started_at <= observation.observed_at <= walk.ended_at
+        assert (observation.school_id, observation.observer_id) == (walk.school_id, walk.observer_id)
+        assert observation.created_at == observation.updated_at == observation.observed_at
+    per_walk = Counter(observation.walk_id for observation, _ in rows)
+    assert max(per_walk.values()) <= 8
+
+
+def test_conversations_fit_their_setting_and_place(demo):
+    teams = {"Grade 6", "Grade 7", "Grade 8", "Math", "ELA", "Science", "Special education"}
+    rows = database.session.execute(select(Observation, Location.kind).join(Location)).all()
+    for observation, place_kind in rows:
+        assert observation.setting == observation.conversation_kind.setting
+        assert (observation.setting == Setting.FORMAL) == (place_kind in FORMAL_PLACES)
+        assert 2 <= observation.participant_count <= 8
+        assert 0 < len(observation.participant_roles) <= observation.participant_count
+        assert set(observation.participant_roles) <= {role.value for role in ParticipantRole}
+        assert (observation.version, observation.content_hash, observation.deleted_at) == (1, "", None)
+    assert {observation.conversation_kind for observation, _ in rows} == set(ConversationKind)
+    assert teams <= {observation.team for observation, _ in rows}
+    notes = [observation.note for observation, _ in rows if observation.note]
+    assert 0.10 < len(notes) / len(rows) < 0.20 and max(map(len, notes)) <= 280
+
+
+@pytest.mark.parametrize("school_name", ["Lincoln Middle School", "Riverside High School"])
+def test_evidence_is_heard_more_than_twice_as_often_in_formal_settings(demo, school_name):
+    rows = observations_with_levels(schools_by_name()[school_name])
+    formal = trait_share(rows, "evidence", lambda o: o.setting == Setting.FORMAL)
+    informal = trait_share(rows, "evidence", lambda o: o.setting == Setting.INFORMAL)
+    assert formal > 2 * informal
+    assert trait_share(rows, "people", lambda o: o.setting == Setting.INFORMAL) > 0.4
+
+
+def test_lincoln_acts_more_after_its_training_day_and_riverside_stays_flat(demo):
+    first_month = lambda o: o.local_date < date(2026, 9, 17)  # noqa: E731
+    last_month = lambda o: o.local_date >= date(2026, 11, 18)  # noqa: E731
+    lincoln = observations_with_levels(schools_by_name()["Lincoln Middle School"])
+    riverside = observations_with_levels(schools_by_name()["Riverside High School"])
+    assert trait_share(lincoln, "action", last_month) > trait_share(lincoln, "action", first_month) + 0.1
+    assert abs(trait_share(riverside, "action", last_month) - trait_share(riverside, "action", first_month)) < 0.1
+
+
+def test_follow_ups_close_the_loop_on_flagged_observations(demo):
+    rows = database.session.execute(
+        select(FollowUp, Observation, School).join(Observation, Observation.id == FollowUp.observation_id)
+        .join(School, School.id == FollowUp.school_id)).all()
+    flagged = database.session.scalar(select(func.count()).where(Observation.needs_follow_up.is_(True)))
+    assert 10 <= len(rows) == flagged
+    members = set(database.session.execute(select(Membership.user_id, Membership.school_id)))
+    as_of = datetime.combine(LAST_DAY, time(0, 0), tzinfo=ZoneInfo("America/Chicago"))
+    for follow_up, observation, school in rows:
+        assert observation.needs_follow_up and follow_up.school_id == observation.school_id
+        assert follow_up.created_by_id == observation.observer_id and (follow_up.owner_id, school.id) in members
+        assert follow_up.due_at.astimezone(ZoneInfo(school.timezone)).time() == time(15, 30)
+        assert (follow_up.status == FollowUpStatus.DONE) == (follow_up.changed_practice is not None)
+    statuses = Counter((f.status, f.changed_practice, f.due_at < as_of) for f, _, _ in rows)
+    assert statuses[(FollowUpStatus.DONE, True, True)] and statuses[(FollowUpStatus.DONE, False, True)]
+    assert statuses[(FollowUpStatus.OPEN, None, True)]  # open and overdue
+    assert all(f.outcome_note for f, _, _ in rows if f.status == FollowUpStatus.DONE)
+
+
+def test_every_demo_account_can_sign_in(app, demo):
+    app.test_client_class = ApiClient
+    limiter.reset()
+    for email, _, _ in demo.logins:
+        response = app.test_client().post("/api/v1/auth/login", json={"email": email, "password": DEMO_PASSWORD})
+        assert response.status_code == 200, (email, response.get_data(as_text=True))
+
+
+def test_serve_hints_at_the_demo_sign_in(demo):
+    assert demo_login_hint() == f"Demo sign-in: principal@lincoln.demo / {DEMO_PASSWORD}"
+
+
+def test_the_same_seed_loads_the_same_semester_into_a_clean_database(demo):
+    first = checksum()
+    clean_database(database)
+    load_demo(seed=SEED)
+    assert checksum() == first
+
+
+def test_demo_command_keeps_loaded_data_and_reset_replaces_it(demo, runner):
+    first, total = checksum(), fingerprint()
+    database.session.commit()
+    kept = runner.invoke(args=["demo"])
+    assert kept.exit_code == 0, kept.output
+    assert "already loaded" in kept.output and "principal@lincoln.demo" in kept.output
+    assert fingerprint() == total
+    database.session.commit()
+    replaced = runner.invoke(args=["demo", "--reset", "--seed", "7"])
+    assert replaced.exit_code == 0, replaced.output
+    assert "already loaded" not in replaced.output and "coach@riverside.demo" in replaced.output
+    assert checksum() != first
+    assert database.session.scalar(select(func.count()).select_from(District)) == 1
+    assert database.session.scalar(select(func.count()).select_from(User)) == len(demo.logins)
+    per_school = database.session.scalars(select(func.count(Observation.id)).group_by(Observation.school_id)).all()
+    assert len(per_school) == 2 and min(per_school) >= 1500
