@@ -1,0 +1,107 @@
+"""The declared isolation matrix: how each route of the app is aimed at another school's data.
+
+Every rule in `app.url_map` must have an entry here; a new route without one fails the suite.
+- PUBLIC: no school data at all (sign-in, CSRF token, static files, the app shell, the API document).
+- LISTS: returns only what the caller may reach; the test checks another school never appears.
+- Target(...): names the objects in the path (and query), and a body that would succeed if the
+  object were the caller's own, so the request really reaches the access check.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Target:
+    path: dict[str, str] = field(default_factory=dict)   # path parameter → kind of foreign object
+    query: dict[str, str] = field(default_factory=dict)  # query parameter → kind of foreign object
+    json: dict[str, object] = field(default_factory=dict)  # method → JSON body (callable of ids allowed)
+    form: dict[str, object] = field(default_factory=dict)  # method → form body
+    list_methods: frozenset[str] = frozenset()  # methods of the same rule that list, checked as LISTS
+
+
+PUBLIC = "public"
+LISTS = "lists"
+
+SCHOOL = {"school_id": "school"}
+
+
+def _sync_body(ids):
+    return {"school_id": ids["school"], "records": [{
+        "type": "observation", "id": ids["observation"], "version": 9, "rubric_id": ids["rubric"],
+        "location_id": ids["location"], "observed_at": "2026-11-02T15:00:00+00:00",
+        "trait_levels": {"substantive": 2},
+    }]}
+
+
+ISOLATION: dict[str, object] = {
+    # Public: no school's data behind them.
+    "static": PUBLIC,
+    "health.healthz": PUBLIC,
+    "api-docs.openapi_json": PUBLIC,
+    "auth_api.csrf_token": PUBLIC,
+    "auth_api.login": PUBLIC,
+    "auth_api.logout": PUBLIC,
+    "auth.login": PUBLIC,
+    "auth.logout": PUBLIC,
+    "auth.change_password": PUBLIC,        # the caller's own account only
+    "auth.sign_out_everywhere": PUBLIC,    # the caller's own sessions only
+    "auth.accept_invitation": PUBLIC,      # guarded by a secret token; see tests/auth
+    "pwa.index_": PUBLIC,
+    "pwa.index_log": PUBLIC,
+    "pwa.index_walk": PUBLIC,
+    "pwa.asset": PUBLIC,
+    "pwa.manifest": PUBLIC,
+    "pwa.service_worker": PUBLIC,
+    # Lists scoped to the caller.
+    "auth_api.me": LISTS,
+    "sync_api.bootstrap": LISTS,
+    "schools.index": LISTS,
+    # Aimed at another school's objects.
+    "schools_api.Schools": Target(list_methods=frozenset({"GET"}), json={"POST": lambda ids: {"name": "Intruder School", "timezone": "UTC",
+                                                               "district_id": ids["district"]}}),
+    "schools.add_school": Target(form={"POST": lambda ids: {"name": "Intruder School", "timezone": "UTC",
+                                                             "district_id": ids["district"]}}),
+    "schools_api.SchoolDetail": Target(path=SCHOOL, json={"PATCH": {"name": "Hijacked"}}),
+    "schools_api.Periods": Target(path=SCHOOL, json={"PUT": [{"name": "Hijack", "starts_at": "08:00", "ends_at": "09:00"}]}),
+    "schools_api.reset_periods": Target(path=SCHOOL, json={"POST": {}}),
+    "schools_api.Locations": Target(path=SCHOOL, json={"POST": {"name": "Hijack hall", "kind": "hallway"}}),
+    "schools_api.LocationDetail": Target(path={"location_id": "location"}, json={"PATCH": {"name": "Hijacked"}}),
+    "schools_api.members": Target(path=SCHOOL),
+    "schools_api.MembershipDetail": Target(path={"membership_id": "membership"}, json={"PATCH": {"role": "viewer"}}),
+    "schools_api.Invitations": Target(path=SCHOOL, json={"POST": {"email": "intruder@example.org", "role": "observer"}}),
+    "schools_api.revoke_invitation": Target(path={"invitation_id": "invitation"}),
+    "rubrics_api.rubrics": Target(query=SCHOOL),
+    "sync_api.sync": Target(json={"POST": _sync_body}),
+    "sync_api.own_observations": Target(query=SCHOOL),
+    "sync_api.own_walks": Target(query=SCHOOL),
+    "schools.overview": Target(path=SCHOOL),
+    "schools.invite": Target(path=SCHOOL, form={"POST": {"email": "intruder@example.org", "role": "observer"}}),
+    "schools.revoke_invitation": Target(path={**SCHOOL, "invitation_id": "invitation"}),
+    "schools.add_place": Target(path=SCHOOL, form={"POST": {"name": "Hijack hall", "kind": "hallway"}}),
+    "schools.edit_place": Target(path={**SCHOOL, "location_id": "location"}, form={"POST": {"name": "Hijacked", "kind": "hallway"}}),
+    "schools.archive_place": Target(path={**SCHOOL, "location_id": "location"}),
+    "schools.restore_place": Target(path={**SCHOOL, "location_id": "location"}),
+    "schools.save_schedule": Target(path=SCHOOL, form={"POST": {"name": "Hijack", "starts_at": "08:00", "ends_at": "09:00"}}),
+    "schools.reset_schedule": Target(path=SCHOOL),
+    "schools.save_settings": Target(path=SCHOOL, form={"POST": {"name": "Hijacked"}}),
+    "schools.change_role": Target(path={**SCHOOL, "membership_id": "membership"}, form={"POST": {"role": "viewer"}}),
+    "schools.remove_member": Target(path={**SCHOOL, "membership_id": "membership"}),
+    # Heatmaps and the dashboard (issue 8): every view names its school or district in the path.
+    "heatmaps_api.school_frequency": Target(path=SCHOOL),
+    "heatmaps_api.school_quality": Target(path=SCHOOL),
+    "heatmaps_api.school_trends": Target(path=SCHOOL),
+    "heatmaps_api.district_quality": Target(path={"district_id": "district"}),
+    "heatmaps_api.district_frequency": Target(path={"district_id": "district"}),
+    "heatmaps.dashboard": Target(path=SCHOOL),
+    "heatmaps.frequency": Target(path=SCHOOL),
+    "heatmaps.quality": Target(path=SCHOOL),
+    "heatmaps.trends": Target(path=SCHOOL),
+    "heatmaps.frequency_csv": Target(path=SCHOOL),
+    "heatmaps.quality_csv": Target(path=SCHOOL),
+    "heatmaps.trends_csv": Target(path=SCHOOL),
+    "heatmaps.observations_csv": Target(path=SCHOOL),
+    "heatmaps.district": Target(path={"district_id": "district"}),
+    "heatmaps.district_quality_csv": Target(path={"district_id": "district"}),
+    "heatmaps.district_frequency_csv": Target(path={"district_id": "district"}),
+}
