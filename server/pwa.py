@@ -1,4 +1,87 @@
-"""Placeholder: serves the PWA from pwa/ (being written)."""
-from flask import Blueprint
+"""Serves the offline app in pwa/: the shell, and sw.js with the shell's content version injected.
+
+The service worker's precache is the real cache of the shell, so static files are only revalidated
+(`no-cache` + ETag); a new shell hash renames the SW cache, which is what busts it.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from flask import Blueprint, Response, current_app, send_from_directory
+
+from server.config import PROJECT_ROOT
+
+PWA_DIR = PROJECT_ROOT / "pwa"
+SHELL_FOLDERS = ("css", "js", "icons")
+CLIENT_ROUTES = ("/", "/log", "/walk")
+VERSION_PLACEHOLDER = "__SHELL_VERSION__"
+FILES_PLACEHOLDER = '["__SHELL_FILES__"]'
+SW_CSP = "default-src 'self'; script-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'"
 
 bp = Blueprint("pwa", __name__)
+
+
+def shell_files(root: Path = PWA_DIR) -> list[str]:
+    """URL paths the service worker precaches: the page, the manifest and every shell asset."""
+    assets = sorted(
+        "/" + path.relative_to(root).as_posix()
+        for folder in SHELL_FOLDERS
+        for path in (root / folder).rglob("*")
+        if path.is_file() and not path.name.startswith(".")
+    )
+    return ["/", "/manifest.webmanifest", *assets]
+
+
+def shell_version(root: Path = PWA_DIR) -> str:
+    """A hash of every shell file's path and bytes (sw.js included): any change renames the cache."""
+    digest = hashlib.sha256()
+    files = [root / "index.html", root / "manifest.webmanifest", root / "sw.js"]
+    files += [root / url.lstrip("/") for url in shell_files(root)[2:]]
+    for path in files:
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+@bp.record_once
+def compute_shell_version(state) -> None:
+    """Hash once at startup; a deploy restarts the app, so the version follows the files."""
+    state.app.extensions["pwa_shell"] = {"version": shell_version(), "files": shell_files()}
+
+
+def _revalidated(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+def index() -> Response:
+    """The app shell for every client route; public, so it loads offline and signed out (JS checks /me)."""
+    return _revalidated(send_from_directory(PWA_DIR, "index.html", mimetype="text/html"))
+
+
+for _route in CLIENT_ROUTES:
+    bp.add_url_rule(_route, f"index{_route.replace('/', '_')}", index, methods=["GET"])
+
+
+@bp.get("/sw.js")
+def service_worker() -> Response:
+    shell = current_app.extensions["pwa_shell"]
+    source = (PWA_DIR / "sw.js").read_text(encoding="utf-8")
+    source = source.replace(VERSION_PLACEHOLDER, shell["version"]).replace(FILES_PLACEHOLDER, json.dumps(shell["files"]))
+    response = Response(source, mimetype="text/javascript")
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Service-Worker-Allowed"] = "/"
+    response.headers["Content-Security-Policy"] = SW_CSP
+    return response
+
+
+@bp.get("/manifest.webmanifest")
+def manifest() -> Response:
+    return _revalidated(send_from_directory(PWA_DIR, "manifest.webmanifest", mimetype="application/manifest+json"))
+
+
+@bp.get("/<any(css, js, icons):folder>/<path:filename>")
+def asset(folder: str, filename: str) -> Response:
+    """Shell assets; send_from_directory refuses paths that leave the folder (404)."""
+    return _revalidated(send_from_directory(PWA_DIR / folder, filename))

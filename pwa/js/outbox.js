@@ -1,0 +1,60 @@
+// The outbox: peek → send with the record's UUID → delete only when the server's answer names it.
+// A network error, 401, 403, 429 or 5xx never reaches settle(), so every entry simply stays.
+
+import { getAll, transact } from "./db.js";
+import { entityOf, fromServer, payload, storeOf } from "./model.js";
+
+export const BATCH_SIZE = 50;
+const ACKNOWLEDGED = new Set(["stored", "unchanged", "conflict"]);
+let sequence = 0;
+
+/** Queue the latest state of a record inside the caller's transaction (one entry per UUID). */
+export function queue(outboxStore, entity, record) {
+  const body = payload(entity, record);
+  outboxStore.put({
+    id: record.id, user_id: record.user_id, school_id: record.school_id, type: body.type,
+    version: record.version, record: body, seq: Date.now() * 1000 + (sequence++ % 1000),
+  });
+}
+
+export async function entriesOf(userId) {
+  return (await getAll("outbox")).filter((entry) => entry.user_id === userId);
+}
+
+/** The next batch for one school: walks first (observations may name them), then oldest first. */
+export async function peek(userId, limit = BATCH_SIZE) {
+  const entries = await entriesOf(userId);
+  if (!entries.length) return null;
+  const schoolId = entries.reduce((a, b) => (a.seq <= b.seq ? a : b)).school_id;
+  const rank = (entry) => (entityOf(entry) === "walk" ? 0 : 1);
+  const batch = entries.filter((e) => e.school_id === schoolId)
+    .sort((a, b) => rank(a) - rank(b) || a.seq - b.seq).slice(0, limit);
+  return { schoolId, entries: batch };
+}
+
+/** Apply the server's per-record results; returns how many entries left the outbox. */
+export function settle(sent, results) {
+  const sentById = new Map(sent.map((entry) => [entry.id, entry]));
+  return transact(["outbox", "observations", "walks", "attention"], "readwrite", async (s, done) => {
+    let settled = 0;
+    for (const result of results || []) {
+      const entry = sentById.get(result.id);
+      if (!entry || !(ACKNOWLEDGED.has(result.status) || result.status === "invalid")) continue;
+      const queued = await done(s.outbox.get(entry.id));
+      const unchangedSince = queued && queued.version <= entry.version;
+      if (!unchangedSince) continue;  // edited since it was sent: the newer version goes next
+      if (result.status === "conflict" && result.current) {
+        const entity = entityOf(entry);
+        s[storeOf(entity)].put(fromServer(entity, result.current, entry.user_id, entry.school_id));
+      }
+      if (result.status === "invalid") {
+        s.attention.put({ id: entry.id, user_id: entry.user_id, school_id: entry.school_id, entry, errors: result.errors || {} });
+      } else {
+        s.attention.delete(entry.id);
+      }
+      s.outbox.delete(entry.id);
+      settled += 1;
+    }
+    return settled;
+  });
+}

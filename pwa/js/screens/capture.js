@@ -1,0 +1,114 @@
+// The capture screen: place → traits → Save. The last place stays chosen, so a log can be 2–3 taps.
+
+import { getMeta, setMeta } from "../db.js";
+import { h } from "../dom.js";
+import { editObservation, deleteObservation, saveObservation } from "../records.js";
+import * as session from "../session.js";
+import { detailsPanel } from "../ui/details-panel.js";
+import { placePicker } from "../ui/place-picker.js";
+import { toast } from "../ui/toast.js";
+import { traitPicker } from "../ui/trait-picker.js";
+import { walkPanel } from "./walk.js";
+
+export function captureScreen(root, { afterSave, showLog }) {
+  let editing = null;
+  const places = placePicker(() => { message.textContent = ""; });
+  const traits = traitPicker(() => {});
+  const details = detailsPanel();
+  const walk = walkPanel();
+  const message = h("p", { class: "capture__message", role: "alert" });
+  const title = h("h2", { class: "capture__editing", hidden: true });
+  const more = h("button", { type: "button", class: "disclosure", "aria-expanded": "false",
+    "aria-controls": "details-panel", onclick: () => toggleDetails() }, "More details");
+  const cancel = h("button", { type: "button", class: "button button--secondary", hidden: true,
+    onclick: () => stopEditing() }, "Cancel");
+  const save = h("button", { type: "button", class: "button button--primary save", id: "save-log",
+    onclick: () => submit() }, "Save");
+
+  root.replaceChildren(walk.element, title,
+    h("h2", { class: "step", id: "places-title" }, "Where?"), places.element,
+    h("div", { class: "step-row" }, h("h2", { class: "step", id: "traits-title" }, "What did you hear?"),
+      h("p", { class: "step__hint" }, "1 tap: heard · 2 taps: strong")),
+    traits.element, more, details.element, message,
+    h("div", { class: "savebar" }, cancel, save));
+
+  function toggleDetails(open = details.element.hidden) {
+    details.element.hidden = !open;
+    more.setAttribute("aria-expanded", String(open));
+  }
+
+  function stopEditing() {
+    editing = null;
+    title.hidden = true;
+    cancel.hidden = true;
+    save.textContent = "Save";
+    traits.levels = {};
+    details.reset();
+    toggleDetails(false);
+  }
+
+  async function remember(placeId) {
+    const key = session.placesKey(session.state.user.id, session.state.schoolId);
+    const recent = [placeId, ...(await getMeta(key, [])).filter((id) => id !== placeId)].slice(0, 12);
+    await setMeta(key, recent);
+  }
+
+  async function submit() {
+    if (!places.value) {
+      message.textContent = "Choose where you heard it first.";
+      places.element.querySelector("button, select")?.focus();
+      return;
+    }
+    const rubric = session.rubric();
+    const draft = { rubric_id: rubric.id, location_id: places.value, trait_levels: traits.levels, ...details.read() };
+    if (editing) {
+      await editObservation(editing, draft);
+      stopEditing();
+      toast("Changes saved.");
+      showLog();
+    } else {
+      const observation = await saveObservation(session.context(), draft);
+      await remember(places.value);
+      const heard = rubric.traits.filter((t) => draft.trait_levels[t.key]).map((t) => t.label);
+      toast(`Saved: ${heard.length ? heard.join(", ") : "no traits heard"}.`, {
+        label: "Undo", run: async () => { await deleteObservation(observation.id); toast("Log removed."); afterSave(); },
+      });
+      traits.levels = {};
+      details.reset();
+      toggleDetails(false);
+    }
+    if (navigator.vibrate) navigator.vibrate(15);
+    message.textContent = "";
+    afterSave();
+  }
+
+  return {
+    async render() {
+      const school = session.school();
+      const rubric = session.rubric();
+      if (!school || !rubric) return;
+      const recent = await getMeta(session.placesKey(session.state.user.id, school.id), []);
+      const active = school.locations.filter((l) => !l.archived);
+      places.setPlaces(active, recent);
+      if (!places.value && recent.length && active.some((l) => l.id === recent[0])) places.value = recent[0];
+      traits.setTraits(rubric.traits);
+      details.setVocabulary(session.state.bootstrap.vocabulary || {});
+      walk.render();
+    },
+    edit(observation) {
+      editing = observation.id;
+      title.textContent = "Editing a log";
+      title.hidden = false;
+      cancel.hidden = false;
+      save.textContent = "Save changes";
+      places.value = observation.location_id;
+      traits.levels = observation.trait_levels || {};
+      details.load(observation);
+      toggleDetails(true);
+    },
+    halfDone() {
+      return Boolean(editing) || Object.keys(traits.levels).length > 0 || details.touched();
+    },
+    tick: () => walk.tick(),
+  };
+}

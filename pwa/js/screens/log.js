@@ -1,0 +1,104 @@
+// My log: today's and recent logs (editable and deletable offline), pending ones marked,
+// and the "needs attention" list of records the server could not accept.
+
+import { getAll, transact } from "../db.js";
+import { h } from "../dom.js";
+import { emit } from "../events.js";
+import { entriesOf } from "../outbox.js";
+import { deleteObservation, observationsOf } from "../records.js";
+import * as session from "../session.js";
+import { clock, dayKey, dayLabel } from "../time.js";
+import { toast } from "../ui/toast.js";
+import { LEVEL_WORDS } from "../ui/trait-picker.js";
+
+const RECENT = 60;
+
+export function logScreen(root, { edit, account }) {
+  const attention = h("div", { class: "log__group", id: "log-attention" });
+  const today = h("div", { class: "log__group", id: "log-today" });
+  const earlier = h("div", { class: "log__group", id: "log-earlier" });
+  root.replaceChildren(h("h2", { class: "screen__title", id: "log-title" }, "My log"), attention, today, earlier, account);
+
+  function confirmDelete(button, observation) {
+    if (button.dataset.armed) {
+      deleteObservation(observation.id).then(() => toast("Log deleted."));
+      return;
+    }
+    const label = button.getAttribute("aria-label");
+    button.dataset.armed = "1";
+    button.textContent = "Tap again to delete";
+    button.setAttribute("aria-label", label.replace("Delete", "Tap again to delete"));
+    setTimeout(() => {
+      delete button.dataset.armed;
+      button.textContent = "Delete";
+      button.setAttribute("aria-label", label);
+    }, 4000);
+  }
+
+  async function discard(id) {
+    await transact(["attention", "observations", "outbox"], "readwrite", (s) => {
+      for (const store of ["attention", "observations", "outbox"]) s[store].delete(id);
+    });
+    toast("Discarded.");
+    emit("records-changed");
+  }
+
+  function item(observation, pending, names) {
+    const school = session.school();
+    const traits = session.rubric()?.traits.filter((t) => observation.trait_levels?.[t.key]) || [];
+    return h("li", { class: "entry", dataset: { id: observation.id } },
+      h("div", { class: "entry__head" },
+        h("span", { class: "entry__time" }, clock(observation.observed_at, school.timezone)),
+        h("span", { class: "entry__place" }, names.get(observation.location_id) || "Unknown place"),
+        pending ? h("span", { class: "badge badge--pending" }, "Waiting to sync") : null,
+        observation.needs_follow_up ? h("span", { class: "badge badge--follow" }, "Follow-up") : null),
+      h("ul", { class: "entry__traits", "aria-label": "Traits heard" }, traits.length
+        ? traits.map((t) => h("li", { class: `tag tag--level${observation.trait_levels[t.key]}` },
+          `${t.label}: ${LEVEL_WORDS[observation.trait_levels[t.key]].toLowerCase()}`))
+        : h("li", { class: "tag" }, "No traits heard")),
+      observation.note ? h("p", { class: "entry__note" }, observation.note) : null,
+      h("div", { class: "entry__actions" },
+        h("button", { type: "button", class: "button button--small button--secondary",
+          "aria-label": `Edit the ${clock(observation.observed_at, school.timezone)} log`, onclick: () => edit(observation) }, "Edit"),
+        h("button", { type: "button", class: "button button--small button--danger",
+          "aria-label": `Delete the ${clock(observation.observed_at, school.timezone)} log`,
+          onclick: (event) => confirmDelete(event.currentTarget, observation) }, "Delete")));
+  }
+
+  function group(container, heading, items, empty) {
+    container.replaceChildren(h("h3", { class: "log__heading" }, heading),
+      items.length ? h("ul", { class: "entries" }, items) : h("p", { class: "log__empty" }, empty));
+  }
+
+  return {
+    async render() {
+      const school = session.school();
+      if (!school || !session.state.user) return;
+      const ctx = session.context();
+      const names = new Map(school.locations.map((l) => [l.id, l.name]));
+      const pending = new Set((await entriesOf(ctx.userId)).map((e) => e.id));
+      const all = (await observationsOf(ctx)).slice(0, RECENT);
+      const todayKey = dayKey(new Date().toISOString(), school.timezone);
+      const isToday = (o) => dayKey(o.observed_at, school.timezone) === todayKey;
+      group(today, `Today, ${dayLabel(new Date().toISOString(), school.timezone)}`,
+        all.filter(isToday).map((o) => item(o, pending.has(o.id), names)), "Nothing logged yet today.");
+      group(earlier, "Earlier", all.filter((o) => !isToday(o)).map((o) => item(o, pending.has(o.id), names)), "No earlier logs on this phone.");
+      const invalid = (await getAll("attention")).filter((a) => a.user_id === ctx.userId && a.school_id === ctx.schoolId);
+      attention.hidden = invalid.length === 0;
+      attention.replaceChildren(h("h3", { class: "log__heading log__heading--alert" }, "Needs attention"),
+        h("ul", { class: "entries" }, invalid.map((a) => {
+          const local = all.find((o) => o.id === a.id);
+          return h("li", { class: "entry entry--alert" },
+            h("p", { class: "entry__problem" }, local
+              ? `The server could not accept the ${clock(local.observed_at, school.timezone)} log at ${names.get(local.location_id) || "an unknown place"}:`
+              : "The server could not accept a change:"),
+            h("ul", { class: "entry__errors" }, Object.entries(a.errors).map(([field, problems]) =>
+              h("li", {}, `${field.replace(/_/g, " ")}: ${[].concat(problems).join(" ")}`))),
+            h("div", { class: "entry__actions" },
+              local ? h("button", { type: "button", class: "button button--small button--secondary", onclick: () => edit(local) }, "Fix it") : null,
+              h("button", { type: "button", class: "button button--small button--danger", onclick: () => discard(a.id) }, "Discard")));
+        })));
+      return invalid.length;
+    },
+  };
+}

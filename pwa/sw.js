@@ -1,0 +1,53 @@
+/* Hallway Pulse service worker (a classic script, for older Firefox ESR on school devices).
+   Precaches the app shell under a content version; serves it cache-first; never touches /api/. */
+"use strict";
+
+var VERSION = "__SHELL_VERSION__";
+var SHELL_FILES = ["__SHELL_FILES__"];
+var PREFIX = "hallpulse-static-";
+var CACHE = PREFIX + VERSION;
+var APP_ROUTES = ["/", "/log", "/walk"];
+
+self.addEventListener("install", function (event) {
+  event.waitUntil(caches.open(CACHE).then(function (cache) {
+    return cache.addAll(SHELL_FILES.map(function (url) { return new Request(url, { cache: "reload" }); }));
+  }));
+  // No skipWaiting here: the page posts SKIP_WAITING when no capture or sync is under way.
+});
+
+self.addEventListener("activate", function (event) {
+  event.waitUntil(caches.keys().then(function (names) {
+    return Promise.all(names.filter(function (name) {
+      return name.indexOf(PREFIX) === 0 && name !== CACHE;  // only our own stale shells
+    }).map(function (name) { return caches.delete(name); }));
+  }).then(function () { return self.clients.claim(); }));
+});
+
+self.addEventListener("message", function (event) {
+  if (event.data && event.data.type === "SKIP_WAITING") self.skipWaiting();
+});
+
+self.addEventListener("fetch", function (event) {
+  var request = event.request;
+  var url = new URL(request.url);
+  if (request.method !== "GET" || url.origin !== self.location.origin) return;
+  if (url.pathname.indexOf("/api/") === 0) return;  // network only: personal data lives in IndexedDB
+  if (request.mode === "navigate" && APP_ROUTES.indexOf(url.pathname) !== -1) {
+    event.respondWith(caches.match("/", { cacheName: CACHE }).then(function (shell) {
+      return shell || fetch(request);
+    }));
+    return;
+  }
+  if (SHELL_FILES.indexOf(url.pathname) === -1) return;
+  event.respondWith(caches.match(url.pathname, { cacheName: CACHE }).then(function (cached) {
+    return cached || fetch(request);
+  }));
+});
+
+self.addEventListener("sync", function (event) {
+  if (event.tag !== "hallpulse-outbox") return;
+  // The page owns the outbox code: wake every open window to drain it.
+  event.waitUntil(self.clients.matchAll({ type: "window" }).then(function (windows) {
+    windows.forEach(function (client) { client.postMessage({ type: "SYNC" }); });
+  }));
+});

@@ -1,0 +1,179 @@
+"""Browser fixtures: a real gunicorn server on a free 127.0.0.1 port with a FILE database (SQLite or
+PostgreSQL), seeded in a child process, and headless Debian Chromium driven by Playwright.
+
+The server runs in its own process group so a test can kill -9 it and start it again on the same
+port. The database is read back with plain SQL, never through the app, so what a test asserts is
+what the server really stored.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import time
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import sqlalchemy
+
+from tests.conftest import (
+    ENGINES,
+    create_postgres_database,
+    drop_postgres_database,
+    postgres_available,
+    skip_or_fail,
+)
+from tests.subprocesses import Server, app_env, free_port, run_python
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run", "--disable-quic",
+]
+USERS = 30  # one fresh leader per test, for the whole session
+PASSWORD = "correct horse battery staple"
+SEED = f"""
+import json
+from server import create_app
+from server.cli import upgrade_database
+app = create_app({{"ARGON2_TIME_COST": 2, "ARGON2_MEMORY_KIB": 19456}})
+with app.app_context():
+    upgrade_database()
+    from tests import factories
+    school = factories.create_school(name="Lincoln Middle School", timezone="America/Chicago")
+    users = [factories.create_user("principal", school, email=f"leader{{n}}@example.org", name=f"Dana Reyes {{n}}")
+             for n in range({USERS})]
+    places = {{location.name: location.id for location in school.locations}}
+    print(json.dumps({{"school_id": school.id, "places": places, "users": [[u.id, u.email] for u in users]}}))
+"""
+
+
+class LiveServer:
+    """gunicorn (1 worker, 4 threads) serving the real app on one port, restartable on that port."""
+
+    def __init__(self, engine: str, database_url: str, workdir: Path):
+        self.engine = engine
+        self.database_url = database_url
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.workdir = workdir
+        self.env = app_env(
+            workdir / "instance", HALLPULSE_ENV="testing", DATABASE_URL=database_url,
+            SECRET_KEY="browser-tests-" + "k" * 40, HALLPULSE_LOGIN_RATE_LIMIT="1000 per minute",
+        )
+        self.server: Server | None = None
+        self.seed: dict = {}
+        self._users = iter(())
+        self.engine_sql = sqlalchemy.create_engine(database_url, poolclass=sqlalchemy.pool.NullPool)
+
+    def prepare(self) -> None:
+        result = run_python(SEED, env=self.env)
+        assert result.returncode == 0, result.stderr
+        self.seed = json.loads(result.stdout.strip().splitlines()[-1])
+        self._users = iter(self.seed["users"])
+
+    def start(self) -> None:
+        command = [
+            str(Path(os.sys.executable).parent / "gunicorn"), "--bind", f"127.0.0.1:{self.port}",
+            "--workers", "1", "--threads", "4", "--worker-class", "gthread", "--timeout", "30",
+            "--graceful-timeout", "2", "server:create_app()",
+        ]
+        self.server = Server(command, self.env, self.workdir)
+        status, _headers, _body = self.server.get(f"{self.url}/healthz", deadline_seconds=30)
+        assert status == 200, self.server.output()
+
+    def kill(self) -> None:
+        """kill -9 the whole gunicorn process group: no graceful shutdown, in-flight requests die."""
+        if self.server and self.server.process.poll() is None:
+            os.killpg(self.server.process.pid, signal.SIGKILL)
+            self.server.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.server:
+            self.server.__exit__(None, None, None)
+
+    def next_user(self) -> dict:
+        user_id, email = next(self._users)
+        return {"id": user_id, "email": email, "password": PASSWORD}
+
+    def rows(self, sql: str, **params) -> list[dict]:
+        with self.engine_sql.connect() as connection:
+            return [dict(row._mapping) for row in connection.execute(sqlalchemy.text(sql), params)]
+
+    def execute(self, sql: str, **params) -> None:
+        with self.engine_sql.begin() as connection:
+            connection.execute(sqlalchemy.text(sql), params)
+
+
+def database_for(engine: str, workdir: Path) -> tuple[str, str | None]:
+    if engine == "sqlite":
+        return f"sqlite:///{workdir / 'browser.db'}", None
+    reason = postgres_available()
+    if reason:
+        skip_or_fail(reason)
+    name = f"hallpulse_browser_{uuid.uuid4().hex[:8]}"
+    return create_postgres_database(name), name
+
+
+@pytest.fixture(scope="session", params=ENGINES)
+def live_server(request, tmp_path_factory):
+    workdir = tmp_path_factory.mktemp(f"live-{request.param}")
+    url, pg_name = database_for(request.param, workdir)
+    server = LiveServer(request.param, url, workdir)
+    try:
+        server.prepare()
+        server.start()
+        yield server
+    finally:
+        server.stop()
+        server.engine_sql.dispose()
+        if pg_name:
+            drop_postgres_database(pg_name)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.path.exists(CHROMIUM) or shutil.which(CHROMIUM) is None:
+        skip_or_fail(f"Chromium is not installed at {CHROMIUM}")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        skip_or_fail("playwright (Python) is not installed")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture()
+def new_context(browser, live_server):
+    """Make fresh browser profiles (own IndexedDB, service worker, cookies) at phone size."""
+    contexts = []
+
+    def make(**options):
+        settings = {"base_url": live_server.url, "viewport": {"width": 390, "height": 844},
+                    "timezone_id": "America/Chicago", "locale": "en-US", "service_workers": "allow"}
+        settings.update(options)
+        context = browser.new_context(**settings)
+        context.set_default_timeout(15000)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture()
+def user(live_server):
+    return live_server.next_user()
+
+
+@contextmanager
+def deadline(seconds: float):
+    """Yield a function that says whether time is left; loops use it to stay bounded."""
+    end = time.monotonic() + seconds
+    yield lambda: time.monotonic() < end

@@ -1,0 +1,58 @@
+"""How server/pwa.py serves the shell: public, versioned service worker, manifest, icons (no browser needed)."""
+from __future__ import annotations
+
+import shutil
+import struct
+
+import pytest
+
+from server import pwa
+
+
+def test_app_shell_is_served_without_sign_in(client):
+    for path in ("/", "/log", "/walk"):
+        response = client.get(path)
+        assert (response.status_code, response.mimetype) == (200, "text/html")
+        assert b'<script type="module" src="/js/app.js">' in response.data
+
+
+def test_service_worker_is_revalidated_allowed_at_root_and_carries_the_shell_version(app, client):
+    response = client.get("/sw.js")
+    body = response.get_data(as_text=True)
+    assert response.headers["Cache-Control"] == "no-cache"
+    assert response.headers["Service-Worker-Allowed"] == "/"
+    assert response.mimetype == "text/javascript"
+    assert "connect-src 'self'" in response.headers["Content-Security-Policy"]
+    assert f'var VERSION = "{app.extensions["pwa_shell"]["version"]}";' in body
+    assert "__SHELL" not in body
+    assert '"/js/app.js"' in body and '"/css/app.css"' in body and '"/icons/maskable-512.png"' in body
+
+
+def test_manifest_is_served_as_a_web_app_manifest_with_installable_icons(client):
+    response = client.get("/manifest.webmanifest")
+    manifest = response.get_json(force=True)
+    assert response.mimetype == "application/manifest+json"
+    assert (manifest["display"], manifest["start_url"], manifest["scope"]) == ("standalone", "/", "/")
+    assert {(icon["sizes"], icon["purpose"]) for icon in manifest["icons"]} == {
+        ("192x192", "any"), ("512x512", "any"), ("512x512", "maskable")}
+
+
+@pytest.mark.parametrize("name, size", [("icon-192.png", 192), ("icon-512.png", 512), ("maskable-512.png", 512)])
+def test_icons_are_png_files_of_their_stated_size(client, name, size):
+    response = client.get(f"/icons/{name}")
+    assert response.mimetype == "image/png"
+    assert response.data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert struct.unpack(">II", response.data[16:24]) == (size, size)
+
+
+@pytest.mark.parametrize("path", ["/js/../../server/config.py", "/js/%2e%2e/%2e%2e/pyproject.toml", "/css/missing.css"])
+def test_asset_routes_serve_nothing_outside_the_shell(client, path):
+    assert client.get(path).status_code == 404
+
+
+def test_shell_version_changes_when_any_shell_file_changes(tmp_path):
+    shutil.copytree(pwa.PWA_DIR, tmp_path / "pwa")
+    before = pwa.shell_version(tmp_path / "pwa")
+    with open(tmp_path / "pwa" / "js" / "app.js", "a") as script:
+        script.write("\n")
+    assert pwa.shell_version(tmp_path / "pwa") != before
