@@ -1,0 +1,87 @@
+"""The server's observations and walks as the app's records: after a conflict, and the own-records pull.
+
+The pull pages by (updated_at, id). A row's updated_at is stamped before its transaction commits,
+so a cursor never moves past the last SETTLE seconds: rows committed late are sent on the next pull
+(the client upserts by id and version, so a repeat is harmless).
+"""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import and_, or_, select
+
+from schemas.observations import ObservationSchema, WalkSchema
+from server.access import Action, require_school, scoped
+from server.db import db, utcnow
+from server.observations.models import Observation, ObservationTraitLevel
+from server.rubrics.models import Trait
+from server.walks.models import Walk
+
+SETTLE = timedelta(seconds=60)
+EPOCH = (datetime(1970, 1, 1, tzinfo=timezone.utc), uuid.UUID(int=0))
+_DUMPERS = {"observation": ObservationSchema(), "walk": WalkSchema()}
+
+
+def trait_levels_by_key(observation_ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[str, int]]:
+    levels: dict[uuid.UUID, dict[str, int]] = {}
+    if not observation_ids:
+        return levels
+    rows = db.session.execute(
+        select(ObservationTraitLevel.observation_id, Trait.key, ObservationTraitLevel.level)
+        .join(Trait, Trait.id == ObservationTraitLevel.trait_id)
+        .where(ObservationTraitLevel.observation_id.in_(observation_ids))
+    )
+    for observation_id, key, level in rows:
+        levels.setdefault(observation_id, {})[key] = level
+    return levels
+
+
+def observation_records(rows) -> list[dict]:
+    """Observation rows as records: observed_at back in the device's offset, levels by trait key."""
+    levels = trait_levels_by_key([row.id for row in rows])
+    return [
+        {
+            **row._mapping,
+            "observed_at": row.observed_at.astimezone(timezone(timedelta(minutes=row.utc_offset_minutes))),
+            "trait_levels": levels.get(row.id, {}),
+        }
+        for row in rows
+    ]
+
+
+def select_records(entity: str):
+    return select(Observation.__table__) if entity == "observation" else select(Walk.__table__)
+
+
+def as_records(entity: str, rows) -> list[dict]:
+    return observation_records(rows) if entity == "observation" else [dict(row._mapping) for row in rows]
+
+
+def current_records(keys) -> dict[tuple[str, uuid.UUID], dict]:
+    """The records as the server holds them now, dumped, by (entity, id)."""
+    found = {}
+    for entity, model in (("observation", Observation), ("walk", Walk)):
+        ids = [record_id for kind, record_id in keys if kind == entity]
+        if ids:
+            rows = db.session.execute(select_records(entity).where(model.id.in_(ids))).all()
+            for record in as_records(entity, rows):
+                found[(entity, record["id"])] = _DUMPERS[entity].dump(record)
+    return found
+
+
+def own_records(entity: str, user, school_id: int, since: tuple | None, limit: int) -> dict:
+    """One page of the user's own records in a school, tombstones included, oldest change first."""
+    require_school(Action.VIEW_SCHOOL, school_id, user)
+    model = Observation if entity == "observation" else Walk
+    statement = scoped(select_records(entity), model, Action.VIEW_RECORDS, user, owner_column=model.observer_id)
+    statement = statement.where(model.school_id == school_id, model.observer_id == user.id)
+    if since is not None:
+        stamp, record_id = since
+        statement = statement.where(or_(model.updated_at > stamp, and_(model.updated_at == stamp, model.id > record_id)))
+    rows = db.session.execute(statement.order_by(model.updated_at, model.id).limit(limit + 1)).all()
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    last = (rows[-1].updated_at, rows[-1].id) if rows else (since or EPOCH)
+    next_cursor = last if has_more else max(since or EPOCH, min(last, (utcnow() - SETTLE, uuid.UUID(int=0))))
+    return {"items": as_records(entity, rows), "next_cursor": next_cursor, "has_more": has_more}

@@ -1,0 +1,298 @@
+"""Batch sync from the offline app: each record upserted by its UUID and version, exactly once.
+
+A batch is planned in memory first (records in order, against what the database holds for their
+ids, loaded in a few queries), then written in bulk. Nothing is written for an invalid record, and
+the request is one transaction, so a crash leaves no half-written observation. A write that loses
+a race to a concurrent request (same new UUID, or a newer version) is re-read and re-planned; if
+that keeps happening the request is a 503 and the device sends the batch again.
+"""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from flask import abort
+from marshmallow import ValidationError
+from sqlalchemy import delete, insert, or_, select
+from sqlalchemy.exc import OperationalError
+
+from schemas.sync import RECORD_SCHEMAS
+from server.access import Action, require_school
+from server.db import db, utcnow
+from server.heatmaps import rollup
+from server.observations import records
+from server.observations.canonical import (
+    CONFLICT, INVALID, STORED, Entry, decide, decide_deletion, observation_hash,
+)
+from server.observations.models import Observation, ObservationTraitLevel
+from server.rubrics.models import Rubric, Trait
+from server.schools.models import Location, School
+from server.walks import service as walks
+
+OBSERVATIONS = Observation.__table__
+TRAIT_LEVELS = ObservationTraitLevel.__table__
+MAX_ATTEMPTS = 3
+NOT_FOUND = {"id": ["Not found."]}
+_LOADERS = {schema_type: schema() for schema_type, schema in RECORD_SCHEMAS.items()}
+
+
+@lru_cache(maxsize=64)
+def zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+@dataclass
+class Parsed:
+    """One record of the batch: its key (entity, id) once it loaded, else its errors."""
+
+    raw_id: str | None
+    type: str | None
+    key: tuple[str, uuid.UUID] | None = None
+    data: dict | None = None
+    errors: dict | None = None
+
+
+def parse(raw) -> Parsed:
+    if not isinstance(raw, dict):
+        return Parsed(None, None, errors={"_schema": ["A record must be a JSON object."]})
+    raw_id = raw.get("id") if isinstance(raw.get("id"), str) and len(raw["id"]) <= 64 else None
+    record_type = raw.get("type") if isinstance(raw.get("type"), str) else None
+    loader = _LOADERS.get(record_type)
+    if loader is None:
+        return Parsed(raw_id, None, errors={"type": [f"Must be one of: {', '.join(RECORD_SCHEMAS)}."]})
+    try:
+        data = (record_type == "observation" and loader.load_well_formed(raw)) or loader.load(raw)
+    except ValidationError as error:
+        return Parsed(raw_id, record_type, errors=error.messages)
+    entity = data["entity"] if record_type == "deletion" else record_type
+    return Parsed(raw_id, record_type, key=(entity, data["id"]), data=data)
+
+
+class SchoolContext:
+    """What records are checked against: the school's places and the rubrics its district may use."""
+
+    def __init__(self, school: School):
+        self.school = school
+        self.zone = zone(school.timezone)
+        self.location_ids = set(db.session.scalars(select(Location.id).where(Location.school_id == school.id)))
+        traits = db.session.execute(
+            select(Trait.rubric_id, Trait.key, Trait.id).join(Rubric, Rubric.id == Trait.rubric_id)
+            .where(or_(Rubric.district_id.is_(None), Rubric.district_id == school.district_id))
+            .order_by(Trait.rubric_id, Trait.position)
+        )
+        self.traits: dict[int, dict[str, int]] = {}
+        for rubric_id, key, trait_id in traits:
+            self.traits.setdefault(rubric_id, {})[key] = trait_id
+
+
+class BatchSync:
+    """Applies one batch of records for one observer in one school; `run` returns a result per record."""
+
+    def __init__(self, school: School, observer_id: int):
+        self.context = SchoolContext(school)
+        self.school_id = school.id
+        self.observer_id = observer_id
+        self.now = utcnow()
+        self.loaded: dict[tuple[str, uuid.UUID], Entry | None] = {}
+        self.state: dict[tuple[str, uuid.UUID], Entry | None] = {}
+        self.dirty: set[tuple[str, uuid.UUID]] = set()
+
+    def run(self, raw_records: list) -> list[dict]:
+        parsed = [parse(raw) for raw in raw_records]
+        self.load({p.key for p in parsed if p.key} | self.referenced_walks(parsed))
+        results = [self.plan(p) for p in parsed]
+        for _attempt in range(MAX_ATTEMPTS):
+            lost = self.write()
+            if not lost:
+                break
+            self.load(lost, lock=True)
+            for index, record in enumerate(parsed):
+                if record.key in lost:
+                    results[index] = self.plan(record)
+        else:
+            abort(503, description="Other devices are changing these records right now; send the batch again.")
+        self.attach_current(parsed, results)
+        return results
+
+    @staticmethod
+    def referenced_walks(parsed: list[Parsed]) -> set[tuple[str, uuid.UUID]]:
+        return {("walk", p.data["walk_id"]) for p in parsed if p.type == "observation" and p.data and p.data["walk_id"]}
+
+    def load(self, keys, lock: bool = False) -> None:
+        """Read what the database holds now for these ids (two queries), forgetting any plan for them.
+
+        After a lost race the rows are re-read locked (PostgreSQL; SQLite's writer already holds the
+        database), so the second write cannot lose again.
+        """
+        ids = {"observation": [k[1] for k in keys if k[0] == "observation"], "walk": [k[1] for k in keys if k[0] == "walk"]}
+        found = {("walk", walk_id): entry for walk_id, entry in walks.load_walks(ids["walk"], lock).items()}
+        found.update({("observation", obs_id): entry for obs_id, entry in load_observations(ids["observation"], lock).items()})
+        for key in keys:
+            self.loaded[key] = self.state[key] = found.get(key)
+            self.dirty.discard(key)
+
+    def result(self, record: Parsed, status: str, errors: dict | None = None) -> dict:
+        result = {"id": record.raw_id, "type": record.type, "status": status}
+        if errors is not None:
+            result["errors"] = errors
+        elif record.key:
+            current = self.state.get(record.key)
+            result["version"] = current.version if current and status != STORED else record.data["version"]
+        return result
+
+    def plan(self, record: Parsed) -> dict:
+        """Decide one record against the state so far and, if it changes something, plan the write."""
+        if record.errors is not None:
+            return self.result(record, INVALID, record.errors)
+        current = self.state.get(record.key)
+        if current is not None and not current.belongs_to(self.school_id, self.observer_id):
+            return self.result(record, INVALID, NOT_FOUND)
+        data = record.data
+        if record.type == "deletion":
+            status = decide_deletion(current, data["version"])
+            if status == STORED:
+                self.change(record.key, tombstone(current, data["version"], self.now, record.key[0]))
+            return self.result(record, status)
+        if record.type == "walk":
+            planned = walks.planned_walk(data, self.school_id, self.observer_id, self.now)
+        else:
+            errors = self.reference_errors(data)
+            if errors:
+                return self.result(record, INVALID, errors)
+            planned = self.planned_observation(data)
+        status = decide(current, data["version"], planned.content_hash)
+        if status == STORED:
+            self.change(record.key, planned)
+        return self.result(record, status)
+
+    def change(self, key, planned: Entry) -> None:
+        self.state[key] = planned
+        self.dirty.add(key)
+
+    def reference_errors(self, data: dict) -> dict:
+        """Places, rubrics, traits and walks must be this school's (and this observer's walks)."""
+        errors = {}
+        if data["location_id"] not in self.context.location_ids:
+            errors["location_id"] = ["Not a place of this school."]
+        traits = self.context.traits.get(data["rubric_id"])
+        if traits is None:
+            errors["rubric_id"] = ["Not a rubric this school can use."]
+        else:
+            unknown = sorted(set(data["trait_levels"]) - set(traits))
+            if unknown:
+                errors["trait_levels"] = [f"Not a trait of this rubric: {', '.join(unknown)}."]
+        if data["walk_id"] is not None:
+            walk = self.state.get(("walk", data["walk_id"]))
+            if walk is None or not walk.belongs_to(self.school_id, self.observer_id):
+                errors["walk_id"] = ["Not found."]
+        return errors
+
+    def planned_observation(self, data: dict) -> Entry:
+        traits = self.context.traits[data["rubric_id"]]
+        observed_at = data["observed_at"]
+        content_hash = observation_hash(data, list(traits))
+        row = {
+            "id": data["id"], "school_id": self.school_id, "observer_id": self.observer_id,
+            "walk_id": data["walk_id"], "rubric_id": data["rubric_id"], "location_id": data["location_id"],
+            "observed_at": observed_at,
+            "utc_offset_minutes": int(observed_at.utcoffset().total_seconds() // 60),
+            "local_date": observed_at.astimezone(self.context.zone).date(),
+            "setting": data["setting"], "conversation_kind": data["conversation_kind"],
+            "participant_count": data["participant_count"], "participant_roles": data["participant_roles"],
+            "team": data["team"], "note": data["note"], "needs_follow_up": data["needs_follow_up"],
+            "version": data["version"], "content_hash": content_hash, "deleted_at": None, "updated_at": self.now,
+        }
+        levels = {trait_id: data["trait_levels"].get(key, 0) for key, trait_id in traits.items()}
+        return Entry(self.school_id, self.observer_id, data["version"], content_hash, row=row, trait_levels=levels)
+
+    def write(self) -> set[tuple[str, uuid.UUID]]:
+        """Write every planned change (walks first: observations point at them); the keys that lost a race.
+
+        The heatmap rollup follows in the same transaction: it recomputes the school-days these records
+        touch before and after, including those of a walk an observation now joins.
+        """
+        changes = {"walk": {}, "observation": {}}
+        for key in self.dirty:
+            changes[key[0]][key[1]] = (self.loaded[key], self.state[key])
+        joined_walks = {planned.row["walk_id"] for _, planned in changes["observation"].values() if planned.row.get("walk_id")}
+        with rollup.kept_up(list(changes["observation"]), set(changes["walk"]) | joined_walks):
+            lost = {("walk", walk_id) for walk_id in walks.write_walks(changes["walk"], self.now)}
+            lost |= {("observation", obs_id) for obs_id in write_observations(changes["observation"], self.now)}
+        for key in self.dirty - lost:
+            self.loaded[key] = self.state[key]
+        self.dirty.clear()
+        return lost
+
+    def attach_current(self, parsed: list[Parsed], results: list[dict]) -> None:
+        """A conflict carries the server's record as it now stands, which the client keeps."""
+        conflicts = [(p, r) for p, r in zip(parsed, results) if r["status"] == CONFLICT]
+        if not conflicts:
+            return
+        current = records.current_records({p.key for p, _ in conflicts})
+        for record, result in conflicts:
+            found = current.get(record.key)
+            if found is None:  # removed meanwhile, e.g. by a retention job
+                result.update(status=INVALID, errors=NOT_FOUND)
+                result.pop("version", None)
+            else:
+                result.update(current=found, version=found["version"])
+
+
+def tombstone(current: Entry, version: int, now: datetime, entity: str) -> Entry:
+    """A deletion keeps the row so other devices learn of it, but drops the note and the levels."""
+    row = {**(current.row or {}), "version": version, "deleted_at": now, "updated_at": now}
+    levels = current.trait_levels
+    if entity == "observation":
+        row["note"] = None
+        levels = {}
+    return Entry(current.school_id, current.observer_id, version, current.content_hash,
+                 deleted=True, row=row, trait_levels=levels)
+
+
+def load_observations(ids: list[uuid.UUID], lock: bool = False) -> dict[uuid.UUID, Entry]:
+    if not ids:
+        return {}
+    statement = select(Observation.id, Observation.school_id, Observation.observer_id, Observation.version,
+                       Observation.content_hash, Observation.deleted_at).where(Observation.id.in_(sorted(ids)))
+    rows = db.session.execute(statement.order_by(Observation.id).with_for_update() if lock else statement)
+    return {
+        row.id: Entry(row.school_id, row.observer_id, row.version, row.content_hash, deleted=row.deleted_at is not None)
+        for row in rows
+    }
+
+
+def write_observations(changes: dict[uuid.UUID, tuple[Entry | None, Entry]], now: datetime) -> set[uuid.UUID]:
+    """Insert new observations, compare-and-set changed ones, then replace their trait levels."""
+    new = {obs_id: planned for obs_id, (loaded, planned) in changes.items() if loaded is None}
+    written = walks.insert_missing(OBSERVATIONS, [{**planned.row, "created_at": now} for planned in new.values()])
+    lost = set(new) - written
+    replaced = []
+    for obs_id in sorted(set(changes) - set(new)):
+        loaded, planned = changes[obs_id]
+        if walks.compare_and_set(OBSERVATIONS, obs_id, loaded.version, planned.row):
+            replaced.append(obs_id)
+        else:
+            lost.add(obs_id)
+    if replaced:
+        db.session.execute(delete(TRAIT_LEVELS).where(TRAIT_LEVELS.c.observation_id.in_(replaced)))
+    levels = [
+        {"observation_id": obs_id, "trait_id": trait_id, "level": level}
+        for obs_id in sorted(written | set(replaced))
+        for trait_id, level in (changes[obs_id][1].trait_levels or {}).items()
+    ]
+    if levels:
+        db.session.execute(insert(TRAIT_LEVELS), levels)
+    return lost
+
+
+def sync_batch(user, school_id: int, raw_records: list) -> list[dict]:
+    """Apply a batch as the signed-in user, who must be able to log in the school; the view commits."""
+    school = require_school(Action.LOG, school_id, user)
+    try:
+        return BatchSync(school, user.id).run(raw_records)
+    except OperationalError:  # a deadlock between devices, or a database busy for too long: transient
+        db.session.rollback()
+        abort(503, description="The database is busy; send the batch again shortly.")

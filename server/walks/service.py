@@ -1,0 +1,88 @@
+"""Walks synced from the offline app: loaded and written in bulk, upserted by the client's UUID.
+
+Writes never trust what was read earlier in the request: inserts skip ids that appeared meanwhile
+and updates compare-and-set on the version read, so a concurrent writer is noticed, not overwritten.
+"""
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import Table, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+
+from server.db import db
+from server.observations.canonical import Entry, walk_hash
+from server.walks.models import Walk
+
+WALKS = Walk.__table__
+
+
+def insert_missing(table: Table, rows: list[dict]) -> set[uuid.UUID]:
+    """Insert rows whose ids the batch found absent; returns the ids this request inserted.
+
+    Sorted by id, so two batches never wait on each other in opposite orders. On PostgreSQL a plain
+    executemany (pipelined) runs first inside a savepoint, since a concurrent insert of the same id
+    is rare; if one happened, or on SQLite (where RETURNING costs nothing extra), it is
+    INSERT … ON CONFLICT (id) DO NOTHING RETURNING id, and ids not returned lost the race.
+    """
+    if not rows:
+        return set()
+    rows = sorted(rows, key=lambda row: row["id"])
+    if db.session.get_bind().dialect.name == "postgresql":
+        try:
+            with db.session.begin_nested():
+                db.session.execute(insert(table), rows)
+            return {row["id"] for row in rows}
+        except IntegrityError:
+            dialect = postgresql
+    else:
+        dialect = sqlite
+    statement = dialect.insert(table).on_conflict_do_nothing(index_elements=["id"]).returning(table.c.id)
+    return set(db.session.scalars(statement, rows))
+
+
+def compare_and_set(table: Table, row_id: uuid.UUID, expected_version: int, values: dict) -> bool:
+    """Update one row only if it still has the version this batch planned against."""
+    result = db.session.execute(
+        update(table).where(table.c.id == row_id, table.c.version == expected_version).values(**values)
+    )
+    return result.rowcount == 1
+
+
+def load_walks(ids: Iterable[uuid.UUID], lock: bool = False) -> dict[uuid.UUID, Entry]:
+    """What the server holds for these walk ids; `lock` re-reads them FOR UPDATE (after a lost race)."""
+    ids = sorted(ids)
+    if not ids:
+        return {}
+    statement = select(Walk.id, Walk.school_id, Walk.observer_id, Walk.version, Walk.started_at, Walk.ended_at,
+                       Walk.deleted_at).where(Walk.id.in_(ids))
+    rows = db.session.execute(statement.order_by(Walk.id).with_for_update() if lock else statement)
+    return {
+        row.id: Entry(row.school_id, row.observer_id, row.version, walk_hash(row.started_at, row.ended_at),
+                      deleted=row.deleted_at is not None)
+        for row in rows
+    }
+
+
+def planned_walk(record: dict, school_id: int, observer_id: int, now: datetime) -> Entry:
+    row = {
+        "id": record["id"], "school_id": school_id, "observer_id": observer_id,
+        "started_at": record["started_at"], "ended_at": record["ended_at"],
+        "version": record["version"], "deleted_at": None, "updated_at": now,
+    }
+    return Entry(school_id, observer_id, record["version"], walk_hash(record["started_at"], record["ended_at"]), row=row)
+
+
+def write_walks(changes: dict[uuid.UUID, tuple[Entry | None, Entry]], now: datetime) -> set[uuid.UUID]:
+    """Write planned walks (id → (as loaded, as planned)); returns the ids whose write lost a race."""
+    new = {walk_id: planned for walk_id, (loaded, planned) in changes.items() if loaded is None}
+    inserted = insert_missing(WALKS, [{**planned.row, "created_at": now} for planned in new.values()])
+    lost = set(new) - inserted
+    for walk_id in sorted(set(changes) - set(new)):
+        loaded, planned = changes[walk_id]
+        if not compare_and_set(WALKS, walk_id, loaded.version, planned.row):
+            lost.add(walk_id)
+    return lost

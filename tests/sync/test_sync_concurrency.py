@@ -1,0 +1,102 @@
+"""The same new UUID sent by 20 requests at once, against a live threaded server: one row, no 500."""
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import requests
+from werkzeug.serving import make_server
+
+from tests import factories
+from tests.sync.conftest import count_observations, count_trait_levels, observation_record, stored_observation
+
+PARALLEL = 20
+
+
+@pytest.fixture()
+def live_server(app, db):
+    """The session app served by a threaded werkzeug server on a free 127.0.0.1 port."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+
+
+def signed_in_session(base_url: str, user) -> tuple[dict, str]:
+    """Sign in over HTTP: the session cookies and a CSRF token bound to them."""
+    with requests.Session() as http:
+        token = http.get(f"{base_url}/api/v1/auth/csrf", timeout=30).json()["csrf_token"]
+        response = http.post(f"{base_url}/api/v1/auth/login", json={"email": user.email, "password": factories.PASSWORD},
+                             headers={"X-CSRFToken": token}, timeout=30)
+        assert response.status_code == 200, response.text
+        token = http.get(f"{base_url}/api/v1/auth/csrf", timeout=30).json()["csrf_token"]
+        return http.cookies.get_dict(), token
+
+
+def post_batches_at_once(base_url: str, cookies: dict, token: str, body: dict) -> list[requests.Response]:
+    start = threading.Barrier(PARALLEL, timeout=30)
+
+    def post(_):
+        with requests.Session() as http:
+            http.cookies.update(cookies)
+            start.wait()
+            return http.post(f"{base_url}/api/v1/sync", json=body, headers={"X-CSRFToken": token}, timeout=60)
+
+    with ThreadPoolExecutor(max_workers=PARALLEL) as pool:
+        return list(pool.map(post, range(PARALLEL)))
+
+
+def test_same_new_uuid_sent_twenty_times_at_once_is_stored_once(db, live_server, school):
+    user = factories.create_user(role="observer", school=school)
+    cookies, token = signed_in_session(live_server, user)
+    record = observation_record(school)
+    responses = post_batches_at_once(live_server, cookies, token, {"school_id": school.id, "records": [record]})
+    assert [r.status_code for r in responses] == [200] * PARALLEL, [r.text for r in responses if r.status_code != 200][:1]
+    outcomes = [r.json()["results"][0]["status"] for r in responses]
+    assert set(outcomes) <= {"stored", "unchanged"}
+    assert outcomes.count("stored") == 1
+    assert (count_observations(db), count_trait_levels(db)) == (1, 7)
+    assert stored_observation(db, record["id"]).observer_id == user.id
+
+
+def test_same_batch_of_many_new_uuids_sent_at_once_is_stored_once(db, live_server, school):
+    user = factories.create_user(role="observer", school=school)
+    cookies, token = signed_in_session(live_server, user)
+    records = [observation_record(school) for _ in range(50)]
+    responses = post_batches_at_once(live_server, cookies, token, {"school_id": school.id, "records": records})
+    assert [r.status_code for r in responses] == [200] * PARALLEL
+    assert all(result["status"] in {"stored", "unchanged"} for r in responses for result in r.json()["results"])
+    assert (count_observations(db), count_trait_levels(db)) == (50, 350)
+
+
+def test_edits_sent_at_once_end_with_the_highest_version(db, live_server, school):
+    user = factories.create_user(role="observer", school=school)
+    cookies, token = signed_in_session(live_server, user)
+    record = observation_record(school)
+    with requests.Session() as http:
+        http.cookies.update(cookies)
+        first = http.post(f"{live_server}/api/v1/sync", json={"school_id": school.id, "records": [record]},
+                          headers={"X-CSRFToken": token}, timeout=30)
+        assert first.status_code == 200
+    start = threading.Barrier(PARALLEL, timeout=30)
+
+    def edit(version):
+        edited = {**record, "version": version, "note": f"edit {version}", "trait_levels": {"action": version % 3}}
+        with requests.Session() as http:
+            http.cookies.update(cookies)
+            start.wait()
+            return http.post(f"{live_server}/api/v1/sync", json={"school_id": school.id, "records": [edited]},
+                             headers={"X-CSRFToken": token}, timeout=60)
+
+    with ThreadPoolExecutor(max_workers=PARALLEL) as pool:
+        responses = list(pool.map(edit, range(2, PARALLEL + 2)))
+    assert [r.status_code for r in responses] == [200] * PARALLEL
+    assert {r.json()["results"][0]["status"] for r in responses} <= {"stored", "conflict"}
+    row = stored_observation(db, record["id"])
+    assert (row.version, row.note) == (PARALLEL + 1, f"edit {PARALLEL + 1}")
+    assert count_trait_levels(db) == 7
