@@ -68,7 +68,11 @@ def loads(url: str) -> tuple[int, int]:
         seen: list = []
         page.on("response", lambda response: seen.append(response))
         page.goto(url, wait_until="networkidle")
-        page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=15000)
+        page.evaluate("""() => new Promise((resolve, reject) => {
+            if (navigator.serviceWorker.controller) return resolve();
+            navigator.serviceWorker.addEventListener("controllerchange", resolve);
+            setTimeout(() => reject(new Error("no service worker took control in 15 s")), 15000);
+        })""")
         shell = lambda response: "/api/" not in response.url  # noqa: E731
         first = sum(1 for response in seen if shell(response) and not response.from_service_worker)
         seen.clear()

@@ -6,7 +6,8 @@ var VERSION = "__SHELL_VERSION__";
 var SHELL_FILES = ["__SHELL_FILES__"];
 var PREFIX = "hallpulse-static-";
 var CACHE = PREFIX + VERSION;
-var APP_ROUTES = ["/", "/log", "/walk"];
+var APP_ROUTES = ["/", "/log", "/walk", "/follow-ups"];
+var ICON = "/icons/icon-192.png";
 
 self.addEventListener("install", function (event) {
   event.waitUntil(caches.open(CACHE).then(function (cache) {
@@ -49,5 +50,33 @@ self.addEventListener("sync", function (event) {
   // The page owns the outbox code: wake every open window to drain it.
   event.waitUntil(self.clients.matchAll({ type: "window" }).then(function (windows) {
     windows.forEach(function (client) { client.postMessage({ type: "SYNC" }); });
+  }));
+});
+
+self.addEventListener("push", function (event) {
+  // A due follow-up: small JSON with no notes; the tag makes a repeat replace the earlier one.
+  var message = {};
+  try { message = event.data ? event.data.json() : {}; } catch (error) { message = {}; }
+  var url = typeof message.url === "string" && message.url.charAt(0) === "/" ? message.url : "/follow-ups";
+  event.waitUntil(self.registration.showNotification(message.title || "Hallway Pulse", {
+    body: message.body || "A follow-up is due.",
+    icon: ICON,
+    badge: ICON,
+    tag: message.tag || "hallpulse",
+    renotify: Boolean(message.tag),
+    data: { url: url }
+  }));
+});
+
+self.addEventListener("notificationclick", function (event) {
+  event.notification.close();
+  var target = new URL((event.notification.data && event.notification.data.url) || "/follow-ups", self.location.origin).href;
+  event.waitUntil(self.clients.matchAll({ type: "window", includeUncontrolled: true }).then(function (windows) {
+    for (var i = 0; i < windows.length; i += 1) {
+      if (new URL(windows[i].url).origin === self.location.origin && "focus" in windows[i]) {
+        return windows[i].focus().then(function (client) { return client.navigate ? client.navigate(target) : client; });
+      }
+    }
+    return self.clients.openWindow(target);
   }));
 });

@@ -81,11 +81,19 @@ class OwnRecordsQueryArgsSchema(StrictSchema):
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
 
 
-class ObservationQueryArgsSchema(OwnRecordsQueryArgsSchema):
+class RecentWindowArgsMixin(StrictSchema):
+    """`from`: a new device's first pull asks only for a recent window, not the whole history."""
+
+    from_ = fields.AwareDateTime(format="iso", data_key="from", load_default=None, metadata={
+        "description": "Only records observed (walks: started) at or after this moment, ISO 8601 with an offset",
+    })
+
+
+class ObservationQueryArgsSchema(OwnRecordsQueryArgsSchema, RecentWindowArgsMixin):
     """The signed-in user's own observations in one school, tombstones included."""
 
 
-class WalkQueryArgsSchema(OwnRecordsQueryArgsSchema):
+class WalkQueryArgsSchema(OwnRecordsQueryArgsSchema, RecentWindowArgsMixin):
     """The signed-in user's own walks in one school, tombstones included."""
 
 

@@ -16,7 +16,7 @@ def create_app(config: dict | None = None) -> Flask:
     if app.config["HALLPULSE_BEHIND_PROXY"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
 
-    from server import auth, errors, models, security  # noqa: F401  (models: the whole schema)
+    from server import auth, compression, errors, models, security  # noqa: F401  (models: the whole schema)
     from server.extensions import api, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -24,6 +24,7 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+    compression.init_app(app)
     api.init_app(app, spec_kwargs={"components": {"securitySchemes": {
         "session": {"type": "apiKey", "in": "cookie", "name": app.config["SESSION_COOKIE_NAME"]},
     }}})

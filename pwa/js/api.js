@@ -58,9 +58,18 @@ export const login = (email, password) => write("POST", "/api/v1/auth/login", { 
 export const logout = () => write("POST", "/api/v1/auth/logout", {});
 export const sync = (schoolId, records) => write("POST", "/api/v1/sync", { school_id: schoolId, records });
 
-/** One page of the user's own observations or walks in a school, from a cursor. */
-export function ownRecords(entity, schoolId, since, limit = 200) {
+const LISTINGS = { walk: "walks", observation: "observations", follow_up: "follow-ups" };
+
+/** One page of the user's own walks, observations or follow-ups in a school, from a cursor;
+ * `from` (first pull on a phone) keeps only records observed or started since then. */
+export function ownRecords(entity, schoolId, since, { limit = 200, from = null } = {}) {
   const query = new URLSearchParams({ school_id: schoolId, limit });
   if (since) query.set("since", since);
-  return request("GET", `/api/v1/${entity === "walk" ? "walks" : "observations"}?${query}`);
+  if (from) query.set("from", from);
+  return request("GET", `/api/v1/${LISTINGS[entity]}?${query}`);
 }
+
+export const followUpOwners = (schoolId) => request("GET", `/api/v1/follow-ups/owners?school_id=${schoolId}`);
+export const pushKey = () => request("GET", "/api/v1/push/key");
+export const subscribePush = (subscription) => write("POST", "/api/v1/push/subscriptions", subscription);
+export const unsubscribePush = (endpoint) => write("DELETE", "/api/v1/push/subscriptions", { endpoint });

@@ -1,30 +1,39 @@
 // The controller: opens from the IndexedDB cache first (offline cold start), then checks the server,
-// wires screens to the event bus, routes between Log and My log, and keeps sync going.
+// wires screens to the event bus, routes between Log, My log and Follow-ups, and keeps sync going.
+// Capture paints first; the other screens and the first sync wait until the page is idle.
 
+import { getAll } from "./db.js";
 import { $, h } from "./dom.js";
 import { on } from "./events.js";
+import { refreshOwners } from "./owners.js";
 import { captureScreen } from "./screens/capture.js";
+import { followUpsScreen } from "./screens/followups.js";
 import { logScreen } from "./screens/log.js";
 import * as session from "./session.js";
 import * as sync from "./sync.js";
 import { register, takeUpdateIfSafe } from "./sw-register.js";
 import { accountPanel } from "./ui/account.js";
 import { renderHeader } from "./ui/header.js";
+import { pushPanel } from "./ui/push-panel.js";
 import { signInForm } from "./ui/signin.js";
 import { syncStatus } from "./ui/sync-status.js";
 
 const TICK_MS = 30000;
-const ROUTES = { "/": "capture", "/walk": "capture", "/log": "log" };
+const ROUTES = { "/": "capture", "/walk": "capture", "/log": "log", "/follow-ups": "followups" };
+const SCREENS = ["loading", "signin", "capture", "log", "followups", "viewer"];
+const TABBED = ["capture", "log", "followups"];
 const syncNow = () => sync.drain("manual");
 const account = accountPanel({ syncNow });
 const capture = captureScreen($("#screen-capture"), { afterSave, showLog: () => go("/log") });
 const log = logScreen($("#screen-log"), { edit: (o) => { go("/"); capture.edit(o); }, account: account.element });
+const reminders = pushPanel();
+const followUps = followUpsScreen($("#screen-followups"), { afterSave, pushPanel: reminders.element });
 let started = false;
 
 function show(screen) {
   $("#app").dataset.screen = screen;
-  for (const name of ["loading", "signin", "capture", "log"]) $(`#screen-${name}`).hidden = name !== screen;
-  $("#tabs").hidden = !["capture", "log"].includes(screen);
+  for (const name of SCREENS) $(`#screen-${name}`).hidden = name !== screen;
+  $("#tabs").hidden = !TABBED.includes(screen);
   for (const tab of document.querySelectorAll(".tabs__tab")) {
     if (tab.dataset.screen === screen) tab.setAttribute("aria-current", "page");
     else tab.removeAttribute("aria-current");
@@ -32,16 +41,29 @@ function show(screen) {
 }
 
 function go(path) {
-  if (window.location.pathname !== path) history.pushState(null, "", path);
+  if (`${window.location.pathname}${window.location.search}` !== path) history.pushState(null, "", path);
   route();
+}
+
+/** Viewers cannot log: a friendly page pointing at the school's dashboard instead of the capture screen. */
+function showViewer() {
+  const school = session.school();
+  $("#screen-viewer").replaceChildren(
+    h("h2", { class: "screen__title", id: "viewer-title" }, school ? school.name : "Hallway Pulse"),
+    h("p", { class: "screen__lead" }, "Your account can see this school's reports, but logging conversations is for its leaders and observers."),
+    school ? h("a", { class: "button button--primary", href: `/schools/${school.id}/dashboard` }, "Open the dashboard") : null,
+    account.element);
+  show("viewer");
 }
 
 function route() {
   if (!session.state.bootstrap) return;
-  if (!session.canLog()) {
-    $("#screen-capture").replaceChildren(h("p", { class: "notice" }, "You can view this school's reports, but not log conversations here."));
-  }
-  show(ROUTES[window.location.pathname] || "capture");
+  if (!session.canLog()) { showViewer(); return; }
+  const screen = ROUTES[window.location.pathname] || "capture";
+  show(screen);
+  const id = new URLSearchParams(window.location.search).get("id");
+  if (screen === "followups") (id ? followUps.open(id) : followUps.render());
+  if (screen === "log") renderLog();
 }
 
 function afterSave() {
@@ -61,12 +83,26 @@ async function renderAll() {
   renderHeader();
   account.render();
   await capture.render();
-  await renderLog();
+  afterFirstPaint(renderRest);
 }
 
-/** My log, and its tab's badge: how many logs the server could not accept. */
+/** Run `work` once the browser has painted and is idle: nothing heavy before capture is usable. */
+function afterFirstPaint(work) {
+  requestAnimationFrame(() => setTimeout(() => (window.requestIdleCallback || setTimeout)(() => work(), { timeout: 2000 }), 0));
+}
+
+async function renderRest() {
+  await renderLog();
+  if (!$("#screen-followups").hidden) await followUps.render();
+  await reminders.render();
+}
+
+/** My log (built only while it is shown: a long history is no weight on capture), and its tab's badge:
+ * how many changes the server could not accept. */
 async function renderLog() {
-  const attention = (await log.render()) || 0;
+  const user = session.state.user;
+  const attention = !$("#screen-log").hidden ? (await log.render()) || 0
+    : user ? (await getAll("attention")).filter((a) => a.user_id === user.id && a.school_id === session.state.schoolId).length : 0;
   const badge = $("#log-badge");
   badge.textContent = String(attention);
   badge.hidden = attention === 0;
@@ -79,7 +115,7 @@ async function openApp() {
   if (!started) {
     started = true;
     capture.tick();
-    sync.start();
+    afterFirstPaint(() => { sync.start(); refreshOwners(); });
     setInterval(() => { capture.tick(); takeUpdateIfSafe(); }, TICK_MS);
   } else {
     sync.drain("signed-in");
@@ -89,7 +125,7 @@ async function openApp() {
 async function main() {
   const render = syncStatus({ syncNow, onSignedIn: () => openApp() });
   on("sync-status", render);
-  on("records-changed", () => renderLog());
+  on("records-changed", () => { renderLog(); if (!$("#screen-followups").hidden) followUps.render(); });
   on("session-changed", () => renderAll());
   on("drain-finished", () => takeUpdateIfSafe());
   document.addEventListener("click", (event) => {

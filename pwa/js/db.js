@@ -2,7 +2,7 @@
 // Upgrades are cumulative `if (oldVersion < n)` steps; a store holding user data is never dropped.
 
 const NAME = "hallpulse";
-const VERSION = 1;
+const VERSION = 2;
 let opening = null;
 
 function upgrade(db, oldVersion) {
@@ -12,6 +12,9 @@ function upgrade(db, oldVersion) {
     db.createObjectStore("walks", { keyPath: "id" });
     db.createObjectStore("attention", { keyPath: "id" });     // records the server called invalid
     db.createObjectStore("meta", { keyPath: "key" });         // bootstrap, signed-in user, last place…
+  }
+  if (oldVersion < 2) {
+    db.createObjectStore("follow_ups", { keyPath: "id" });    // follow-ups this user owns or created
   }
 }
 
@@ -71,9 +74,9 @@ export const setMeta = (key, value) => put("meta", { key, value });
 
 /** Delete every row of `user_id` in the user-data stores, and the given meta keys, in one transaction. */
 export function clearUser(userId, metaKeys) {
-  const stores = ["observations", "walks", "attention", "outbox", "meta"];
+  const stores = ["observations", "walks", "follow_ups", "attention", "outbox", "meta"];
   return transact(stores, "readwrite", async (s) => {
-    for (const name of ["observations", "walks", "attention", "outbox"]) {
+    for (const name of ["observations", "walks", "follow_ups", "attention", "outbox"]) {
       const rows = await done(s[name].getAll());
       for (const row of rows) if (row.user_id === userId) s[name].delete(row.id);
     }

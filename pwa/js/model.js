@@ -1,12 +1,18 @@
-// Record shapes: the local copy of an observation or walk, and the payload the sync protocol sends.
+// Record shapes: the local copy of an observation, walk or follow-up, and the payload the sync protocol sends.
 
 const OBSERVATION_FIELDS = [
   "walk_id", "rubric_id", "location_id", "observed_at", "setting", "conversation_kind",
   "participant_count", "participant_roles", "team", "note", "needs_follow_up", "trait_levels",
 ];
 const WALK_FIELDS = ["started_at", "ended_at"];
+const FOLLOW_UP_FIELDS = [
+  "observation_id", "owner_id", "action", "due_at", "status", "snoozed_until",
+  "changed_practice", "outcome_note", "completed_at",
+];
+const FIELDS = { walk: WALK_FIELDS, observation: OBSERVATION_FIELDS, follow_up: FOLLOW_UP_FIELDS };
+const STORES = { walk: "walks", observation: "observations", follow_up: "follow_ups" };
 
-export const fieldsOf = (entity) => (entity === "walk" ? WALK_FIELDS : OBSERVATION_FIELDS);
+export const fieldsOf = (entity) => FIELDS[entity];
 
 /** What the server is sent for a local record (never user or school: the session and batch say those). */
 export function payload(entity, record) {
@@ -31,8 +37,9 @@ export function fromServer(entity, record, userId, schoolId) {
     local.trait_levels = record.trait_levels || {};
     local.needs_follow_up = Boolean(record.needs_follow_up);
   }
+  if (entity === "follow_up") local.created_by_id = record.created_by_id ?? userId;
   return local;
 }
 
 export const entityOf = (entry) => (entry.type === "deletion" ? entry.record.entity : entry.type);
-export const storeOf = (entity) => (entity === "walk" ? "walks" : "observations");
+export const storeOf = (entity) => STORES[entity];

@@ -21,12 +21,14 @@ export async function entriesOf(userId) {
   return (await getAll("outbox")).filter((entry) => entry.user_id === userId);
 }
 
-/** The next batch for one school: walks first (observations may name them), then oldest first. */
+const RANK = { walk: 0, observation: 1, follow_up: 2 };
+
+/** The next batch for one school: walks, then observations, then follow-ups (each may name the one before). */
 export async function peek(userId, limit = BATCH_SIZE) {
   const entries = await entriesOf(userId);
   if (!entries.length) return null;
   const schoolId = entries.reduce((a, b) => (a.seq <= b.seq ? a : b)).school_id;
-  const rank = (entry) => (entityOf(entry) === "walk" ? 0 : 1);
+  const rank = (entry) => RANK[entityOf(entry)] ?? 1;
   const batch = entries.filter((e) => e.school_id === schoolId)
     .sort((a, b) => rank(a) - rank(b) || a.seq - b.seq).slice(0, limit);
   return { schoolId, entries: batch };
@@ -35,7 +37,7 @@ export async function peek(userId, limit = BATCH_SIZE) {
 /** Apply the server's per-record results; returns how many entries left the outbox. */
 export function settle(sent, results) {
   const sentById = new Map(sent.map((entry) => [entry.id, entry]));
-  return transact(["outbox", "observations", "walks", "attention"], "readwrite", async (s, done) => {
+  return transact(["outbox", "observations", "walks", "follow_ups", "attention"], "readwrite", async (s, done) => {
     let settled = 0;
     for (const result of results || []) {
       const entry = sentById.get(result.id);

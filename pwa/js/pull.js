@@ -1,4 +1,5 @@
 // Learn of this user's records made or changed on other devices (tombstones included).
+// A phone's first pull asks for the last RECENT_DAYS only: the whole history is the dashboard's job.
 
 import * as api from "./api.js";
 import { getMeta, setMeta, transact } from "./db.js";
@@ -6,6 +7,8 @@ import { fromServer, storeOf } from "./model.js";
 import { cursorKey, state as session } from "./session.js";
 
 const MAX_PAGES = 20;
+const RECENT_DAYS = 14;
+const WINDOWED = new Set(["walk", "observation"]);
 
 /** Merge pages of one entity; a record with a newer local change waiting is left alone. */
 async function pullEntity(entity, userId, schoolId) {
@@ -13,8 +16,9 @@ async function pullEntity(entity, userId, schoolId) {
   const key = `${cursorKey(userId, schoolId)}:${entity}`;
   const store = storeOf(entity);
   let cursor = await getMeta(key);
+  const from = !cursor && WINDOWED.has(entity) ? new Date(Date.now() - RECENT_DAYS * 86400000).toISOString() : null;
   for (let page = 0; page < MAX_PAGES; page += 1) {
-    const body = await api.ownRecords(entity, schoolId, cursor);
+    const body = await api.ownRecords(entity, schoolId, cursor, { from });
     await transact([store, "outbox"], "readwrite", async (s, done) => {
       for (const item of body.items || []) {
         const local = await done(s[store].get(item.id));
@@ -34,9 +38,11 @@ async function pullEntity(entity, userId, schoolId) {
   return merged;
 }
 
-/** Pull walks, then observations; returns how many local records changed. */
+/** Pull walks, observations, then follow-ups; returns how many local records changed. */
 export async function pull(userId) {
   const schoolId = session.schoolId;
   if (!schoolId) return 0;
-  return (await pullEntity("walk", userId, schoolId)) + (await pullEntity("observation", userId, schoolId));
+  let merged = 0;
+  for (const entity of ["walk", "observation", "follow_up"]) merged += await pullEntity(entity, userId, schoolId);
+  return merged;
 }

@@ -37,3 +37,13 @@ export function dayLabel(iso, timeZone) {
 export function minutesBetween(fromIso, to = new Date()) {
   return Math.max(0, Math.floor((to.getTime() - new Date(fromIso).getTime()) / 60000));
 }
+
+/** A school-local date ("2026-11-25") and time ("15:00") as ISO 8601 with the school's offset then. */
+export function isoFromLocal(date, time, timeZone) {
+  const [y, m, d] = date.split("-").map(Number);
+  const [hh, mm] = time.split(":").map(Number);
+  const wall = Date.UTC(y, m - 1, d, hh, mm);
+  let instant = wall - offsetMinutes(new Date(wall), timeZone) * 60000;
+  instant = wall - offsetMinutes(new Date(instant), timeZone) * 60000;  // once more across a DST change
+  return isoInZone(new Date(instant), timeZone);
+}

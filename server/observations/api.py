@@ -47,7 +47,7 @@ def sync(batch):
 @blp.alt_response(404, response="NOT_FOUND")
 def own_observations(args):
     """The signed-in user's observations in a school, tombstones included, by (updated_at, id)."""
-    return records.own_records("observation", current_user, args["school_id"], args["since"], args["limit"])
+    return records.own_records("observation", current_user, args["school_id"], args["since"], args["limit"], args["from_"])
 
 
 @blp.route("/walks")
@@ -56,4 +56,4 @@ def own_observations(args):
 @blp.alt_response(404, response="NOT_FOUND")
 def own_walks(args):
     """The signed-in user's walks in a school, tombstones included, by (updated_at, id)."""
-    return records.own_records("walk", current_user, args["school_id"], args["since"], args["limit"])
+    return records.own_records("walk", current_user, args["school_id"], args["since"], args["limit"], args["from_"])

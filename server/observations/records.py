@@ -70,12 +70,19 @@ def current_records(keys) -> dict[tuple[str, uuid.UUID], dict]:
     return found
 
 
-def own_records(entity: str, user, school_id: int, since: tuple | None, limit: int) -> dict:
-    """One page of the user's own records in a school, tombstones included, oldest change first."""
+def own_records(entity: str, user, school_id: int, since: tuple | None, limit: int,
+                recent_from: datetime | None = None) -> dict:
+    """One page of the user's own records in a school, tombstones included, oldest change first.
+
+    `recent_from` keeps only records observed (walks: started) from then on: a new phone's first pull.
+    """
     require_school(Action.VIEW_SCHOOL, school_id, user)
     model = Observation if entity == "observation" else Walk
     statement = scoped(select_records(entity), model, Action.VIEW_RECORDS, user, owner_column=model.observer_id)
     statement = statement.where(model.school_id == school_id, model.observer_id == user.id)
+    if recent_from is not None:
+        moment = Observation.observed_at if entity == "observation" else Walk.started_at
+        statement = statement.where(moment >= recent_from)
     if since is not None:
         stamp, record_id = since
         statement = statement.where(or_(model.updated_at > stamp, and_(model.updated_at == stamp, model.id > record_id)))

@@ -19,9 +19,11 @@ from marshmallow import ValidationError
 from sqlalchemy import delete, insert, or_, select
 from sqlalchemy.exc import OperationalError
 
+from schemas.followups import FollowUpRecordSchema
 from schemas.sync import RECORD_SCHEMAS
 from server.access import Action, require_school
 from server.db import db, utcnow
+from server.followups import sync as follow_ups
 from server.heatmaps import rollup
 from server.observations import records
 from server.observations.canonical import (
@@ -36,7 +38,7 @@ OBSERVATIONS = Observation.__table__
 TRAIT_LEVELS = ObservationTraitLevel.__table__
 MAX_ATTEMPTS = 3
 NOT_FOUND = {"id": ["Not found."]}
-_LOADERS = {schema_type: schema() for schema_type, schema in RECORD_SCHEMAS.items()}
+_LOADERS = {schema_type: schema() for schema_type, schema in {**RECORD_SCHEMAS, "follow_up": FollowUpRecordSchema}.items()}
 
 
 @lru_cache(maxsize=64)
@@ -62,7 +64,7 @@ def parse(raw) -> Parsed:
     record_type = raw.get("type") if isinstance(raw.get("type"), str) else None
     loader = _LOADERS.get(record_type)
     if loader is None:
-        return Parsed(raw_id, None, errors={"type": [f"Must be one of: {', '.join(RECORD_SCHEMAS)}."]})
+        return Parsed(raw_id, None, errors={"type": [f"Must be one of: {', '.join(_LOADERS)}."]})
     try:
         data = (record_type == "observation" and loader.load_well_formed(raw)) or loader.load(raw)
     except ValidationError as error:
@@ -99,10 +101,11 @@ class BatchSync:
         self.loaded: dict[tuple[str, uuid.UUID], Entry | None] = {}
         self.state: dict[tuple[str, uuid.UUID], Entry | None] = {}
         self.dirty: set[tuple[str, uuid.UUID]] = set()
+        self.follow_up_context: follow_ups.FollowUpContext | None = None  # follow-ups (issue 5): built on first use
 
     def run(self, raw_records: list) -> list[dict]:
         parsed = [parse(raw) for raw in raw_records]
-        self.load({p.key for p in parsed if p.key} | self.referenced_walks(parsed))
+        self.load({p.key for p in parsed if p.key} | self.referenced_walks(parsed) | follow_ups.referenced_observations(parsed))
         results = [self.plan(p) for p in parsed]
         for _attempt in range(MAX_ATTEMPTS):
             lost = self.write()
@@ -127,9 +130,10 @@ class BatchSync:
         After a lost race the rows are re-read locked (PostgreSQL; SQLite's writer already holds the
         database), so the second write cannot lose again.
         """
-        ids = {"observation": [k[1] for k in keys if k[0] == "observation"], "walk": [k[1] for k in keys if k[0] == "walk"]}
+        ids = {entity: [k[1] for k in keys if k[0] == entity] for entity in ("observation", "walk", "follow_up")}
         found = {("walk", walk_id): entry for walk_id, entry in walks.load_walks(ids["walk"], lock).items()}
         found.update({("observation", obs_id): entry for obs_id, entry in load_observations(ids["observation"], lock).items()})
+        found.update({("follow_up", fid): entry for fid, entry in follow_ups.load_follow_ups(ids["follow_up"], lock).items()})
         for key in keys:
             self.loaded[key] = self.state[key] = found.get(key)
             self.dirty.discard(key)
@@ -158,6 +162,13 @@ class BatchSync:
             return self.result(record, status)
         if record.type == "walk":
             planned = walks.planned_walk(data, self.school_id, self.observer_id, self.now)
+        elif record.type == "follow_up":  # follow-ups (issue 5): checked and planned in server/followups/sync.py
+            if self.follow_up_context is None:
+                self.follow_up_context = follow_ups.FollowUpContext(self.context.school, self.observer_id)
+            planned, errors = follow_ups.plan_follow_up(data, current, self.state, self.follow_up_context,
+                                                        self.school_id, self.observer_id, self.now)
+            if errors:
+                return self.result(record, INVALID, errors)
         else:
             errors = self.reference_errors(data)
             if errors:
@@ -214,13 +225,14 @@ class BatchSync:
         The heatmap rollup follows in the same transaction: it recomputes the school-days these records
         touch before and after, including those of a walk an observation now joins.
         """
-        changes = {"walk": {}, "observation": {}}
+        changes = {"walk": {}, "observation": {}, "follow_up": {}}
         for key in self.dirty:
             changes[key[0]][key[1]] = (self.loaded[key], self.state[key])
         joined_walks = {planned.row["walk_id"] for _, planned in changes["observation"].values() if planned.row.get("walk_id")}
         with rollup.kept_up(list(changes["observation"]), set(changes["walk"]) | joined_walks):
             lost = {("walk", walk_id) for walk_id in walks.write_walks(changes["walk"], self.now)}
             lost |= {("observation", obs_id) for obs_id in write_observations(changes["observation"], self.now)}
+        lost |= {("follow_up", fid) for fid in follow_ups.write_follow_ups(changes["follow_up"], self.now)}  # after observations
         for key in self.dirty - lost:
             self.loaded[key] = self.state[key]
         self.dirty.clear()
@@ -232,6 +244,8 @@ class BatchSync:
         if not conflicts:
             return
         current = records.current_records({p.key for p, _ in conflicts})
+        current.update({("follow_up", fid): record for fid, record in follow_ups.current_follow_ups(
+            [p.key[1] for p, _ in conflicts if p.key[0] == "follow_up"]).items()})
         for record, result in conflicts:
             found = current.get(record.key)
             if found is None:  # removed meanwhile, e.g. by a retention job

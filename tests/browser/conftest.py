@@ -42,12 +42,16 @@ from server.cli import upgrade_database
 app = create_app({{"ARGON2_TIME_COST": 2, "ARGON2_MEMORY_KIB": 19456}})
 with app.app_context():
     upgrade_database()
+    from pathlib import Path
+    from server.push.keys import ensure_key_pair
+    ensure_key_pair(Path(app.config["INSTANCE_DIR"]))
     from tests import factories
     school = factories.create_school(name="Lincoln Middle School", timezone="America/Chicago")
     users = [factories.create_user("principal", school, email=f"leader{{n}}@example.org", name=f"Dana Reyes {{n}}")
              for n in range({USERS})]
+    viewer = factories.create_user("viewer", school, email="viewer@example.org", name="Val Viewer")
     places = {{location.name: location.id for location in school.locations}}
-    print(json.dumps({{"school_id": school.id, "places": places, "users": [[u.id, u.email] for u in users]}}))
+    print(json.dumps({{"school_id": school.id, "places": places, "users": [[u.id, u.email] for u in users], "viewer": [viewer.id, viewer.email]}}))
 """
 
 

@@ -1,6 +1,8 @@
 """How server/pwa.py serves the shell: public, versioned service worker, manifest, icons (no browser needed)."""
 from __future__ import annotations
 
+import gzip
+import json
 import shutil
 import struct
 
@@ -10,7 +12,7 @@ from server import pwa
 
 
 def test_app_shell_is_served_without_sign_in(client):
-    for path in ("/", "/log", "/walk"):
+    for path in ("/", "/log", "/walk", "/follow-ups"):
         response = client.get(path)
         assert (response.status_code, response.mimetype) == (200, "text/html")
         assert b'<script type="module" src="/js/app.js">' in response.data
@@ -56,3 +58,30 @@ def test_shell_version_changes_when_any_shell_file_changes(tmp_path):
     with open(tmp_path / "pwa" / "js" / "app.js", "a") as script:
         script.write("\n")
     assert pwa.shell_version(tmp_path / "pwa") != before
+
+
+@pytest.mark.parametrize("path", ["/", "/js/app.js", "/css/app.css", "/manifest.webmanifest", "/sw.js"])
+def test_shell_text_is_gzipped_for_clients_that_accept_it(client, path):
+    plain = client.get(path)
+    response = client.get(path, headers={"Accept-Encoding": "gzip"})
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in response.headers["Vary"]
+    assert gzip.decompress(response.get_data()) == plain.get_data()
+
+
+def test_gzipped_shell_file_is_revalidated_with_its_etag(client):
+    first = client.get("/js/app.js", headers={"Accept-Encoding": "gzip"})
+    again = client.get("/js/app.js", headers={"Accept-Encoding": "gzip", "If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+
+
+def test_api_json_is_gzipped(login_as):
+    client, _ = login_as("principal")
+    response = client.get("/api/v1/bootstrap", headers={"Accept-Encoding": "gzip"})
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert "schools" in json.loads(gzip.decompress(response.get_data()))
+
+
+def test_images_are_not_gzipped(client):
+    response = client.get("/icons/icon-192.png", headers={"Accept-Encoding": "gzip"})
+    assert "Content-Encoding" not in response.headers

@@ -2,9 +2,11 @@
 
 import { getMeta, setMeta } from "../db.js";
 import { h } from "../dom.js";
+import { createFollowUp } from "../follow-ups.js";
 import { editObservation, deleteObservation, saveObservation } from "../records.js";
 import * as session from "../session.js";
 import { detailsPanel } from "../ui/details-panel.js";
+import { followUpFields } from "../ui/follow-up-fields.js";
 import { placePicker } from "../ui/place-picker.js";
 import { toast } from "../ui/toast.js";
 import { traitPicker } from "../ui/trait-picker.js";
@@ -16,6 +18,11 @@ export function captureScreen(root, { afterSave, showLog }) {
   const traits = traitPicker(() => {});
   const details = detailsPanel();
   const walk = walkPanel();
+  const followUp = followUpFields("capture-follow-up");
+  followUp.element.hidden = true;
+  followUp.element.setAttribute("aria-label", "Follow-up");
+  const followUpSwitch = details.element.querySelector("#detail-follow-up");
+  followUpSwitch.addEventListener("change", () => showFollowUp(followUpSwitch.checked));
   const message = h("p", { class: "capture__message", role: "alert" });
   const title = h("h2", { class: "capture__editing", hidden: true });
   const more = h("button", { type: "button", class: "disclosure", "aria-expanded": "false",
@@ -29,12 +36,18 @@ export function captureScreen(root, { afterSave, showLog }) {
     h("h2", { class: "step", id: "places-title" }, "Where?"), places.element,
     h("div", { class: "step-row" }, h("h2", { class: "step", id: "traits-title" }, "What did you hear?"),
       h("p", { class: "step__hint" }, "1 tap: heard · 2 taps: strong")),
-    traits.element, more, details.element, message,
+    traits.element, more, details.element, followUp.element, message,
     h("div", { class: "savebar" }, cancel, save));
 
   function toggleDetails(open = details.element.hidden) {
     details.element.hidden = !open;
     more.setAttribute("aria-expanded", String(open));
+  }
+
+  /** The follow-up's fields show while "Needs follow-up" is on for a new log (an edit never makes one). */
+  async function showFollowUp(on) {
+    if (on && !editing && followUp.element.hidden) await followUp.reset();
+    followUp.element.hidden = !on || Boolean(editing);
   }
 
   function stopEditing() {
@@ -61,6 +74,12 @@ export function captureScreen(root, { afterSave, showLog }) {
     }
     const rubric = session.rubric();
     const draft = { rubric_id: rubric.id, location_id: places.value, trait_levels: traits.levels, ...details.read() };
+    const task = !editing && draft.needs_follow_up ? followUp.read() : null;
+    if (task && task.problem) {
+      message.textContent = task.problem;
+      task.focus.focus();
+      return;
+    }
     if (editing) {
       await editObservation(editing, draft);
       stopEditing();
@@ -68,6 +87,7 @@ export function captureScreen(root, { afterSave, showLog }) {
       showLog();
     } else {
       const observation = await saveObservation(session.context(), draft);
+      if (task) await createFollowUp(session.context(), { ...task, observation_id: observation.id });
       await remember(places.value);
       const heard = rubric.traits.filter((t) => draft.trait_levels[t.key]).map((t) => t.label);
       toast(`Saved: ${heard.length ? heard.join(", ") : "no traits heard"}.`, {
@@ -75,6 +95,7 @@ export function captureScreen(root, { afterSave, showLog }) {
       });
       traits.levels = {};
       details.reset();
+      showFollowUp(false);
       toggleDetails(false);
     }
     if (navigator.vibrate) navigator.vibrate(15);

@@ -1,5 +1,6 @@
 // My log: today's and recent logs (editable and deletable offline), pending ones marked,
-// and the "needs attention" list of records the server could not accept.
+// and the "needs attention" list of records the server could not accept. Earlier logs come
+// PAGE at a time ("Show more"), so a long history never makes a heavy page.
 
 import { getAll, transact } from "../db.js";
 import { h } from "../dom.js";
@@ -11,12 +12,13 @@ import { clock, dayKey, dayLabel } from "../time.js";
 import { toast } from "../ui/toast.js";
 import { LEVEL_WORDS } from "../ui/trait-picker.js";
 
-const RECENT = 60;
+const PAGE = 50;
 
 export function logScreen(root, { edit, account }) {
   const attention = h("div", { class: "log__group", id: "log-attention" });
   const today = h("div", { class: "log__group", id: "log-today" });
   const earlier = h("div", { class: "log__group", id: "log-earlier" });
+  let shown = PAGE;
   root.replaceChildren(h("h2", { class: "screen__title", id: "log-title" }, "My log"), attention, today, earlier, account);
 
   function confirmDelete(button, observation) {
@@ -77,12 +79,19 @@ export function logScreen(root, { edit, account }) {
       const ctx = session.context();
       const names = new Map(school.locations.map((l) => [l.id, l.name]));
       const pending = new Set((await entriesOf(ctx.userId)).map((e) => e.id));
-      const all = (await observationsOf(ctx)).slice(0, RECENT);
+      const every = await observationsOf(ctx);
       const todayKey = dayKey(new Date().toISOString(), school.timezone);
       const isToday = (o) => dayKey(o.observed_at, school.timezone) === todayKey;
+      const todays = every.filter(isToday);
+      const before = every.filter((o) => !isToday(o));
+      const all = [...todays, ...before.slice(0, shown)];
       group(today, `Today, ${dayLabel(new Date().toISOString(), school.timezone)}`,
-        all.filter(isToday).map((o) => item(o, pending.has(o.id), names)), "Nothing logged yet today.");
-      group(earlier, "Earlier", all.filter((o) => !isToday(o)).map((o) => item(o, pending.has(o.id), names)), "No earlier logs on this phone.");
+        todays.map((o) => item(o, pending.has(o.id), names)), "Nothing logged yet today.");
+      group(earlier, "Earlier", before.slice(0, shown).map((o) => item(o, pending.has(o.id), names)), "No earlier logs on this phone.");
+      if (before.length > shown) {
+        earlier.append(h("button", { type: "button", class: "button button--secondary", id: "log-more",
+          onclick: () => { shown += PAGE; this.render(); } }, `Show more (${before.length - shown} more on this phone)`));
+      }
       const invalid = (await getAll("attention")).filter((a) => a.user_id === ctx.userId && a.school_id === ctx.schoolId);
       attention.hidden = invalid.length === 0;
       attention.replaceChildren(h("h3", { class: "log__heading log__heading--alert" }, "Needs attention"),

@@ -20,6 +20,7 @@ export function renderHeader() {
   }
   const links = $("#topbar-links");
   links.replaceChildren(...(current && LEADERS.has(current.role)
-    ? [h("a", { class: "topbar__link", href: `/schools/${current.id}`, "aria-label": "School settings" }, "Settings")]
+    ? [h("a", { class: "topbar__link", href: `/schools/${current.id}/dashboard` }, "Dashboard"),
+       h("a", { class: "topbar__link", href: `/schools/${current.id}`, "aria-label": "School settings" }, "Settings")]
     : []));
 }

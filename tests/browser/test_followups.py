@@ -1,0 +1,77 @@
+"""Follow-ups on the phone: made from a log and completed offline, through the outbox, once each."""
+from __future__ import annotations
+
+import pytest
+
+from tests.browser import pages
+
+pytestmark = pytest.mark.browser
+
+
+def follow_ups_of(live_server, user_id: int) -> list[dict]:
+    return live_server.rows(
+        "SELECT id, observation_id, owner_id, action, status, changed_practice, outcome_note, version "
+        "FROM follow_up WHERE created_by_id = :user", user=user_id)
+
+
+def add_follow_up_on_the_tab(page, action: str) -> None:
+    page.locator(".tabs").get_by_role("link", name="Follow-ups").click()
+    page.get_by_role("button", name="New follow-up").click()
+    form = page.get_by_role("form", name="New follow-up")
+    form.get_by_label("What to do").fill(action)
+    form.get_by_role("button", name="Add follow-up").click()
+    page.locator("#toast").get_by_text("Follow-up added").wait_for()
+
+
+def test_follow_up_made_offline_from_a_log_reaches_the_server_once_linked_to_it(new_context, live_server, user):
+    context = new_context()
+    page = pages.signed_in_app(context, user)
+    pages.wait_words(page, "Up to date")
+    context.set_offline(True)
+    pages.choose_place(page, "Main hallway")
+    pages.tap_trait(page, "Action")
+    page.get_by_role("button", name="More details").click()
+    page.get_by_label("Needs follow-up").check()
+    page.locator("#screen-capture").get_by_label("What to do").fill("Ask the team how the exit tickets went")
+    pages.save(page)
+    assert follow_ups_of(live_server, user["id"]) == []
+
+    context.set_offline(False)
+    pages.sync_now(page)
+    pages.wait_outbox_empty(page)
+    (row,) = follow_ups_of(live_server, user["id"])
+    (observation,) = live_server.rows("SELECT id FROM observation WHERE observer_id = :user", user=user["id"])
+    assert (str(row["observation_id"]), row["owner_id"], row["action"], row["status"]) == (
+        str(observation["id"]), user["id"], "Ask the team how the exit tickets went", "open")
+
+
+def test_follow_up_completed_offline_is_done_on_the_server_with_its_outcome(new_context, live_server, user):
+    context = new_context()
+    page = pages.signed_in_app(context, user)
+    add_follow_up_on_the_tab(page, "Check the PLC used the new protocol")
+    pages.wait_outbox_empty(page)
+    context.set_offline(True)
+    page.get_by_role("button", name="Complete: Check the PLC used the new protocol").click()
+    page.get_by_label("Yes, practice changed").check()
+    page.get_by_label("Evidence (optional)").fill("Protocol on the agenda, notes kept")
+    page.get_by_role("button", name="Mark done").click()
+    page.locator("#toast").get_by_text("Follow-up done").wait_for()
+
+    context.set_offline(False)
+    pages.sync_now(page)
+    pages.wait_outbox_empty(page)
+    (row,) = follow_ups_of(live_server, user["id"])
+    assert (row["status"], row["changed_practice"], row["outcome_note"], row["version"]) == (
+        "done", True, "Protocol on the agenda, notes kept", 2)
+
+
+def test_a_reminder_link_opens_that_follow_up(new_context, live_server, user):
+    context = new_context()
+    page = pages.signed_in_app(context, user)
+    add_follow_up_on_the_tab(page, "Visit the grade 7 data team")
+    follow_up_id = page.locator("#follow-up-lists [data-id]").first.get_attribute("data-id")
+    page.goto(f"/follow-ups?id={follow_up_id}")
+    opened = page.locator(f"#follow-up-{follow_up_id}")
+    opened.wait_for()
+    assert "entry--opened" in opened.get_attribute("class")
+    assert opened.is_visible()
