@@ -32,8 +32,8 @@ CONVERSATION_KINDS = {
     "coaching_session": "formal", "planning_session": "formal",
 }
 PARTICIPANT_ROLES = ("teacher", "coach", "administrator", "specialist", "support_staff", "other")
-RECORD_TYPES = ("walk", "observation", "deletion")
-ENTITIES = ("observation", "walk")
+RECORD_TYPES = ("walk", "observation", "deletion", "follow_up")  # follow_up: schemas/followups.py (issue 5)
+ENTITIES = ("observation", "walk", "follow_up")
 STATUSES = ("stored", "unchanged", "conflict", "invalid")
 
 

@@ -2,6 +2,7 @@
 from server.audit.models import AuditEvent
 from server.auth.models import AuthSession, Invitation, Membership, User
 from server.followups.models import FollowUp
+from server.heatmaps.models import HeatmapPlaceDay, HeatmapSchoolDay, HeatmapState, HeatmapTraitDay, HeatmapTraitWeek
 from server.observations.models import Observation, ObservationTraitLevel
 from server.push.models import PushSubscription
 from server.rubrics.models import Rubric, Trait
@@ -9,7 +10,8 @@ from server.schools.models import District, Location, Period, School
 from server.walks.models import Walk
 
 __all__ = [
-    "AuditEvent", "AuthSession", "District", "FollowUp", "Invitation", "Location", "Membership",
+    "AuditEvent", "AuthSession", "District", "FollowUp", "HeatmapPlaceDay", "HeatmapSchoolDay", "HeatmapState",
+    "HeatmapTraitDay", "HeatmapTraitWeek", "Invitation", "Location", "Membership",
     "Observation", "ObservationTraitLevel", "Period", "PushSubscription", "Rubric", "School",
     "Trait", "User", "Walk",
 ]

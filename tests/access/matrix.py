@@ -50,6 +50,7 @@ ISOLATION: dict[str, object] = {
     "pwa.index_": PUBLIC,
     "pwa.index_log": PUBLIC,
     "pwa.index_walk": PUBLIC,
+    "pwa.index_follow-ups": PUBLIC,
     "pwa.asset": PUBLIC,
     "pwa.manifest": PUBLIC,
     "pwa.service_worker": PUBLIC,
@@ -104,4 +105,15 @@ ISOLATION: dict[str, object] = {
     "heatmaps.district": Target(path={"district_id": "district"}),
     "heatmaps.district_quality_csv": Target(path={"district_id": "district"}),
     "heatmaps.district_frequency_csv": Target(path={"district_id": "district"}),
+    # Follow-ups and Web Push (issue 5). Subscriptions belong to the signed-in user, not to a school.
+    "followups_api.own_follow_ups": Target(query=SCHOOL),
+    "followups_api.follow_up": Target(path={"follow_up_id": "follow_up"}),
+    "followups_api.owners": Target(query=SCHOOL),
+    "followups_api.summary": Target(path=SCHOOL),
+    "push_api.key": PUBLIC,                # the server's public VAPID key
+    "push_api.devices": LISTS,
+    "push_api.subscribe": PUBLIC,          # the caller's own devices only; see tests/push
+    "push_api.unsubscribe": PUBLIC,        # the caller's own devices only; see tests/push
+    "push_api.weekly_nudge": Target(path=SCHOOL),
+    "push_api.set_weekly_nudge": Target(path=SCHOOL, json={"PUT": {"enabled": True, "weekday": 3, "hour": 14}}),
 }

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from server.auth.models import Invitation, Membership
 from server.db import db as database
 from server.enums import LocationKind, Role
+from server.followups.models import FollowUp
 from server.observations.models import Observation, ObservationTraitLevel
 from server.schools.models import Location, School
 from server.walks.models import Walk
@@ -24,7 +25,8 @@ from tests.access.matrix import ISOLATION, LISTS, PUBLIC, Target
 CANARY = "QX7CANARY"
 ROLES = ["district_admin", "principal", "observer", "viewer", "anonymous"]
 MISSING = {"school": 987654, "location": 987654, "membership": 987654, "invitation": 987654,
-           "district": 987654, "observation": str(uuid.UUID(int=987654)), "rubric": 1}
+           "district": 987654, "observation": str(uuid.UUID(int=987654)), "rubric": 1,
+           "follow_up": str(uuid.UUID(int=987654))}
 SKIPPED_METHODS = {"HEAD", "OPTIONS"}
 
 
@@ -52,9 +54,14 @@ def build_foreign_school() -> dict:
         trait_levels=[ObservationTraitLevel(trait_id=t.id, level=2) for t in rubric.traits],
     )
     database.session.add(observation)
+    database.session.flush()
+    follow_up = FollowUp(id=uuid.uuid4(), school_id=school.id, observation_id=observation.id, owner_id=owner.id,
+                         created_by_id=owner.id, action=f"{CANARY} follow-up", due_at=datetime(2026, 11, 3, 15, tzinfo=timezone.utc))
+    database.session.add(follow_up)
     database.session.commit()
     return {"school": school.id, "district": district.id, "location": place.id, "membership": membership.id,
-            "invitation": invitation.id, "observation": str(observation.id), "rubric": rubric.id}
+            "invitation": invitation.id, "observation": str(observation.id), "rubric": rubric.id,
+            "follow_up": str(follow_up.id)}
 
 
 def foreign_footprint() -> tuple:
