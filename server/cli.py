@@ -24,7 +24,11 @@ def main() -> None:
 
 def register(app: Flask) -> None:
     """Commands are attached to the app too, so `flask --app server` sees the same set."""
-    for command in (init_command, demo_command, serve_command, create_user_command):
+    from server.heatmaps.cli import heatmaps_cli
+    from server.push.cli import reminders_group
+
+    for command in (init_command, demo_command, serve_command, create_school_command, create_user_command, heatmaps_cli,
+                    reminders_group):
         app.cli.add_command(command)
 
 
@@ -49,15 +53,21 @@ def init_command() -> None:
 
 @click.command("demo")
 @click.option("--seed", default=2026, show_default=True, help="Random seed for the demo semester.")
+@click.option("--reset", is_flag=True, help="Replace demo data that is already loaded.")
 @with_appcontext
-def demo_command(seed: int) -> None:
+def demo_command(seed: int, reset: bool) -> None:
     """Load a demo district: two schools, every role, and a seeded semester of walks and observations."""
     from server.demo import DEMO_PASSWORD, load_demo
     from server.push.keys import ensure_key_pair
 
     upgrade_database()
     ensure_key_pair(Path(current_app.config["INSTANCE_DIR"]))
-    summary = load_demo(seed=seed)
+    summary = load_demo(seed=seed, reset=reset)
+    from server.db import db
+    from server.heatmaps import rollup  # heatmaps: the demo bulk-inserts rows, so rebuild their rollup
+
+    rollup.rebuild()
+    db.session.commit()
     click.echo(summary.describe())
     click.echo("\nDemo sign-ins (password for all: %s):" % DEMO_PASSWORD)
     for email, role, school in summary.logins:
@@ -81,6 +91,34 @@ def serve_command(host: str, port: int, workers: int) -> None:
     if hint:
         click.echo(hint)
     run_gunicorn(host, port, workers)
+
+
+@click.command("create-school")
+@click.option("--district", "district_name", required=True, help="The district's name; created if it is new.")
+@click.option("--name", required=True)
+@click.option("--timezone", "zone", required=True, help="The school's IANA time zone, e.g. America/Chicago.")
+@with_appcontext
+def create_school_command(district_name: str, name: str, zone: str) -> None:
+    """Add a school (and its district if new): how a fresh installation gets its first school."""
+    from zoneinfo import available_timezones
+
+    from server.db import db
+    from server.schools.models import District, School
+
+    district_name, name = district_name.strip(), name.strip()
+    if not (0 < len(district_name) <= 120 and 0 < len(name) <= 120):
+        raise click.UsageError("--district and --name need 1 to 120 characters")
+    if zone not in available_timezones():
+        raise click.UsageError(f"{zone!r} is not an IANA time zone (e.g. America/Chicago)")
+    district = db.session.scalar(db.select(District).where(District.name == district_name).limit(1))
+    if district is None:
+        district = District(name=district_name)
+        db.session.add(district)
+        db.session.flush()
+    school = School(name=name, district_id=district.id, timezone=zone)
+    db.session.add(school)
+    db.session.commit()
+    click.echo(f"Created school {school.id} ({school.name}) in district {district.id} ({district.name}).")
 
 
 @click.command("create-user")

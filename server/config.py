@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -10,6 +11,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_INSTANCE = PROJECT_ROOT / "instance"
 
 ENVIRONMENTS = ("development", "production", "testing")
+MIN_SECRET_LENGTH = 32
 
 
 class ConfigError(RuntimeError):
@@ -37,14 +39,26 @@ def secret_key_file(instance: Path) -> Path:
 
 
 def load_or_create_secret(instance: Path) -> str:
-    """The instance's secret, generated once and kept (mode 600) in instance/."""
+    """The instance's secret, generated once and kept (mode 600) in instance/.
+
+    Written to a private temporary file and linked into place, so processes starting at the
+    same moment (gunicorn workers) all end up with the one secret, never a half-written one.
+    """
     path = secret_key_file(instance)
-    if path.exists():
-        return path.read_text().strip()
-    instance.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(48)
-    path.touch(mode=0o600)
-    path.write_text(key)
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=instance, prefix=".secret_key.")
+        try:
+            with os.fdopen(handle, "w") as secret_file:
+                secret_file.write(secrets.token_urlsafe(48))
+            os.link(temporary, path)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(temporary)
+    key = path.read_text().strip()
+    if len(key) < MIN_SECRET_LENGTH:
+        raise ConfigError(f"{path} holds no usable secret: delete it and a new one is made")
     return key
 
 
@@ -70,6 +84,10 @@ def from_environment() -> dict:
     secret = os.environ.get("SECRET_KEY")
     if production and not secret:
         raise ConfigError("production needs SECRET_KEY set in the environment")
+    if production and len(secret) < MIN_SECRET_LENGTH:
+        raise ConfigError(f"SECRET_KEY is too short: use at least {MIN_SECRET_LENGTH} random characters")
+    if production and _bool("FLASK_DEBUG", False):
+        raise ConfigError("production never runs in debug mode (unset FLASK_DEBUG)")
     if production and not secure_cookies:
         raise ConfigError("production needs HTTPS cookies (unset HALLPULSE_SECURE_COOKIES=0)")
     limiter_storage = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
@@ -106,6 +124,16 @@ def from_environment() -> dict:
         "VAPID_PRIVATE_KEY": os.environ.get("VAPID_PRIVATE_KEY"),
         "VAPID_PUBLIC_KEY": os.environ.get("VAPID_PUBLIC_KEY"),
         "VAPID_SUBJECT": os.environ.get("VAPID_SUBJECT", "mailto:admin@hallway-pulse.invalid"),
+        # Push endpoints: suffixes of push-service hosts ("*": any public https host); see server/push/endpoint_guard.py.
+        "PUSH_HOST_ALLOWLIST": os.environ.get("PUSH_HOST_ALLOWLIST"),
+        "PUSH_ALLOW_LOOPBACK": _bool("HALLPULSE_PUSH_ALLOW_LOOPBACK", False),  # honoured only when testing
+        # Text responses gzipped (Flask-Compress); shell files stream, so their ETag check runs after it.
+        "COMPRESS_ALGORITHM": ["gzip"],
+        "COMPRESS_ALGORITHM_STREAMING": ["gzip"],
+        "COMPRESS_MIMETYPES": ["text/html", "text/css", "text/javascript", "application/javascript", "application/json",
+                               "application/problem+json", "application/manifest+json", "image/svg+xml", "text/csv"],
+        "COMPRESS_STREAMING_ENDPOINT_CONDITIONAL": ["static", "pwa.asset", "pwa.manifest", "pwa.index_", "pwa.index_log",
+                                                    "pwa.index_walk", "pwa.index_follow-ups"],
         "API_TITLE": "Hallway Pulse API",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.0.3",

@@ -1,0 +1,138 @@
+"""Every bad request is a clear 4xx in one shape (problem+json for the API), writes nothing, and is never a 500.
+
+The write routes are read from app.url_map, so a new endpoint is covered the day it is added.
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from tests import factories
+
+BODY_METHODS = ("POST", "PUT", "PATCH")
+MISSING_ID = "999999"
+
+
+def api_write_routes(app) -> list[tuple[str, str]]:
+    """(method, url) for every body-carrying /api/v1 route, path parameters filled with an id that does not exist."""
+    routes = []
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/api/v1/"):
+            url = re.sub(r"<[^>]+>", MISSING_ID, rule.rule)
+            routes += [(method, url) for method in sorted(rule.methods & set(BODY_METHODS))]
+    return routes
+
+
+def row_counts(db) -> dict[str, int]:
+    return {table.name: db.session.scalar(select(func.count()).select_from(table)) for table in db.metadata.sorted_tables}
+
+
+def assert_problem(response, status: int) -> dict:
+    assert response.status_code == status, (response.status_code, response.get_data(as_text=True)[:500])
+    assert response.mimetype == "application/problem+json"
+    body = response.get_json()
+    assert isinstance(body["type"], str) and isinstance(body["title"], str) and body["title"]
+    assert body["status"] == status
+    return body
+
+
+@pytest.fixture()
+def principal(login_as):
+    client, _user = login_as("principal")
+    return client
+
+
+def send_to_every_write_route(app, db, client, expected_status: int, detail: str, **request) -> None:
+    """Send the same bad request to every write route: each answers `expected_status` with a problem whose
+    detail mentions `detail`, nothing is stored, and the sender is still signed in afterwards."""
+    routes = api_write_routes(app)
+    assert ("POST", "/api/v1/auth/login") in routes
+    before = row_counts(db)
+    failures = []
+    for method, url in routes:
+        response = client.open(url, method=method, **request)
+        problem = response.get_json(silent=True) or {}
+        if (response.status_code, response.mimetype) != (expected_status, "application/problem+json") \
+                or detail.lower() not in problem.get("detail", "").lower():
+            failures.append(f"{method} {url} → {response.status_code} {response.get_data(as_text=True)[:200]}")
+        else:
+            assert_problem(response, expected_status)
+    assert failures == []
+    db.session.expire_all()
+    assert row_counts(db) == before
+    assert client.get("/api/v1/auth/me").status_code == 200
+
+
+def test_malformed_json_is_a_400_problem_on_every_write_route(app, db, principal):
+    send_to_every_write_route(app, db, principal, 400, "JSON", data='{"name": "Lincoln",', content_type="application/json")
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"])
+def test_a_body_that_is_not_json_is_a_415_problem_on_every_write_route(app, db, principal, content_type):
+    send_to_every_write_route(app, db, principal, 415, "application/json", data="name=Lincoln", content_type=content_type)
+
+
+def test_a_body_over_the_size_limit_is_a_413_problem_on_every_write_route(app, db, principal):
+    oversized = '{"name": "' + "a" * app.config["MAX_CONTENT_LENGTH"] + '"}'
+    send_to_every_write_route(app, db, principal, 413, "", data=oversized, content_type="application/json")
+
+
+def test_a_write_without_the_csrf_token_is_a_400_problem_on_every_write_route(app, db, principal):
+    send_to_every_write_route(app, db, principal, 400, "CSRF", json={}, csrf=False)
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"email": 42, "password": factories.PASSWORD}, "email"),
+        ({"email": "principal@example.org", "password": ["a", "list"]}, "password"),
+        ({"email": None, "password": factories.PASSWORD}, "email"),
+        ({"email": "principal@example.org"}, "password"),
+    ],
+    ids=["number-for-email", "list-for-password", "null-email", "missing-password"],
+)
+def test_login_with_a_wrong_type_is_a_422_naming_the_field(client, db, body, field):
+    before = row_counts(db)
+
+    problem = assert_problem(client.post("/api/v1/auth/login", json=body), 422)
+
+    assert field in problem["errors"]["json"]
+    assert row_counts(db) == before
+
+
+def test_login_with_an_unknown_field_is_a_422_naming_it(client, db):
+    body = {"email": "principal@example.org", "password": factories.PASSWORD, "role": "district_admin"}
+
+    problem = assert_problem(client.post("/api/v1/auth/login", json=body), 422)
+
+    assert problem["errors"]["json"]["role"] == ["Unknown field."]
+
+
+def test_a_json_body_that_is_not_an_object_is_a_422(client, db):
+    assert_problem(client.post("/api/v1/auth/login", json=["principal@example.org", factories.PASSWORD]), 422)
+
+
+@pytest.mark.parametrize("url", ["/api/v1/no-such-thing", "/api/v2/auth/login", "/api/v1/auth/me/extra"])
+def test_an_unknown_api_url_is_a_404_problem(client, url):
+    assert_problem(client.get(url), 404)
+
+
+def test_an_unknown_page_is_an_html_404_for_browsers(client):
+    response = client.get("/no-such-page", headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+
+    assert response.status_code == 404
+    assert response.mimetype == "text/html"
+    assert "<html" in response.get_data(as_text=True).lower()
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "allowed"),
+    [("PUT", "/api/v1/auth/login", "POST"), ("DELETE", "/api/v1/auth/me", "GET"), ("POST", "/api/v1/auth/csrf", "GET")],
+)
+def test_a_wrong_method_is_a_405_problem_listing_the_allowed_ones(client, db, method, url, allowed):
+    response = client.open(url, method=method, json={})
+
+    assert_problem(response, 405)
+    assert allowed in [name.strip() for name in response.headers["Allow"].split(",")]
