@@ -29,6 +29,7 @@ class Action(StrEnum):
     VIEW_RECORDS = "view_records"        # raw observations with notes
     EXPORT = "export"                    # whole-school exports
     VIEW_AUDIT = "view_audit"
+    DELETE_SCHOOL = "delete_school"      # offboarding: the school and all its data
 
 
 class Reach(StrEnum):
@@ -45,6 +46,7 @@ POLICY: dict[Action, dict[Role, Reach]] = {
     Action.VIEW_RECORDS: {Role.DISTRICT_ADMIN: _ALL, Role.PRINCIPAL: _ALL, Role.OBSERVER: Reach.OWN},
     Action.EXPORT: {Role.DISTRICT_ADMIN: _ALL, Role.PRINCIPAL: _ALL},
     Action.VIEW_AUDIT: {Role.DISTRICT_ADMIN: _ALL, Role.PRINCIPAL: _ALL},
+    Action.DELETE_SCHOOL: {Role.DISTRICT_ADMIN: _ALL},
 }
 
 

@@ -1,0 +1,148 @@
+"""A school's data export (offboarding, a records request): one CSV per kind of record plus a manifest.
+
+Every cell is guarded against spreadsheet formula injection; the export itself is audited, with
+counts only.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from datetime import datetime
+
+from sqlalchemy import select, text
+
+from server.audit import service as audit
+from server.audit.models import AuditEvent
+from server.auth.models import Membership, User
+from server.db import db, utcnow
+from server.followups.models import FollowUp
+from server.observations.models import Observation, ObservationTraitLevel
+from server.rubrics.models import Rubric, Trait
+from server.schools.models import Location, Period, School
+from server.walks.models import Walk
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe(value) -> str:
+    """A cell a spreadsheet shows as text: a leading = + - @ (tab, CR) gets a single quote."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        value = ";".join(str(part) for part in value)
+    text_value = str(value.value if hasattr(value, "value") else value)
+    return "'" + text_value if text_value.startswith(FORMULA_STARTS) else text_value
+
+
+def to_csv(header: list[str], rows) -> tuple[bytes, int]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    count = 0
+    for row in rows:
+        writer.writerow([safe(value) for value in row])
+        count += 1
+    return buffer.getvalue().encode("utf-8-sig"), count
+
+
+def people(school_id: int) -> dict[int, str]:
+    """Names of everyone the school's records can point at: its staff, its district's admins, and
+    anyone who recorded something here (staff who have since left)."""
+    referenced = select(Observation.observer_id).where(Observation.school_id == school_id).union(
+        select(Walk.observer_id).where(Walk.school_id == school_id),
+        select(FollowUp.owner_id).where(FollowUp.school_id == school_id),
+        select(FollowUp.created_by_id).where(FollowUp.school_id == school_id),
+        select(AuditEvent.actor_id).where(AuditEvent.school_id == school_id),
+        select(Membership.user_id).where(Membership.school_id == school_id),
+        select(Membership.user_id).where(Membership.district_id == select(School.district_id).where(
+            School.id == school_id).scalar_subquery(), Membership.school_id.is_(None)),
+    )
+    return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(referenced))).all())
+
+
+def observations_table(school_id: int, names: dict[int, str]) -> tuple[list[str], list[list]]:
+    traits = db.session.execute(
+        select(Trait.id, Trait.key, Rubric.key).join(Rubric, Rubric.id == Trait.rubric_id)
+        .where(Trait.rubric_id.in_(select(Observation.rubric_id).where(Observation.school_id == school_id)))
+        .order_by(Rubric.id, Trait.position)
+    ).all()
+    trait_columns = {trait_id: index for index, (trait_id, _, _) in enumerate(traits)}
+    levels: dict = {}
+    for observation_id, trait_id, level in db.session.execute(
+        select(ObservationTraitLevel.observation_id, ObservationTraitLevel.trait_id, ObservationTraitLevel.level)
+        .join(Observation, Observation.id == ObservationTraitLevel.observation_id).where(Observation.school_id == school_id)
+    ):
+        levels.setdefault(observation_id, {})[trait_id] = level
+    places = dict(db.session.execute(select(Location.id, Location.name).where(Location.school_id == school_id)).all())
+    rubrics = dict(db.session.execute(select(Rubric.id, Rubric.key)).all())
+    header = ["id", "observed_at", "local_date", "place", "rubric", "setting", "conversation_kind", "participant_count",
+              "participant_roles", "team", "note", "needs_follow_up", "observer", "walk_id", "version", "created_at",
+              "updated_at", "deleted_at"] + [f"{rubric}.{key}" for _, key, rubric in traits]
+    rows = []
+    for o in db.session.scalars(select(Observation).where(Observation.school_id == school_id).order_by(Observation.observed_at, Observation.id)):
+        own_levels = levels.get(o.id, {})
+        trait_cells = [""] * len(traits)
+        for trait_id, level in own_levels.items():
+            trait_cells[trait_columns[trait_id]] = level
+        rows.append([o.id, o.observed_at, o.local_date, places.get(o.location_id), rubrics.get(o.rubric_id), o.setting,
+                     o.conversation_kind, o.participant_count, o.participant_roles, o.team, o.note, o.needs_follow_up,
+                     names.get(o.observer_id), o.walk_id, o.version, o.created_at, o.updated_at, o.deleted_at] + trait_cells)
+    return header, rows
+
+
+def tables(school: School) -> dict[str, tuple[list[str], list]]:
+    """Every file of the export: name → (header, rows)."""
+    sid = school.id
+    names = people(sid)
+    by_school = lambda model, *order: db.session.scalars(select(model).where(model.school_id == sid).order_by(*order))
+    files = {"observations.csv": observations_table(sid, names)}
+    files["walks.csv"] = (["id", "observer", "started_at", "ended_at", "version", "deleted_at"], [
+        [w.id, names.get(w.observer_id), w.started_at, w.ended_at, w.version, w.deleted_at]
+        for w in by_school(Walk, Walk.started_at, Walk.id)])
+    files["follow_ups.csv"] = (["id", "observation_id", "action", "owner", "created_by", "due_at", "status",
+                                "snoozed_until", "changed_practice", "outcome_note", "completed_at", "deleted_at"], [
+        [f.id, f.observation_id, f.action, names.get(f.owner_id), names.get(f.created_by_id), f.due_at, f.status,
+         f.snoozed_until, f.changed_practice, f.outcome_note, f.completed_at, f.deleted_at]
+        for f in by_school(FollowUp, FollowUp.due_at, FollowUp.id)])
+    files["places.csv"] = (["id", "name", "kind", "archived"], [
+        [p.id, p.name, p.kind, p.archived] for p in by_school(Location, Location.name, Location.id)])
+    files["periods.csv"] = (["id", "name", "starts_at", "ends_at"], [
+        [p.id, p.name, p.starts_at, p.ends_at] for p in by_school(Period, Period.starts_at, Period.id)])
+    staff = db.session.execute(
+        select(User.name, User.email, Membership.role, Membership.created_at, User.active)
+        .join(Membership, Membership.user_id == User.id).where(Membership.school_id == sid).order_by(User.name, User.id))
+    files["staff.csv"] = (["name", "email", "role", "since", "active"], [list(row) for row in staff])
+    files["audit.csv"] = (["at", "actor", "action", "object_type", "object_id", "ip", "details"], [
+        [e.at, names.get(e.actor_id), e.action, e.object_type, e.object_id, e.ip, json.dumps(e.details, sort_keys=True)]
+        for e in by_school(AuditEvent, AuditEvent.at, AuditEvent.id)])
+    return files
+
+
+def schema_revision() -> str:
+    return db.session.execute(text("SELECT version_num FROM alembic_version")).scalar() or ""
+
+
+def export_school(actor: User | None, school: School) -> tuple[bytes, dict]:
+    """The zip (bytes) and its manifest; records an `export.school` audit event with the counts."""
+    generated_at = utcnow()
+    archive = io.BytesIO()
+    counts: dict[str, int] = {}
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zip_file:
+        for name, (header, rows) in tables(school).items():
+            body, counts[name] = to_csv(header, rows)
+            zip_file.writestr(name, body)
+        manifest = {
+            "school": {"id": school.id, "name": school.name, "district_id": school.district_id, "timezone": school.timezone},
+            "generated_at": generated_at.isoformat(),
+            "schema_revision": schema_revision(),
+            "files": counts,
+        }
+        zip_file.writestr("manifest.json", json.dumps(manifest, indent=2, sort_keys=True))
+    audit.record("export.school", actor_id=actor.id if actor else None, school_id=school.id, district_id=school.district_id,
+                 object_type="school", object_id=school.id, details={"files": counts})
+    db.session.flush()
+    return archive.getvalue(), manifest

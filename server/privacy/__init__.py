@@ -1,0 +1,1 @@
+"""Retention and offboarding: erase old notes, pseudonymise a person, delete a whole school."""

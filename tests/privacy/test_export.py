@@ -1,0 +1,88 @@
+"""The whole-school export: a zip of CSVs and a manifest, formula-safe, audited, for exporters only."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+
+from sqlalchemy import select
+
+from server.audit.models import AuditEvent
+from tests import factories
+from tests.privacy.helpers import add_observation, populate
+
+FILES = {"observations.csv", "walks.csv", "follow_ups.csv", "places.csv", "periods.csv", "staff.csv", "audit.csv"}
+
+
+def download(client, school):
+    answer = client.get(f"/api/v1/schools/{school.id}/export")
+    assert answer.status_code == 200, answer.get_data(as_text=True)[:300]
+    assert answer.mimetype == "application/zip"
+    return zipfile.ZipFile(io.BytesIO(answer.data))
+
+
+def rows(archive, name) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(archive.read(name).decode("utf-8-sig"))))
+
+
+def test_the_export_holds_a_csv_per_kind_of_record_and_a_manifest(db, school, login_as):
+    populate(school, "home")
+    client, _ = login_as("principal")
+    archive = download(client, school)
+    assert set(archive.namelist()) == FILES | {"manifest.json"}
+    manifest = json.loads(archive.read("manifest.json"))
+    assert manifest["school"]["id"] == school.id and manifest["schema_revision"]
+    assert manifest["generated_at"].endswith("+00:00")
+    assert manifest["files"] == {name: len(rows(archive, name)) for name in FILES}
+    assert manifest["files"]["observations.csv"] == 2 and manifest["files"]["places.csv"] == 3
+
+
+def test_observations_carry_their_trait_levels_and_notes(db, school, login_as):
+    observer = factories.create_user("observer", school, name="Avery Observer")
+    observation = add_observation(school, observer, note="Shared the rubric")
+    client, _ = login_as("principal")
+    (row,) = rows(download(client, school), "observations.csv")
+    levels = {t.trait_id: t.level for t in observation.trait_levels}
+    trait_cells = {key.split(".", 1)[1]: value for key, value in row.items() if "." in key}
+    assert len(trait_cells) == len(levels) and sorted(map(int, trait_cells.values())) == sorted(levels.values())
+    assert (row["id"], row["note"], row["observer"]) == (str(observation.id), "Shared the rubric", "Avery Observer")
+
+
+def test_staff_lists_names_emails_and_roles(db, school, login_as):
+    factories.create_user("observer", school, email="avery@example.org", name="Avery Observer")
+    client, _ = login_as("principal", email="dana@example.org")
+    staff = {row["email"]: row["role"] for row in rows(download(client, school), "staff.csv")}
+    assert staff == {"avery@example.org": "observer", "dana@example.org": "principal"}
+
+
+def test_cells_that_look_like_formulas_are_quoted(db, school, login_as):
+    observer = factories.create_user("observer", school, name="@SUM(A1)")
+    for note in ("=HYPERLINK(\"http://x\")", "+1", "-2", "@cmd"):
+        add_observation(school, observer, note=note, team="=Grade 7")
+    client, _ = login_as("principal")
+    exported = rows(download(client, school), "observations.csv")
+    assert sorted(row["note"] for row in exported) == ["'+1", "'-2", "'=HYPERLINK(\"http://x\")", "'@cmd"]
+    assert {row["team"] for row in exported} == {"'=Grade 7"} and {row["observer"] for row in exported} == {"'@SUM(A1)"}
+
+
+def test_the_export_is_audited_with_counts(db, school, login_as):
+    populate(school, "home")
+    client, principal = login_as("principal")
+    download(client, school)
+    (event,) = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "export.school"))
+    assert (event.actor_id, event.school_id, event.details["files"]["observations.csv"]) == (principal.id, school.id, 2)
+
+
+def test_the_export_never_holds_another_schools_records(db, school, other_school, login_as):
+    populate(school, "home")
+    populate(other_school, "faraway")
+    client, _ = login_as("principal")
+    archive = download(client, school)
+    assert not any("faraway" in archive.read(name).decode("utf-8-sig").lower() for name in archive.namelist())
+
+
+def test_observers_and_viewers_cannot_export(db, school, login_as):
+    for role in ("observer", "viewer"):
+        client, _ = login_as(role)
+        assert client.get(f"/api/v1/schools/{school.id}/export").status_code == 403
