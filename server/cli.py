@@ -24,11 +24,14 @@ def main() -> None:
 
 def register(app: Flask) -> None:
     """Commands are attached to the app too, so `flask --app server` sees the same set."""
+    from server.backup import backup_command, restore_command
     from server.heatmaps.cli import heatmaps_cli
+    from server.privacy.cli import delete_school_command, erase_user_command, purge_command
     from server.push.cli import reminders_group
 
     for command in (init_command, demo_command, serve_command, create_school_command, create_user_command, heatmaps_cli,
-                    reminders_group):
+                    reminders_group, backup_command, restore_command, purge_command, erase_user_command,
+                    delete_school_command):
         app.cli.add_command(command)
 
 

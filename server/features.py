@@ -6,14 +6,24 @@ from server.extensions import api
 
 def register(app: Flask) -> None:
     from server import health, pwa
+    from server.audit import api as audit_api
+    from server.audit import views as audit_views
     from server.auth import api as auth_api
     from server.auth import views as auth_views
+    from server.exports import api as exports_api
+    from server.followups import api as followups_api
+    from server.heatmaps import api as heatmaps_api
+    from server.heatmaps import views as heatmaps_views
     from server.observations import api as observations_api
+    from server.privacy import api as privacy_api
+    from server.privacy import views as privacy_views
+    from server.push import api as push_api
     from server.rubrics import api as rubrics_api
     from server.schools import api as schools_api
     from server.schools import views as schools_views
 
-    for module in (auth_api, schools_api, rubrics_api, observations_api):
+    for module in (auth_api, schools_api, rubrics_api, observations_api, heatmaps_api, followups_api, push_api,
+                   audit_api, exports_api, privacy_api):
         api.register_blueprint(module.blp)
-    for module in (health, auth_views, schools_views, pwa):
+    for module in (health, auth_views, schools_views, heatmaps_views, audit_views, privacy_views, pwa):
         app.register_blueprint(module.bp)

@@ -116,4 +116,11 @@ ISOLATION: dict[str, object] = {
     "push_api.unsubscribe": PUBLIC,        # the caller's own devices only; see tests/push
     "push_api.weekly_nudge": Target(path=SCHOOL),
     "push_api.set_weekly_nudge": Target(path=SCHOOL, json={"PUT": {"enabled": True, "weekday": 3, "hour": 14}}),
+    # Audit, export and offboarding (issue 6). Erasing a foreign person names the home school: see tests/privacy.
+    "audit_api.school_audit": Target(path=SCHOOL),
+    "audit.school_audit": Target(path=SCHOOL),
+    "exports_api.school_export": Target(path=SCHOOL),
+    "privacy_api.erase_member": Target(path=SCHOOL),  # user_id: a missing one; foreign people: tests/privacy
+    "privacy_api.delete_school": Target(path=SCHOOL, json={"POST": {"confirm_name": "QX7CANARY High"}}),
+    "privacy.delete_school": Target(path=SCHOOL, form={"POST": {"confirm_name": "QX7CANARY High"}}),
 }

@@ -1,0 +1,238 @@
+"""Read-side maths on the raw tables: the reference every pre-aggregated answer must equal.
+
+Two kinds of tally, both keyed the same way whether they come from here or from the rollup:
+- trait tallies: (school, trait, facet value, local day or None) → [n, heard, strong, walked], where
+  trait 0 counts conversations whatever their rubric, and a facet value is the observation's place
+  id ('place'), "setting/kind" ('talk'), team ('team') or '' ('all');
+- presence: (local day or None, place, slot) → [conversations, walked, listening seconds].
+Only live observations count (a tombstone never does); an edit is one row, so it counts once.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy.sql import ColumnElement
+
+from server.db import db
+from server.heatmaps.exposure import MAX_WALK, UTC, Schedule, Stop, walk_exposure
+from server.observations.models import Observation, ObservationTraitLevel
+from server.walks.models import Walk
+
+O = Observation.__table__.c
+L = ObservationTraitLevel.__table__.c
+W = Walk.__table__.c
+FACETS = ("all", "place", "talk", "team")
+CONVERSATIONS = 0  # the trait id under which conversations are counted
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What narrows a view; the defaults mean everything."""
+
+    date_from: date | None = None
+    date_to: date | None = None
+    setting: str | None = None
+    conversation_kind: str | None = None
+    team: str | None = None
+    observer_id: int | None = None
+    rubric_id: int | None = None
+    school_ids: tuple[int, ...] = field(default=())
+
+    @property
+    def facets_needed(self) -> set[str]:
+        """The facets the conversation filters live in ('observer' when only raw rows can tell)."""
+        needed = set()
+        if self.setting or self.conversation_kind:
+            needed.add("talk")
+        if self.team is not None:
+            needed.add("team")
+        if self.observer_id is not None:
+            needed.add("observer")
+        return needed
+
+
+def talk_value(setting, kind) -> str:
+    return f"{getattr(setting, 'value', setting) or ''}/{getattr(kind, 'value', kind) or ''}"
+
+
+def matches(facet: str, value: str, filters: Filters) -> bool:
+    """Whether a facet value passes the filters that live in that facet."""
+    if facet == "talk":
+        setting, _, kind = value.partition("/")
+        return (not filters.setting or setting == filters.setting) and (
+            not filters.conversation_kind or kind == filters.conversation_kind)
+    if facet == "team" and filters.team is not None:
+        return value == filters.team
+    return True
+
+
+def live_walk_join():
+    """Observations left-joined to their walk when it is live and of the same school."""
+    return Observation.__table__.outerjoin(
+        Walk.__table__, and_(W.id == O.walk_id, W.deleted_at.is_(None), W.school_id == O.school_id))
+
+
+def walked_flag() -> ColumnElement:
+    return case((W.id.is_not(None), 1), else_=0)
+
+
+def facet_columns(facet: str) -> list[ColumnElement]:
+    return {"all": [], "place": [O.location_id], "talk": [O.setting, O.conversation_kind], "team": [O.team]}[facet]
+
+
+def facet_value(facet: str, row: tuple) -> str:
+    if facet == "place":
+        return str(row[0])
+    if facet == "talk":
+        return talk_value(row[0], row[1])
+    if facet == "team":
+        return row[0] or ""
+    return ""
+
+
+def observation_conditions(filters: Filters) -> list[ColumnElement]:
+    conditions = [O.deleted_at.is_(None)]
+    if filters.school_ids:
+        conditions.append(O.school_id.in_(filters.school_ids))
+    if filters.date_from:
+        conditions.append(O.local_date >= filters.date_from)
+    if filters.date_to:
+        conditions.append(O.local_date <= filters.date_to)
+    if filters.setting:
+        conditions.append(O.setting == filters.setting)
+    if filters.conversation_kind:
+        conditions.append(O.conversation_kind == filters.conversation_kind)
+    if filters.team is not None:
+        conditions.append(func.coalesce(O.team, "") == filters.team)
+    if filters.observer_id is not None:
+        conditions.append(O.observer_id == filters.observer_id)
+    return conditions
+
+
+def week_of(day: date) -> date:
+    """The Monday of the day's week."""
+    return day - timedelta(days=day.weekday())
+
+
+def trait_tallies(filters: Filters, trait_ids: list[int], facet: str, grain: str | None) -> dict[tuple, list[int]]:
+    """Trait tallies from the raw rows, by nothing, 'week' (its Monday) or 'day'; trait_ids may include
+    CONVERSATIONS (0)."""
+    tallies: dict[tuple, list[int]] = {}
+    by_date = grain is not None
+    dims = facet_columns(facet) + ([O.local_date] if by_date else [])
+    conditions = observation_conditions(filters)
+    real_traits = [t for t in trait_ids if t != CONVERSATIONS]
+    if real_traits:
+        statement = (
+            select(O.school_id, L.trait_id, *dims, func.count(), func.sum(case((L.level >= 1, 1), else_=0)),
+                   func.sum(case((L.level == 2, 1), else_=0)), func.sum(walked_flag()))
+            .select_from(live_walk_join().join(ObservationTraitLevel.__table__, L.observation_id == O.id))
+            .where(*conditions, L.trait_id.in_(real_traits))
+            .group_by(O.school_id, L.trait_id, *dims)
+        )
+        _collect(tallies, db.session.execute(statement), facet, len(dims), grain)
+    if CONVERSATIONS in trait_ids:
+        statement = (
+            select(O.school_id, literal(CONVERSATIONS), *dims, func.count(), literal(0), literal(0),
+                   func.sum(walked_flag()))
+            .select_from(live_walk_join()).where(*conditions).group_by(O.school_id, *dims)
+        )
+        _collect(tallies, db.session.execute(statement), facet, len(dims), grain)
+    return tallies
+
+
+def _collect(tallies: dict, rows, facet: str, dim_count: int, grain: str | None) -> None:
+    for row in rows:
+        dims = row[2:2 + dim_count]
+        day = (week_of(dims[-1]) if grain == "week" else dims[-1]) if grain else None
+        value = facet_value(facet, dims[:-1] if grain else dims)
+        key = (row[0], row[1], value, day)
+        counts = [int(x or 0) for x in row[2 + dim_count:]]
+        total = tallies.setdefault(key, [0, 0, 0, 0])
+        for index, number in enumerate(counts):
+            total[index] += number
+
+
+# ---------------------------------------------------------------- presence: where and when, per hour walked
+
+def day_start(schedule: Schedule, day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=schedule.zone).astimezone(UTC)
+
+
+def walks_near(schedule: Schedule, days_from: date | None, days_to: date | None) -> ColumnElement | None:
+    """Walks that may reach into [days_from, days_to]: a walk's time lies within MAX_WALK of its start."""
+    conditions = []
+    if days_from:
+        conditions.append(W.started_at >= day_start(schedule, days_from) - MAX_WALK)
+    if days_to:
+        conditions.append(W.started_at < day_start(schedule, days_to + timedelta(days=1)) + MAX_WALK)
+    return and_(*conditions) if conditions else None
+
+
+def heard(school_id: int, schedule: Schedule, filters: Filters, by_date: bool) -> dict[tuple, list[int]]:
+    """Conversations (and those on walks) by (day or None, place, slot), filters applied, from the raw rows."""
+    conditions = observation_conditions(Filters(**{**filters.__dict__, "school_ids": (school_id,)}))
+    return heard_where(schedule, conditions, by_date)
+
+
+def heard_where(schedule: Schedule, conditions: list, by_date: bool) -> dict[tuple, list[int]]:
+    counts: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    logged = db.session.execute(
+        select(O.location_id, O.observed_at, O.local_date, walked_flag()).select_from(live_walk_join()).where(*conditions))
+    for location_id, observed_at, local_date, walked in logged:
+        cell = counts[(local_date if by_date else None, location_id, schedule.slot_at(observed_at))]
+        cell[0] += 1
+        cell[1] += walked
+    return counts
+
+
+def presence(school_id: int, schedule: Schedule, filters: Filters, by_date: bool,
+             days: set[date] | None = None) -> dict[tuple, list[float]]:
+    """Conversations and listening time by (day or None, place, slot), from the raw rows.
+
+    `days` restricts to those local days (the rollup refreshes a few at a time); otherwise the
+    filters' date range. Conversation filters narrow the counts; only the observer filter narrows
+    the walks, since listening time is where and when the leader was, whatever they heard.
+    """
+    obs_conditions = observation_conditions(Filters(**{**filters.__dict__, "school_ids": (school_id,)}))
+    day_conditions = [O.school_id == school_id, O.deleted_at.is_(None)]
+    if days is not None:
+        obs_conditions.append(O.local_date.in_(sorted(days)))
+        day_conditions.append(O.local_date.in_(sorted(days)))
+        near = or_(*(walks_near(schedule, day, day) for day in sorted(days))) if days else literal(False)
+    else:
+        near = walks_near(schedule, filters.date_from, filters.date_to)
+        day_conditions += observation_conditions(Filters(date_from=filters.date_from, date_to=filters.date_to))
+
+    def keep(day: date) -> bool:
+        if days is not None:
+            return day in days
+        return (filters.date_from is None or day >= filters.date_from) and (filters.date_to is None or day <= filters.date_to)
+
+    tallies: dict[tuple, list[float]] = defaultdict(lambda: [0, 0, 0.0])
+    for key, (conversations, walked) in heard_where(schedule, obs_conditions, by_date).items():
+        tallies[key][0] += conversations
+        tallies[key][1] += walked
+
+    walk_conditions = [W.school_id == school_id, W.deleted_at.is_(None)]
+    if filters.observer_id is not None:
+        walk_conditions.append(W.observer_id == filters.observer_id)
+    if near is not None:  # by start time, or because a conversation of those days was logged on it
+        walk_conditions.append(or_(near, W.id.in_(select(O.walk_id).where(*day_conditions, O.walk_id.is_not(None)))))
+    walks = db.session.execute(select(W.id, W.started_at, W.ended_at).where(*walk_conditions)).all()
+    stops: dict = defaultdict(list)
+    stop_rows = db.session.execute(
+        select(O.walk_id, O.observed_at, O.location_id).select_from(Observation.__table__.join(
+            Walk.__table__, W.id == O.walk_id)).where(*walk_conditions, O.school_id == school_id, O.deleted_at.is_(None)))
+    for walk_id, observed_at, location_id in stop_rows:
+        stops[walk_id].append(Stop(observed_at, location_id))
+    for walk in walks:
+        for (day, place, slot), seconds in walk_exposure(schedule, walk.started_at, walk.ended_at,
+                                                         stops.get(walk.id, [])).items():
+            if keep(day):
+                tallies[(day if by_date else None, place, slot)][2] += seconds
+    return dict(tallies)
+

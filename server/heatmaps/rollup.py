@@ -1,0 +1,334 @@
+"""Pre-aggregation: kept exactly equal to the raw queries by recomputing the school-days a write touches.
+
+A change to an observation or a walk can move counts and listening time on the local days it
+touched before and after (a walk's time is shared among the places of all its logs), so the
+maintenance takes the footprint of the changed records before the write and after it, and
+recomputes those school-days from the raw rows. `rebuild` does the same for whole schools.
+Reads fall back to the raw queries for a school that has no rollup yet or whose bell schedule
+changed since (its slots would be cut wrongly), so an answer is never stale, only slower.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from collections.abc import Iterable
+from contextlib import contextmanager
+from datetime import date, timedelta
+
+from sqlalchemy import Date, Integer, String, case, cast, delete, func, insert, literal, select, text
+
+from server.db import db, utcnow
+from server.heatmaps import queries
+from server.heatmaps.exposure import PeriodSpan, Schedule, Stop, walk_days
+from server.heatmaps.models import HeatmapPlaceDay, HeatmapSchoolDay, HeatmapState, HeatmapTraitDay, HeatmapTraitWeek
+from server.heatmaps.queries import CONVERSATIONS, FACETS, Filters, L, O, W, matches, week_of
+from server.observations.models import ObservationTraitLevel
+from server.schools.models import Period, School
+
+TRAIT_DAY = HeatmapTraitDay.__table__
+TRAIT_WEEK = HeatmapTraitWeek.__table__
+PLACE_DAY = HeatmapPlaceDay.__table__
+SCHOOL_DAY = HeatmapSchoolDay.__table__
+STATE = HeatmapState.__table__
+
+
+@dataclass
+class Footprint:
+    """School-days whose numbers depend on some records, and the walks those records were on."""
+
+    days: dict[int, set[date]] = field(default_factory=dict)
+    walk_ids: set = field(default_factory=set)
+
+
+def schedule_for(school_id: int) -> Schedule:
+    zone_name = db.session.scalar(select(School.timezone).where(School.id == school_id))
+    periods = db.session.execute(
+        select(Period.id, Period.name, Period.starts_at, Period.ends_at).where(Period.school_id == school_id))
+    return Schedule(zone_name or "UTC", [PeriodSpan(*row) for row in periods])
+
+
+# ---------------------------------------------------------------- maintenance
+
+@contextmanager
+def kept_up(observation_ids: Iterable = (), walk_ids: Iterable = ()):
+    """Wrap a write of these observations and walks: the rollup follows it in the same transaction.
+
+    `walk_ids` must include the walks that the new versions of the observations point at: a walk's
+    listening time moves when a conversation is logged on it, and its days before the write count too.
+    """
+    observation_ids, walk_ids = list(observation_ids), set(walk_ids)
+    before = footprint(observation_ids, walk_ids)
+    yield
+    refresh(merge(before, footprint(observation_ids, walk_ids | before.walk_ids)))
+
+
+def apply(observation_ids: Iterable = (), walk_ids: Iterable = (), before: Footprint | None = None) -> None:
+    """After a write done elsewhere (a retention job, a bulk fix): recompute what the records touch now,
+    plus `before`, their footprint taken before the write, if the write moved or deleted them."""
+    before = before or Footprint()
+    refresh(merge(before, footprint(list(observation_ids), set(walk_ids) | before.walk_ids)))
+
+
+def merge(*footprints: Footprint) -> dict[int, set[date]]:
+    merged: dict[int, set[date]] = defaultdict(set)
+    for found in footprints:
+        for school_id, days in found.days.items():
+            merged[school_id] |= days
+    return dict(merged)
+
+
+def footprint(observation_ids: list, walk_ids) -> Footprint:
+    """The school-days whose numbers depend on these records (and their walks) as they stand now."""
+    found: dict[int, set[date]] = defaultdict(set)
+    walk_ids = set(walk_ids)
+    for chunk in chunks(observation_ids):
+        for school_id, local_date, walk_id in db.session.execute(
+                select(O.school_id, O.local_date, O.walk_id).where(O.id.in_(chunk))):
+            found[school_id].add(local_date)
+            if walk_id is not None:
+                walk_ids.add(walk_id)
+    walks = []
+    for chunk in chunks(sorted(walk_ids)):
+        walks += db.session.execute(select(W.id, W.school_id, W.started_at, W.ended_at).where(W.id.in_(chunk))).all()
+    stops: dict = defaultdict(list)
+    stop_days: dict = defaultdict(set)
+    for chunk in chunks([walk.id for walk in walks]):
+        for walk_id, observed_at, location_id, local_date in db.session.execute(
+                select(O.walk_id, O.observed_at, O.location_id, O.local_date)
+                .where(O.walk_id.in_(chunk), O.deleted_at.is_(None))):
+            stops[walk_id].append(Stop(observed_at, location_id))
+            stop_days[walk_id].add(local_date)
+    schedules: dict[int, Schedule] = {}
+    for walk in walks:
+        if walk.school_id not in schedules:
+            schedules[walk.school_id] = schedule_for(walk.school_id)
+        found[walk.school_id] |= walk_days(schedules[walk.school_id], walk.started_at, walk.ended_at, stops[walk.id])
+        found[walk.school_id] |= stop_days[walk.id]
+    return Footprint(dict(found), walk_ids)
+
+
+def chunks(items: list, size: int = 500):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def refresh(found: dict[int, set[date]]) -> None:
+    """Recompute these school-days (a school without a current rollup is rebuilt whole)."""
+    for school_id in sorted(found):
+        days = found[school_id]
+        if not days:
+            continue
+        lock(school_id, days)
+        schedule = schedule_for(school_id)
+        state_key = db.session.scalar(select(STATE.c.schedule_key).where(STATE.c.school_id == school_id))
+        if state_key != schedule.key:
+            rebuild_school(school_id, schedule)
+            continue
+        day_list = sorted(days)
+        for table in (TRAIT_DAY, PLACE_DAY, SCHOOL_DAY):
+            for chunk in chunks(day_list):
+                db.session.execute(delete(table).where(table.c.school_id == school_id, table.c.local_date.in_(chunk)))
+        weeks = sorted({week_of(day) for day in days})
+        for chunk in chunks(weeks):
+            db.session.execute(delete(TRAIT_WEEK).where(TRAIT_WEEK.c.school_id == school_id, TRAIT_WEEK.c.week.in_(chunk)))
+        fill(school_id, schedule, days)
+
+
+def lock(school_id: int, days: set[date]) -> None:
+    """PostgreSQL: one writer per school-day at a time, so a recompute sees every earlier commit."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return  # SQLite already serialises writers
+    for day in sorted(days):
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:school, :day)"),
+                           {"school": school_id, "day": day.toordinal()})
+
+
+def rebuild(school_id: int | None = None) -> int:
+    """Recompute the rollup of one school or of every school from scratch; the number of schools."""
+    school_ids = [school_id] if school_id is not None else list(db.session.scalars(select(School.id).order_by(School.id)))
+    for one in school_ids:
+        rebuild_school(one, schedule_for(one))
+    return len(school_ids)
+
+
+def rebuild_school(school_id: int, schedule: Schedule) -> None:
+    for table in (TRAIT_DAY, TRAIT_WEEK, PLACE_DAY, SCHOOL_DAY, STATE):
+        db.session.execute(delete(table).where(table.c.school_id == school_id))
+    fill(school_id, schedule, None)
+    db.session.execute(insert(STATE).values(school_id=school_id, schedule_key=schedule.key, built_at=utcnow()))
+
+
+def fill(school_id: int, schedule: Schedule, days: set[date] | None) -> None:
+    """Insert the rows of a school (all of it, or these days), computed from the raw tables."""
+    conditions = [O.school_id == school_id, O.deleted_at.is_(None)]
+    if days is not None:
+        conditions.append(O.local_date.in_(sorted(days)))
+    columns = ["facet", "school_id", "local_date", "trait_id", "value", "n", "heard", "strong", "walked"]
+    for facet in FACETS:
+        value = facet_sql(facet)
+        group = [O.local_date, *queries.facet_columns(facet)]
+        traits = (
+            select(literal(facet), O.school_id, O.local_date, L.trait_id, value, func.count(),
+                   func.sum(case((L.level >= 1, 1), else_=0)), func.sum(case((L.level == 2, 1), else_=0)),
+                   func.sum(queries.walked_flag()))
+            .select_from(queries.live_walk_join().join(ObservationTraitLevel.__table__, L.observation_id == O.id))
+            .where(*conditions).group_by(O.school_id, L.trait_id, *group)
+        )
+        conversations = (
+            select(literal(facet), O.school_id, O.local_date, literal(CONVERSATIONS), value, func.count(),
+                   literal(0), literal(0), func.sum(queries.walked_flag()))
+            .select_from(queries.live_walk_join()).where(*conditions).group_by(O.school_id, *group)
+        )
+        db.session.execute(insert(TRAIT_DAY).from_select(columns, traits))
+        db.session.execute(insert(TRAIT_DAY).from_select(columns, conversations))
+    fill_weeks(school_id, days)
+    tallies = queries.presence(school_id, schedule, Filters(), by_date=True, days=days)
+    place_rows, school_rows = [], defaultdict(lambda: [0, 0, 0.0])
+    for (day, place, slot), (conversations_heard, walked, seconds) in tallies.items():
+        place_rows.append({"school_id": school_id, "local_date": day, "location_id": place, "slot": slot,
+                           "conversations": conversations_heard, "walked": walked, "listening_seconds": seconds})
+        total = school_rows[day]
+        total[0] += conversations_heard
+        total[1] += walked
+        total[2] += seconds
+    if place_rows:
+        db.session.execute(insert(PLACE_DAY), place_rows)
+        db.session.execute(insert(SCHOOL_DAY), [
+            {"school_id": school_id, "local_date": day, "conversations": c, "walked": w, "listening_seconds": s}
+            for day, (c, w, s) in school_rows.items()])
+
+
+def week_sql(column):
+    """The Monday of a date column's week, in each engine's words."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return cast(func.date_trunc("week", column), Date)
+    return func.date(column, "weekday 0", "-6 days")
+
+
+def fill_weeks(school_id: int, days: set[date] | None) -> None:
+    """Sum the day rows of the weeks these days fall in (all weeks without `days`) into the week table."""
+    t = TRAIT_DAY.c
+    week = week_sql(t.local_date)
+    conditions = [t.school_id == school_id]
+    if days is not None:
+        conditions.append(t.local_date.in_(sorted({week_of(day) + timedelta(days=offset)
+                                                  for day in days for offset in range(7)})))
+    rows = (select(t.facet, t.school_id, week, t.trait_id, t.value, func.sum(t.n), func.sum(t.heard),
+                   func.sum(t.strong), func.sum(t.walked))
+            .where(*conditions).group_by(t.facet, t.school_id, week, t.trait_id, t.value))
+    db.session.execute(insert(TRAIT_WEEK).from_select(
+        ["facet", "school_id", "week", "trait_id", "value", "n", "heard", "strong", "walked"], rows))
+
+
+def facet_sql(facet: str):
+    if facet == "place":
+        return cast(O.location_id, String(20))
+    if facet == "talk":
+        return (func.coalesce(cast(O.setting, String(20)), "") + "/"
+                + func.coalesce(cast(O.conversation_kind, String(40)), ""))
+    if facet == "team":
+        return func.coalesce(O.team, "")
+    return literal("")
+
+
+# ---------------------------------------------------------------- reads
+
+def built_schools(school_ids: Iterable[int]) -> dict[int, str]:
+    """Schools with a rollup, and the schedule key it was cut with."""
+    return dict(db.session.execute(select(STATE.c.school_id, STATE.c.schedule_key)
+                                   .where(STATE.c.school_id.in_(list(school_ids)))).all())
+
+
+def date_conditions(table, filters: Filters) -> list:
+    conditions = []
+    if filters.date_from:
+        conditions.append(table.c.local_date >= filters.date_from)
+    if filters.date_to:
+        conditions.append(table.c.local_date <= filters.date_to)
+    return conditions
+
+
+def trait_tallies(filters: Filters, trait_ids: list[int], facet: str, grain: str | None) -> dict[tuple, list[int]]:
+    """Same shape as queries.trait_tallies; the filters must all live in `facet`.
+
+    Whole weeks inside the date range are read from the week table, the days at its edges from the
+    day table, so a year is ~52 rows per key whatever the range.
+    """
+    tallies: dict[tuple, list[int]] = {}
+    if grain == "day":
+        parts = [(TRAIT_DAY, TRAIT_DAY.c.local_date, date_conditions(TRAIT_DAY, filters))]
+    else:
+        parts = week_and_edge_parts(filters.date_from, filters.date_to)
+    for table, when, conditions in parts:
+        t = table.c
+        dims = [t.value] + ([when] if grain else [])
+        statement = (
+            select(t.school_id, t.trait_id, *dims, func.sum(t.n), func.sum(t.heard), func.sum(t.strong), func.sum(t.walked))
+            .where(t.facet == facet, t.school_id.in_(filters.school_ids), t.trait_id.in_(trait_ids), *conditions)
+            .group_by(t.school_id, t.trait_id, *dims)
+        )
+        for row in db.session.execute(statement):
+            value = row[2]
+            if not matches(facet, value, filters):
+                continue
+            moment = (week_of(row[3]) if grain == "week" else row[3]) if grain else None
+            total = tallies.setdefault((row[0], row[1], value, moment), [0, 0, 0, 0])
+            for index, number in enumerate(row[-4:]):
+                total[index] += int(number or 0)
+    return tallies
+
+
+def week_and_edge_parts(date_from: date | None, date_to: date | None) -> list:
+    """(table, date column, conditions) covering [date_from, date_to]: whole weeks, then edge days."""
+    first_week = week_of(date_from + timedelta(days=6)) if date_from else None   # first Monday on or after
+    last_week = week_of(date_to + timedelta(days=1)) - timedelta(days=7) if date_to else None  # last whole week
+    if first_week and last_week and last_week < first_week:
+        day = TRAIT_DAY.c.local_date
+        return [(TRAIT_DAY, day, [day >= date_from, day <= date_to])]
+    week, day = TRAIT_WEEK.c.week, TRAIT_DAY.c.local_date
+    week_conditions = ([week >= first_week] if first_week else []) + ([week <= last_week] if last_week else [])
+    parts = [(TRAIT_WEEK, week, week_conditions)]
+    if date_from and date_from < first_week:
+        parts.append((TRAIT_DAY, day, [day >= date_from, day < first_week]))
+    if date_to and date_to >= last_week + timedelta(days=7):
+        parts.append((TRAIT_DAY, day, [day >= last_week + timedelta(days=7), day <= date_to]))
+    return parts
+
+
+def presence(school_id: int, filters: Filters, by_date: bool) -> dict[tuple, list[float]]:
+    p = PLACE_DAY.c
+    dims = [p.local_date] if by_date else []
+    statement = (
+        select(*dims, p.location_id, p.slot, func.sum(p.conversations), func.sum(p.walked), func.sum(p.listening_seconds))
+        .where(p.school_id == school_id, *date_conditions(PLACE_DAY, filters))
+        .group_by(*dims, p.location_id, p.slot)
+    )
+    return {((row[0] if by_date else None), row[-5], row[-4]): [int(row[-3]), int(row[-2]), float(row[-1])]
+            for row in db.session.execute(statement)}
+
+
+def school_weekdays(filters: Filters) -> dict[tuple, list[float]]:
+    """(school, weekday 0 = Monday) → [conversations, walked, listening seconds] for the schools in the filters."""
+    s = SCHOOL_DAY.c
+    if db.session.get_bind().dialect.name == "postgresql":
+        day_of_week = cast(func.extract("dow", s.local_date), Integer)
+    else:
+        day_of_week = cast(func.strftime("%w", s.local_date), Integer)
+    statement = (select(s.school_id, day_of_week, func.sum(s.conversations), func.sum(s.walked), func.sum(s.listening_seconds))
+                 .where(s.school_id.in_(filters.school_ids), *date_conditions(SCHOOL_DAY, filters))
+                 .group_by(s.school_id, day_of_week))
+    return {(row[0], (int(row[1]) + 6) % 7): [int(row[2]), int(row[3]), float(row[4])] for row in db.session.execute(statement)}
+
+
+def school_days(filters: Filters) -> dict[tuple, list[float]]:
+    """(school, day) → [conversations, walked, listening seconds] for every school in the filters."""
+    s = SCHOOL_DAY.c
+    statement = select(s.school_id, s.local_date, s.conversations, s.walked, s.listening_seconds).where(
+        s.school_id.in_(filters.school_ids), *date_conditions(SCHOOL_DAY, filters))
+    return {(row[0], row[1]): [row[2], row[3], row[4]] for row in db.session.execute(statement)}
+
+
+def facet_values(school_id: int, facet: str) -> list[str]:
+    t = TRAIT_DAY.c
+    return list(db.session.scalars(select(t.value).where(
+        t.facet == facet, t.school_id == school_id, t.trait_id == CONVERSATIONS).distinct()))

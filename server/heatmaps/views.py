@@ -1,0 +1,226 @@
+"""The dashboard pages: server-rendered heatmaps that work without JavaScript, their CSV, and the district view.
+
+Filters live in the query string (the form submits with GET), so any view can be bookmarked and
+shared. The pages read the same services as the JSON API.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, Response, abort, make_response, render_template, request
+from flask_login import current_user, login_required
+from marshmallow import ValidationError
+
+from schemas.heatmaps import (CONVERSATION_KINDS, SETTINGS, DistrictFrequencyArgsSchema, DistrictQualityArgsSchema,
+                              FrequencyArgsSchema, QualityArgsSchema, TrendsArgsSchema)
+from server.db import db
+from server.heatmaps import exports, questions, service
+from server.heatmaps.cells import STEPS, Cell, Heatmap, format_value, key_text
+from server.heatmaps.service import BY_LABELS, SETTING_LABELS, TALK_LABELS
+
+bp = Blueprint("heatmaps", __name__)
+
+SCHOOL_VIEWS = {"frequency": FrequencyArgsSchema, "quality": QualityArgsSchema, "trends": TrendsArgsSchema}
+DISTRICT_VIEWS = {"quality": DistrictQualityArgsSchema, "frequency": DistrictFrequencyArgsSchema}
+CHART = {"width": 320, "height": 120, "pad": 8, "left": 34}
+
+
+def load_args(schema_class, extra_ignored: tuple[str, ...] = ()) -> dict:
+    """The query string through the view's schema; empty form fields mean "no filter"."""
+    raw = {}
+    for key in request.args:
+        values = [v for v in request.args.getlist(key) if v.strip()]
+        if key in extra_ignored or not values:
+            continue
+        raw[key] = values if key == "school_id" else values[-1]
+    try:
+        return schema_class().load(raw)
+    except ValidationError as error:
+        problems = "; ".join(f"{field}: {' '.join(map(str, messages if isinstance(messages, list) else [messages]))}"
+                             for field, messages in error.messages.items())
+        abort(400, description=f"Some filters are not valid: {problems}")
+
+
+def query_for(args: dict, **changes) -> dict:
+    """The filter state as URL parameters, with some changed (None drops one)."""
+    merged = {**args, **changes}
+    out = {}
+    for key, value in merged.items():
+        if value is None or value == "" or value == []:
+            continue
+        if key == "school_ids":
+            out["school_id"] = value
+        else:
+            out[key] = value.isoformat() if isinstance(value, date) else value
+    return out
+
+
+def page(template: str, **context) -> Response:
+    response = make_response(render_template(template, **context))
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def csv_response(text: str, filename: str) -> Response:
+    response = make_response(text)
+    response.mimetype = "text/csv"
+    response.charset = "utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def build(view_name: str, view: service.SchoolView, args: dict) -> Heatmap:
+    if view_name == "frequency":
+        return service.frequency(view, args["rows"], args["columns"], args["measure"])
+    if view_name == "quality":
+        return service.quality(view, args["by"], args["measure"])
+    return service.trends(view)
+
+
+@bp.route("/schools/<int:school_id>/dashboard")
+@login_required
+def dashboard(school_id: int):
+    """The overview: questions worth discussing, drawn from the school's numbers, and the quality by setting."""
+    args = load_args(TrendsArgsSchema)
+    view = service.open_school(current_user, school_id, args)
+    by_setting = service.quality(view, "setting")
+    frequency = service.frequency(view)
+    trends = service.trends(view)
+    return page("heatmaps/dashboard.html", view=view, args=args, current="dashboard", heatmap=by_setting,
+                frequency=frequency, questions=questions.ask(by_setting, frequency, trends),
+                choices=service.filter_choices(view, current_user), totals=overall(frequency))
+
+
+@login_required
+def school_view(school_id: int, view_name: str):
+    """One heatmap with its filters, legend and notes."""
+    args = load_args(SCHOOL_VIEWS[view_name])
+    view = service.open_school(current_user, school_id, args)
+    heatmap = build(view_name, view, args)
+    return page(f"heatmaps/{view_name}.html", view=view, args=args, current=view_name, heatmap=heatmap,
+                choices=service.filter_choices(view, current_user),
+                charts=trend_charts(heatmap) if view_name == "trends" else None)
+
+
+@login_required
+def school_csv(school_id: int, view_name: str):
+    """Exactly the table the page shows, as CSV."""
+    args = load_args(SCHOOL_VIEWS[view_name])
+    view = service.open_school(current_user, school_id, args)
+    heatmap = build(view_name, view, args)
+    exports.audit_export(current_user, "heatmap", view_name, len(heatmap.rows), school_id=school_id)
+    db.session.commit()
+    return csv_response(exports.table_csv(heatmap), f"{view_name}-school-{school_id}.csv")
+
+
+@bp.route("/schools/<int:school_id>/dashboard/observations.csv")
+@login_required
+def observations_csv(school_id: int):
+    """The observations behind the filters, for principals and district admins; notes only where allowed."""
+    args = load_args(TrendsArgsSchema)
+    view = service.open_school(current_user, school_id, args)
+    text, count, with_notes = exports.observations_csv(current_user, view)
+    exports.audit_export(current_user, "observations", "observations", count, school_id=school_id, notes=with_notes)
+    db.session.commit()
+    return csv_response(text, f"observations-school-{school_id}.csv")
+
+
+@bp.route("/district/<int:district_id>")
+@login_required
+def district(district_id: int):
+    """The district's schools side by side: traits and conversations per hour of listening."""
+    args = load_args(DistrictQualityArgsSchema, extra_ignored=("measure",))
+    view = service.open_district(current_user, district_id, args)
+    return page("heatmaps/district.html", view=view, args=args, current="district",
+                heatmap=service.district_quality(view), frequency=service.district_frequency(view),
+                rubrics=view.rubrics(), all_schools=view.all_schools)
+
+
+@login_required
+def district_csv(district_id: int, view_name: str):
+    """One of the district's tables as CSV, exactly as shown."""
+    args = load_args(DISTRICT_VIEWS[view_name])
+    view = service.open_district(current_user, district_id, args)
+    build_view = service.district_quality if view_name == "quality" else service.district_frequency
+    heatmap = build_view(view, args["measure"])
+    exports.audit_export(current_user, "heatmap", f"district_{view_name}", len(heatmap.rows), district_id=district_id)
+    db.session.commit()
+    return csv_response(exports.table_csv(heatmap), f"{view_name}-district-{district_id}.csv")
+
+
+for _name in SCHOOL_VIEWS:  # one endpoint per view, so each is its own route in the isolation matrix
+    bp.add_url_rule(f"/schools/<int:school_id>/dashboard/{_name}", _name, school_view, defaults={"view_name": _name})
+    bp.add_url_rule(f"/schools/<int:school_id>/dashboard/{_name}.csv", f"{_name}_csv", school_csv,
+                    defaults={"view_name": _name})
+for _name in DISTRICT_VIEWS:
+    bp.add_url_rule(f"/district/<int:district_id>/{_name}.csv", f"district_{_name}_csv", district_csv,
+                    defaults={"view_name": _name})
+
+
+# ---------------------------------------------------------------- presentation helpers for the templates
+
+def overall(frequency: Heatmap) -> dict:
+    whole = frequency.cell(service.ALL, service.ALL)
+    return {"conversations": whole.conversations or 0, "hours": whole.hours or 0.0,
+            "rate": whole.value if whole.hours else None}
+
+
+def cell_classes(cell: Cell) -> str:
+    if cell.empty:
+        return "hm-empty"
+    classes = [f"hm-step-{cell.step}" if cell.step is not None else "hm-plain"]
+    if cell.few:
+        classes.append("hm-few")
+    if cell.fallback:
+        classes.append("hm-fallback")
+    return " ".join(classes)
+
+
+def cell_title(heatmap: Heatmap, row_label: str, column_label: str, cell: Cell) -> str:
+    where = f"{row_label} · {column_label}"
+    if cell.empty:
+        return f"{where}: no data (nothing heard, no walk time)"
+    if cell.heard is not None:
+        low, high = cell.interval or (0, 0)
+        text = (f"{where}: heard in {cell.heard} of {cell.n} conversations ({cell.heard / cell.n:.0%}, 95% interval "
+                f"{low:.0%}–{high:.0%}); strong in {cell.strong} ({cell.strong_share:.0%}); mean level {cell.mean_level:.2f}")
+    elif cell.fallback:
+        text = f"{where}: {cell.conversations} conversations, no walk time here, so a raw count, not a rate"
+    elif heatmap.measure == "count":
+        text = f"{where}: {cell.conversations} conversations heard; {cell.hours:.1f} hours of listening"
+    else:
+        text = (f"{where}: {cell.value:.1f} conversations per hour ({cell.walked} heard on walks in "
+                f"{cell.hours:.1f} hours of listening; {cell.conversations} in all)")
+    return text + (f". Too few to read (n under {heatmap.min_n})." if cell.few else ".")
+
+
+def trend_charts(heatmap: Heatmap) -> dict:
+    """Coordinates for one small line chart per trait, and the weekly conversation bars."""
+    width, height, pad, left = CHART["width"], CHART["height"], CHART["pad"], CHART["left"]
+    weeks = [column.key for column in heatmap.columns]
+    step = (width - left - pad) / max(1, len(weeks) - 1)
+    charts = {}
+    for row in heatmap.rows:
+        points = []
+        for index, week in enumerate(weeks):
+            cell = heatmap.cell(row.key, week)
+            if cell.value is None:
+                continue
+            x, y = left + index * step, pad + (1 - cell.value) * (height - 2 * pad)
+            points.append({"x": round(x, 1), "y": round(y, 1), "few": cell.few, "label": week.strftime("%b %-d"),
+                           "text": f"{cell.value:.0%} of {cell.n}"})
+        charts[row.key] = {"points": points, "line": " ".join(f"{p['x']},{p['y']}" for p in points)}
+    most = max(heatmap.column_n.values(), default=0) or 1
+    bars = [{"x": round(left + index * step - 3, 1), "height": round(36 * heatmap.column_n.get(week, 0) / most, 1),
+             "n": heatmap.column_n.get(week, 0), "label": week.strftime("%b %-d")} for index, week in enumerate(weeks)]
+    return {"traits": charts, "bars": bars, "width": width, "height": height, "pad": pad, "left": left, "most": most}
+
+
+@bp.context_processor
+def helpers() -> dict:
+    return {"cell_classes": cell_classes, "cell_title": cell_title, "format_value": format_value, "query_for": query_for,
+            "key_text": key_text, "STEPS": STEPS, "SETTINGS": SETTINGS, "CONVERSATION_KINDS": CONVERSATION_KINDS,
+            "SETTING_LABELS": SETTING_LABELS, "TALK_LABELS": TALK_LABELS, "BY_LABELS": BY_LABELS}

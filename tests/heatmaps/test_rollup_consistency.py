@@ -1,0 +1,251 @@
+"""The pre-aggregated tables stay exactly equal to the raw queries, whatever the devices sync.
+
+A hypothesis state machine sends walks and observations through POST /api/v1/sync (new ones,
+re-sends, edits of place, time, setting, team, walk and trait levels, tombstones) and, like a
+retention job, hard-deletes some observations with the maintenance API; after every step each
+tally the views read is compared between the rollup and the raw rows. `rebuild` then gives the
+same tables as the maintenance did.
+"""
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
+from sqlalchemy import delete, select
+
+from server.heatmaps import queries, rollup
+from server.heatmaps.models import HeatmapPlaceDay, HeatmapSchoolDay, HeatmapTraitDay, HeatmapTraitWeek
+from server.heatmaps.queries import CONVERSATIONS, FACETS, Filters
+from server.observations.models import Observation, ObservationTraitLevel
+from server.walks.models import Walk
+from tests import factories
+from tests.heatmaps.conftest import add_observation, table_cell
+
+SEVEN = ("substantive", "evidence", "questions", "non_defensive", "people", "professional_knowledge", "action")
+KINDS = [(None, None), ("informal", "hallway_chat"), ("informal", "lunch"), ("formal", "plc"), ("formal", None)]
+# Around the end of daylight saving time in Chicago (Sunday 1 November 2026), school hours and the edges of the day.
+DAYS = ["2026-10-30", "2026-11-02", "2026-11-03"]
+MINUTES = st.integers(min_value=6 * 60, max_value=18 * 60)
+
+
+def stamp(day: str, minute: int) -> str:
+    moment = datetime.fromisoformat(day).replace(tzinfo=ZoneInfo("America/Chicago")) + timedelta(minutes=minute)
+    return moment.isoformat()
+
+
+def tallies_by_source(school_ids: tuple[int, ...], trait_ids: list[int]) -> list[tuple[str, object, object]]:
+    """Every tally a view can read, from the rollup and from the raw rows, with a name for failures."""
+    pairs = []
+    filters = Filters(school_ids=school_ids)
+    ranges = [Filters(school_ids=school_ids), Filters(school_ids=school_ids, date_from=date(2026, 10, 31)),
+              Filters(school_ids=school_ids, date_to=date(2026, 11, 2)),
+              Filters(school_ids=school_ids, date_from=date(2026, 10, 28), date_to=date(2026, 11, 3))]
+    for facet in FACETS:
+        for grain in (None, "week", "day"):
+            for filters_in_range in ranges:
+                pairs.append((f"traits {facet} grain={grain} {filters_in_range.date_from}–{filters_in_range.date_to}",
+                              rollup.trait_tallies(filters_in_range, trait_ids, facet, grain),
+                              queries.trait_tallies(filters_in_range, trait_ids, facet, grain)))
+    for school_id in school_ids:
+        schedule = rollup.schedule_for(school_id)
+        for by_date in (False, True):
+            pairs.append((f"presence school={school_id} by_date={by_date}",
+                          rounded(rollup.presence(school_id, filters, by_date)),
+                          rounded(queries.presence(school_id, schedule, filters, by_date))))
+        days = {}
+        for (day, _place, _slot), counts in queries.presence(school_id, schedule, filters, True).items():
+            total = days.setdefault((school_id, day), [0, 0, 0.0])
+            for index in range(3):
+                total[index] += counts[index]
+        pairs.append((f"school days {school_id}", rounded(rollup.school_days(Filters(school_ids=(school_id,)))),
+                      rounded(days)))
+    return pairs
+
+
+def rounded(tallies: dict) -> dict:
+    return {key: [round(float(v), 6) for v in values] for key, values in tallies.items() if any(values)}
+
+
+def table_rows(db) -> dict:
+    def rows(model, order):
+        return [tuple(round(v, 6) if isinstance(v, float) else v for v in row)
+                for row in db.session.execute(select(*model.__table__.c).order_by(*order))]
+
+    return {
+        "traits": rows(HeatmapTraitDay, HeatmapTraitDay.__table__.primary_key.columns),
+        "weeks": rows(HeatmapTraitWeek, HeatmapTraitWeek.__table__.primary_key.columns),
+        "places": rows(HeatmapPlaceDay, HeatmapPlaceDay.__table__.primary_key.columns),
+        "days": rows(HeatmapSchoolDay, HeatmapSchoolDay.__table__.primary_key.columns),
+    }
+
+
+@pytest.fixture()
+def syncing(db, school, login_as):
+    rollup.rebuild(school.id)
+    db.session.commit()
+    client, _ = login_as("observer")
+    return client
+
+
+def test_rollup_equals_raw_queries_after_any_sequence_of_syncs(db, school, syncing):
+    trait_ids = [trait.id for trait in factories.default_rubric().traits] + [CONVERSATIONS]
+    places = [location.id for location in school.locations]
+    school_id, rubric_id, client = school.id, factories.default_rubric().id, syncing
+
+    class Devices(RuleBasedStateMachine):
+        walks = Bundle("walks")
+        observations = Bundle("observations")
+
+        @initialize()
+        def start_clean(self):
+            db.session.rollback()
+            for model in (ObservationTraitLevel, Observation, Walk):
+                table = model.__table__
+                condition = (table.c.observation_id.in_(select(Observation.id).where(Observation.school_id == school_id))
+                             if model is ObservationTraitLevel else table.c.school_id == school_id)
+                db.session.execute(delete(table).where(condition))
+            rollup.rebuild(school_id)
+            db.session.commit()
+            self.records: dict[str, dict] = {}
+
+        def send(self, record: dict) -> None:
+            response = client.post("/api/v1/sync", json={"school_id": school_id, "records": [record]})
+            assert response.status_code == 200, response.get_data(as_text=True)
+            [result] = response.get_json()["results"]
+            assert result["status"] in {"stored", "unchanged"}, result
+            if record["type"] != "deletion":
+                self.records[record["id"]] = record
+
+        @rule(target=walks, day=st.sampled_from(DAYS), start=MINUTES, length=st.integers(0, 300),
+              open_ended=st.booleans())
+        def new_walk(self, day, start, length, open_ended):
+            walk_id = str(uuid.uuid4())
+            self.send({"type": "walk", "id": walk_id, "version": 1, "started_at": stamp(day, start),
+                       "ended_at": None if open_ended else stamp(day, start + length)})
+            return walk_id
+
+        @rule(target=observations, walk=st.one_of(st.none(), walks), day=st.sampled_from(DAYS), minute=MINUTES,
+              place=st.integers(0, 2), kind=st.sampled_from(KINDS), team=st.sampled_from([None, "Math", "Grade 7"]),
+              levels=st.dictionaries(st.sampled_from(SEVEN), st.integers(0, 2)))
+        def new_observation(self, walk, day, minute, place, kind, team, levels):
+            observation_id = str(uuid.uuid4())
+            self.send({"type": "observation", "id": observation_id, "version": 1, "walk_id": walk,
+                       "rubric_id": rubric_id, "location_id": places[place], "observed_at": stamp(day, minute),
+                       "setting": kind[0], "conversation_kind": kind[1], "team": team, "trait_levels": levels})
+            return observation_id
+
+        @rule(observation=observations, walk=st.one_of(st.none(), walks), day=st.sampled_from(DAYS), minute=MINUTES,
+              place=st.integers(0, 2), kind=st.sampled_from(KINDS), team=st.sampled_from([None, "Math"]),
+              levels=st.dictionaries(st.sampled_from(SEVEN), st.integers(0, 2)))
+        def edit_observation(self, observation, walk, day, minute, place, kind, team, levels):
+            record = self.records.get(observation)
+            if record is None:
+                return
+            self.send({**record, "version": record["version"] + 1, "walk_id": walk, "location_id": places[place],
+                       "observed_at": stamp(day, minute), "setting": kind[0], "conversation_kind": kind[1],
+                       "team": team, "trait_levels": levels})
+
+        @rule(walk=walks, day=st.sampled_from(DAYS), start=MINUTES, length=st.integers(0, 300))
+        def edit_walk(self, walk, day, start, length):
+            record = self.records.get(walk)
+            if record is not None:
+                self.send({**record, "version": record["version"] + 1, "started_at": stamp(day, start),
+                           "ended_at": stamp(day, start + length)})
+
+        @rule(record_id=st.one_of(observations, walks))
+        def resend(self, record_id):
+            if record_id in self.records:
+                self.send(self.records[record_id])
+
+        @rule(record_id=st.one_of(observations, walks))
+        def tombstone(self, record_id):
+            record = self.records.pop(record_id, None)
+            if record is not None:
+                self.send({"type": "deletion", "id": record_id, "entity": record["type"],
+                           "version": record["version"] + 1})
+
+        @rule(observation=observations)
+        def hard_delete(self, observation):
+            """As a retention job would: delete the row, then tell the rollup what it touched before."""
+            record_id = uuid.UUID(observation)
+            before = rollup.footprint([record_id], [])
+            db.session.execute(delete(ObservationTraitLevel).where(ObservationTraitLevel.observation_id == record_id))
+            db.session.execute(delete(Observation).where(Observation.id == record_id))
+            rollup.apply([record_id], [], before=before)
+            db.session.commit()
+            self.records.pop(observation, None)
+
+        @invariant()
+        def rollup_equals_raw(self):
+            db.session.expire_all()
+            for name, from_rollup, from_raw in tallies_by_source((school_id,), trait_ids):
+                assert from_rollup == from_raw, name
+
+    run_state_machine_as_test(Devices, settings=settings(
+        max_examples=12, stateful_step_count=14, deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]))
+
+
+def test_rebuild_gives_the_same_tables_as_the_maintenance(db, school, syncing):
+    """A semester's worth of syncs in miniature, kept up on write; then rebuilt from scratch."""
+    client, rubric_id = syncing, factories.default_rubric().id
+    places = [location.id for location in school.locations]
+    records = []
+    for index, day in enumerate(DAYS * 3):
+        walk_id = str(uuid.uuid4())
+        records.append({"type": "walk", "id": walk_id, "version": 1, "started_at": stamp(day, 7 * 60 + 37 * index),
+                        "ended_at": stamp(day, 7 * 60 + 37 * index + 50)})
+        for offset in (5, 20, 41):
+            records.append({"type": "observation", "id": str(uuid.uuid4()), "version": 1, "walk_id": walk_id,
+                            "rubric_id": rubric_id, "location_id": places[(index + offset) % 3],
+                            "observed_at": stamp(day, 7 * 60 + 37 * index + offset), "team": ["Math", None][offset % 2],
+                            "conversation_kind": ["plc", "hallway_chat", "lunch"][index % 3],
+                            "trait_levels": {SEVEN[(index + offset) % 7]: 1 + offset % 2}})
+    assert client.post("/api/v1/sync", json={"school_id": school.id, "records": records}).status_code == 200
+    edited = {**records[2], "version": 2, "location_id": places[0], "trait_levels": {"action": 2}}
+    gone = {"type": "deletion", "id": records[5]["id"], "entity": "observation", "version": 2}
+    assert client.post("/api/v1/sync", json={"school_id": school.id, "records": [edited, gone]}).status_code == 200
+    db.session.expire_all()
+    maintained = table_rows(db)
+
+    rollup.rebuild()
+    db.session.commit()
+
+    assert maintained["traits"] and maintained["places"]
+    assert table_rows(db) == maintained
+
+
+def test_a_school_without_a_rollup_is_read_raw_until_rebuilt(db, school, login_as):
+    add_observation(db, school, "2026-11-10 08:40", "Main hallway", None, {"substantive": 1})
+    db.session.commit()
+    client, _ = login_as("viewer")
+
+    before = client.get(f"/api/v1/heatmaps/schools/{school.id}/quality").get_json()
+    rollup.rebuild(school.id)
+    db.session.commit()
+    after = client.get(f"/api/v1/heatmaps/schools/{school.id}/quality").get_json()
+
+    assert (before["source"], after["source"]) == ("raw", "rollup")
+    assert before["rows"] == after["rows"]
+
+
+def test_a_changed_bell_schedule_is_never_read_from_a_stale_rollup(db, school, login_as):
+    from server.schools.models import Period
+
+    add_observation(db, school, "2026-11-10 08:40", "Main hallway", None)
+    rollup.rebuild(school.id)
+    period = db.session.scalar(select(Period).where(Period.school_id == school.id, Period.name == "Period 1"))
+    period.name, period.ends_at = "First block", datetime(2026, 1, 1, 8, 30).time()
+    db.session.commit()
+    client, _ = login_as("viewer")
+
+    body = client.get(f"/api/v1/heatmaps/schools/{school.id}/frequency", query_string={"measure": "count"}).get_json()
+
+    assert body["source"] == "raw"
+    assert [c["label"] for c in body["columns"]][:3] == ["Before school", "First block", "Period 2"]
+    assert table_cell(body, "Main hallway", "Between periods")["value"] == 1  # 08:40 is no longer in a period
