@@ -5,13 +5,13 @@ with the device's offset. Completing it records the outcome: did practice change
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
 from schemas.base import CleanString, StrictSchema
 from schemas.observations import Cursor, OwnRecordsQueryArgsSchema
-from schemas.sync import EARLIEST, MAX_ID, MAX_OFFSET, JsonBoolean, OffsetDateTime, RecordSchema, WholeNumber, blank_to_none
+from schemas.sync import MAX_ID, JsonBoolean, OffsetDateTime, RecordSchema, WholeNumber, blank_to_none
 
 ACTION_MAX_LENGTH = 280
 OUTCOME_MAX_LENGTH = 280
@@ -19,29 +19,9 @@ STATUSES = ("open", "done", "dropped")
 LATEST_DUE = timedelta(days=2 * 366)
 
 
-class DueDateTime(fields.AwareDateTime):
+def due_moment(**kwargs) -> OffsetDateTime:
     """A due or snooze moment: ISO 8601 with an offset, from 2000 up to two years ahead."""
-
-    default_error_messages = {
-        "too_early": "Must not be before 2000.",
-        "too_late": "Must be within two years from now.",
-        "offset": "The UTC offset must be within ±18 hours.",
-    }
-
-    def __init__(self, **kwargs):
-        super().__init__(format="iso", **kwargs)
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if not isinstance(value, str) or len(value) > 40:
-            raise self.make_error("invalid", input=value, obj_type=self.OBJ_TYPE)
-        moment = super()._deserialize(value, attr, data, **kwargs)
-        if abs(moment.utcoffset()) > MAX_OFFSET:
-            raise self.make_error("offset")
-        if moment < EARLIEST:
-            raise self.make_error("too_early")
-        if moment > datetime.now(timezone.utc) + LATEST_DUE:
-            raise self.make_error("too_late")
-        return moment
+    return OffsetDateTime(latest=LATEST_DUE, latest_words="two years", **kwargs)
 
 
 class FollowUpRecordSchema(RecordSchema):
@@ -52,9 +32,9 @@ class FollowUpRecordSchema(RecordSchema):
                                  metadata={"description": "The observation it came from (this school's), or null"})
     owner_id = WholeNumber(required=True, metadata={"description": "Who will do it: a user who can log in the school"})
     action = CleanString(required=True, validate=validate.Length(min=1, max=ACTION_MAX_LENGTH))
-    due_at = DueDateTime(required=True)
+    due_at = due_moment(required=True)
     status = fields.String(load_default="open", validate=validate.OneOf(STATUSES))
-    snoozed_until = DueDateTime(load_default=None, allow_none=True,
+    snoozed_until = due_moment(load_default=None, allow_none=True,
                                 metadata={"description": "Remind at this moment instead of due_at (after due_at)"})
     changed_practice = JsonBoolean(load_default=None, allow_none=True,
                                    metadata={"description": "When done: did the conversation lead to a change in practice?"})

@@ -60,16 +60,17 @@ class JsonBoolean(fields.Boolean):
 
 
 class OffsetDateTime(fields.AwareDateTime):
-    """ISO 8601 with an offset, kept as given (the device's offset is data), within a sane range."""
+    """ISO 8601 with an offset, kept as given (the device's offset is data), from 2000 to `latest` ahead."""
 
     default_error_messages = {
         "too_early": "Must not be before 2000.",
-        "future": "Must not be more than a day in the future.",
+        "future": "Must not be more than {limit} in the future.",
         "offset": "The UTC offset must be within ±18 hours.",
     }
 
-    def __init__(self, **kwargs):
+    def __init__(self, latest: timedelta = FUTURE_SLACK, latest_words: str = "a day", **kwargs):
         super().__init__(format="iso", **kwargs)
+        self.latest, self.latest_words = latest, latest_words
 
     def _deserialize(self, value, attr, data, **kwargs):
         if not isinstance(value, str) or len(value) > 40:
@@ -79,8 +80,8 @@ class OffsetDateTime(fields.AwareDateTime):
             raise self.make_error("offset")
         if moment < EARLIEST:
             raise self.make_error("too_early")
-        if moment > datetime.now(timezone.utc) + FUTURE_SLACK:
-            raise self.make_error("future")
+        if moment > datetime.now(timezone.utc) + self.latest:
+            raise self.make_error("future", limit=self.latest_words)
         return moment
 
 
