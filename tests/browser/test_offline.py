@@ -1,7 +1,6 @@
 """The app opens and captures with no network, and what was logged offline reaches the server once."""
 from __future__ import annotations
 
-from datetime import timedelta
 
 import pytest
 
