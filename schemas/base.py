@@ -20,11 +20,16 @@ class CleanString(fields.String):
 
     default_error_messages = {"control": "Control characters are not allowed."}
 
+    def __init__(self, *, strip: bool = True, **kwargs):
+        """`strip=False` for values that must arrive exactly as sent (a push endpoint URL)."""
+        super().__init__(**kwargs)
+        self.strip = strip
+
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
         if any((ord(ch) < 32 and ch not in "\t\n\r") or 0xD800 <= ord(ch) <= 0xDFFF for ch in text):
             raise self.make_error("control")
-        return text.strip()
+        return text.strip() if self.strip else text
 
 
 class AwareDateTime(fields.AwareDateTime):

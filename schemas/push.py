@@ -12,7 +12,7 @@ import re
 from cryptography.hazmat.primitives.asymmetric import ec
 from marshmallow import fields, validate
 
-from schemas.base import StrictSchema
+from schemas.base import CleanString, StrictSchema
 
 MAX_ENDPOINT_LENGTH = 2048
 BASE64URL = re.compile(r"^[A-Za-z0-9_-]+={0,2}$")
@@ -63,14 +63,14 @@ class PushKeysSchema(StrictSchema):
 class PushSubscriptionSchema(StrictSchema):
     """What `PushSubscription.toJSON()` gives in the browser, sent as it is."""
 
-    endpoint = fields.String(required=True, validate=validate.Length(min=1, max=MAX_ENDPOINT_LENGTH))
+    endpoint = CleanString(strip=False, required=True, validate=validate.Length(min=1, max=MAX_ENDPOINT_LENGTH))
     expirationTime = fields.Float(load_default=None, allow_none=True, load_only=True,  # noqa: N815 (the browser's name)
                                     metadata={"description": "Ignored; the browser's own field"})
     keys = fields.Nested(PushKeysSchema, required=True)
 
 
 class PushUnsubscribeSchema(StrictSchema):
-    endpoint = fields.String(required=True, validate=validate.Length(min=1, max=MAX_ENDPOINT_LENGTH))
+    endpoint = CleanString(strip=False, required=True, validate=validate.Length(min=1, max=MAX_ENDPOINT_LENGTH))
 
 
 class PushDeviceSchema(StrictSchema):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from server import config as settings
+from server import blueprint, config as settings
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -13,10 +13,11 @@ def create_app(config: dict | None = None) -> Flask:
     options.update(config or {})
     app = Flask(__name__, instance_path=options["INSTANCE_DIR"], instance_relative_config=False)
     app.config.update(options)
+    app.url_map.converters["int"] = blueprint.RecordId  # before any route is added
     if app.config["HALLPULSE_BEHIND_PROXY"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
 
-    from server import auth, compression, errors, models, security  # noqa: F401  (models: the whole schema)
+    from server import auth, compression, errors, models, request_log, security  # noqa: F401  (models: the whole schema)
     from server.extensions import api, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -30,6 +31,7 @@ def create_app(config: dict | None = None) -> Flask:
     }}})
     auth.init_app(app)
     security.init_app(app)
+    request_log.init_app(app)
     errors.register_error_handlers(app)
 
     from server import cli, features

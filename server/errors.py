@@ -4,9 +4,11 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify, render_template, request
+from flask_login import current_user
 from flask_smorest import Api
+from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
-from werkzeug.exceptions import Conflict, HTTPException, InternalServerError
+from werkzeug.exceptions import Conflict, HTTPException, InternalServerError, Unauthorized
 
 from schemas.base import ProblemSchema
 from server.db import db
@@ -77,6 +79,16 @@ def register_error_handlers(app: Flask) -> None:
         db.session.rollback()
         log.info("integrity error mapped to 409: %s", error.orig)
         return http_error_response(Conflict("That conflicts with data already stored."))
+
+    @app.errorhandler(CSRFError)
+    def csrf_failed(error: CSRFError):
+        """Signed out, a sign-in-only API write is a 401 (sign in again), not a CSRF 400: the CSRF
+        check runs first, yet without a session there is nothing for a forged request to ride on."""
+        from server.blueprint import requires_sign_in
+
+        if request.path.startswith("/api/") and requires_sign_in() and not current_user.is_authenticated:
+            return http_error_response(Unauthorized("Sign in to continue."))
+        return http_error_response(error)
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):

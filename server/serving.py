@@ -27,6 +27,6 @@ def run_gunicorn(host: str, port: int, workers: int) -> None:
         "worker_class": "gthread",
         "timeout": 30,
         "graceful_timeout": 10,
-        "accesslog": "-",
+        "accesslog": None,  # server/request_log.py writes the one access line, without raw paths
         "preload_app": False,
     }).run()
