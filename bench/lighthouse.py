@@ -77,6 +77,11 @@ def lighthouse(url: str, cookie: str, out: Path) -> dict[str, float]:
         for audit in report["audits"].values():
             if audit.get("score") is not None and audit["score"] < 0.9 and audit.get("scoreDisplayMode") != "informative":
                 print(f"   {url}: {audit['id']} {audit['score']} {audit.get('displayValue', '')}")
+                items = (audit.get("details") or {}).get("items")
+                for item in items[:5] if isinstance(items, list) else []:
+                    node = item.get("node") or {} if isinstance(item, dict) else {}
+                    if node:
+                        print(f"      {node.get('snippet', '')[:120]}  {node.get('explanation', '')[:160]}")
     return {name: report["categories"][name]["score"] for name in CATEGORIES}
 
 
