@@ -60,8 +60,14 @@ def tap_trait(page, label: str, times: int = 1) -> None:
         button.click()
 
 
+LOCAL_LOGS = """async () => (await (await import("/js/db.js")).getAll("observations")).length"""
+
+
 def save(page) -> None:
+    """Save the capture and wait until this phone holds one more log (an earlier "Saved" toast may still show)."""
+    before = page.evaluate(LOCAL_LOGS)
     page.get_by_role("button", name="Save", exact=True).click()
+    poll(page, f"async () => (await ({LOCAL_LOGS})()) > {before}")
     page.locator("#toast").get_by_text("Saved").wait_for()
 
 
@@ -85,6 +91,12 @@ def pending_in_outbox(page) -> int:
 
 def wait_outbox_empty(page, timeout: float = 30) -> None:
     poll(page, """async () => (await (await import("/js/db.js")).getAll("outbox")).length === 0""", timeout, 0.2)
+
+
+def wait_synced(page) -> None:
+    """Synced: "Up to date" shown and nothing left in the outbox (the words can linger from the sync before)."""
+    wait_words(page, "Up to date")
+    wait_outbox_empty(page)
 
 
 def create_offline_logs(page, count: int, place_id: int) -> list[str]:

@@ -24,7 +24,7 @@ def test_a_log_takes_at_most_three_taps_from_opening_the_app(new_context, live_s
     pages.tap_trait(page, "People")
     pages.save(page)
     assert page.evaluate("window.__taps") <= 3
-    pages.wait_words(page, "Up to date")
+    pages.wait_synced(page)
 
     (row,) = live_server.rows("SELECT id, location_id FROM observation WHERE observer_id = :user", user=user["id"])
     assert row["location_id"] == live_server.seed["places"]["Staff lounge"]
@@ -90,7 +90,7 @@ def test_a_normal_session_has_no_content_security_policy_violations(new_context,
     page.get_by_role("link", name="My log").click()
     page.locator(".entry").first.wait_for()
     page.get_by_role("link", name="Log", exact=True).click()
-    pages.wait_words(page, "Up to date")
+    pages.wait_synced(page)
     assert page.evaluate("window.__csp") == []
     assert [text for text in messages if "Content Security Policy" in text] == []
 
@@ -106,7 +106,7 @@ def test_sign_out_is_refused_while_logs_wait_and_a_clean_one_leaves_nothing_pers
     assert pages.pending_in_outbox(page) == 2  # the log and its walk
 
     context.set_offline(False)
-    pages.wait_words(page, "Up to date")
+    pages.wait_synced(page)
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url("**/login**")
     left = page.evaluate("""async () => {

@@ -26,7 +26,7 @@ def add_follow_up_on_the_tab(page, action: str) -> None:
 def test_follow_up_made_offline_from_a_log_reaches_the_server_once_linked_to_it(new_context, live_server, user):
     context = new_context()
     page = pages.signed_in_app(context, user)
-    pages.wait_words(page, "Up to date")
+    pages.wait_synced(page)
     context.set_offline(True)
     pages.choose_place(page, "Main hallway")
     pages.tap_trait(page, "Action")

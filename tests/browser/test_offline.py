@@ -25,7 +25,7 @@ def levels_of(live_server, observation_id) -> dict[str, int]:
 def test_cold_start_offline_capture_reaches_the_server_once(new_context, live_server, user):
     context = new_context()
     page = pages.signed_in_app(context, user)
-    pages.wait_words(page, "Up to date")
+    pages.wait_synced(page)
 
     context.set_offline(True)
     page.reload()
@@ -42,7 +42,7 @@ def test_cold_start_offline_capture_reaches_the_server_once(new_context, live_se
     assert observations_of(live_server, user["id"]) == []
 
     context.set_offline(False)
-    pages.wait_words(page, "Up to date")
+    pages.wait_synced(page)
     rows = observations_of(live_server, user["id"])
     places = live_server.seed["places"]
     assert sorted(((row["location_id"], levels_of(live_server, row["id"])) for row in rows), key=str) == sorted([

@@ -28,7 +28,7 @@ def open_my_log(page):
 def test_expired_session_keeps_offline_logs_and_syncs_them_after_sign_in(new_context, live_server, user):
     context = new_context()
     page = pages.signed_in_app(context, user)
-    pages.wait_words(page, "Up to date")
+    pages.wait_synced(page)
     context.set_offline(True)
     pages.log_conversation(page, "Main hallway", {"Evidence": 1})
     pages.log_conversation(page, "Staff lounge", {"People": 2})
@@ -43,7 +43,7 @@ def test_expired_session_keeps_offline_logs_and_syncs_them_after_sign_in(new_con
     form.get_by_label("Email").fill(user["email"])
     form.get_by_label("Password").fill(user["password"])
     form.get_by_role("button", name="Sign in and sync").click()
-    pages.wait_words(page, "Up to date")
+    pages.wait_synced(page)
     assert len(observation_rows(live_server, user["id"])) == 2
 
 
@@ -52,7 +52,7 @@ def test_offline_edit_and_delete_reach_the_server(new_context, live_server, user
     page = pages.signed_in_app(context, user)
     pages.log_conversation(page, "Main hallway", {"Evidence": 1})
     pages.log_conversation(page, "Staff lounge", {"People": 1})
-    pages.wait_words(page, "Up to date")
+    pages.wait_synced(page)
     assert len(observation_rows(live_server, user["id"])) == 2
 
     context.set_offline(True)
@@ -69,7 +69,7 @@ def test_offline_edit_and_delete_reach_the_server(new_context, live_server, user
     pages.wait_words(page, "Offline · 2 logs saved")
 
     context.set_offline(False)
-    pages.wait_words(page, "Up to date")
+    pages.wait_synced(page)
     rows = {row["location_id"]: row for row in observation_rows(live_server, user["id"])}
     places = live_server.seed["places"]
     edited, deleted = rows[places["Main hallway"]], rows[places["Staff lounge"]]
@@ -80,10 +80,10 @@ def test_offline_edit_and_delete_reach_the_server(new_context, live_server, user
 def test_stale_edit_from_a_second_device_is_a_conflict_and_the_server_version_wins(new_context, live_server, user):
     phone = pages.signed_in_app(new_context(), user)
     pages.log_conversation(phone, "Main hallway", {"Evidence": 1})
-    pages.wait_words(phone, "Up to date")
+    pages.wait_synced(phone)
     tablet_context = new_context()
     tablet = pages.signed_in_app(tablet_context, user)
-    pages.wait_words(tablet, "Up to date")
+    pages.wait_synced(tablet)
     open_my_log(tablet)
     tablet.locator(".entry", has_text="Main hallway").wait_for()
 
@@ -92,13 +92,13 @@ def test_stale_edit_from_a_second_device_is_a_conflict_and_the_server_version_wi
     phone.locator(".entry", has_text="Main hallway").get_by_role("button", name="Edit").click()
     pages.tap_trait(phone, "Questions")
     phone.get_by_role("button", name="Save changes").click()
-    pages.wait_words(phone, "Up to date")
+    pages.wait_synced(phone)
 
     tablet.locator(".entry", has_text="Main hallway").get_by_role("button", name="Edit").click()
     pages.tap_trait(tablet, "People", 2)
     tablet.get_by_role("button", name="Save changes").click()
     tablet_context.set_offline(False)
-    pages.wait_words(tablet, "Up to date")
+    pages.wait_synced(tablet)
 
     (row,) = observation_rows(live_server, user["id"])
     assert (row["version"], levels(live_server, row["id"])) == (2, {"evidence": 1, "questions": 1})

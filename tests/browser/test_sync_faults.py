@@ -25,7 +25,7 @@ def test_flapping_network_during_a_200_log_sync_stores_each_log_once(new_context
     """Outages by Playwright's offline switch: it cuts the page's fetches, which is where sync runs."""
     context = new_context()
     page = pages.signed_in_app(context, user)
-    pages.wait_words(page, "Up to date")
+    pages.wait_synced(page)
     context.set_offline(True)
     ids = pages.create_offline_logs(page, 200, live_server.seed["places"]["Main hallway"])
 
@@ -49,7 +49,7 @@ def test_flapping_network_during_a_200_log_sync_stores_each_log_once(new_context
 def test_server_killed_and_restarted_mid_sync_loses_and_doubles_nothing(new_context, live_server, user):
     context = new_context()
     page = pages.signed_in_app(context, user)
-    pages.wait_words(page, "Up to date")
+    pages.wait_synced(page)
     context.set_offline(True)
     ids = pages.create_offline_logs(page, 150, live_server.seed["places"]["Staff lounge"])
 
