@@ -19,6 +19,7 @@ async function pullEntity(entity, userId, schoolId) {
   const from = !cursor && WINDOWED.has(entity) ? new Date(Date.now() - RECENT_DAYS * 86400000).toISOString() : null;
   for (let page = 0; page < MAX_PAGES; page += 1) {
     const body = await api.ownRecords(entity, schoolId, cursor, { from });
+    if (session.user?.id !== userId) return merged;  // signed out meanwhile: keep nothing of theirs
     await transact([store, "outbox"], "readwrite", async (s, done) => {
       for (const item of body.items || []) {
         const local = await done(s[store].get(item.id));

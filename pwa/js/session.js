@@ -81,6 +81,7 @@ export async function chooseSchool(id) {
 export async function signOut() {
   await api.logout();
   const userId = state.user.id;
+  state.user = null;  // a pull still in flight sees this and writes nothing back
   const keys = ["user", bootstrapKey(userId), schoolKey(userId), lastSyncKey(userId)];
   for (const s of state.bootstrap?.schools || []) {
     keys.push(placesKey(userId, s.id), ownersKey(userId, s.id), `${cursorKey(userId, s.id)}:walk`,
