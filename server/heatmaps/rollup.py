@@ -118,12 +118,12 @@ def refresh(found: dict[int, set[date]]) -> None:
         days = found[school_id]
         if not days:
             continue
-        lock(school_id, days)
         schedule = schedule_for(school_id)
         state_key = db.session.scalar(select(STATE.c.schedule_key).where(STATE.c.school_id == school_id))
         if state_key != schedule.key:
             rebuild_school(school_id, schedule)
             continue
+        lock(school_id, days)
         day_list = sorted(days)
         for table in (TRAIT_DAY, PLACE_DAY, SCHOOL_DAY):
             for chunk in chunks(day_list):
@@ -134,13 +134,19 @@ def refresh(found: dict[int, set[date]]) -> None:
         fill(school_id, schedule, days)
 
 
-def lock(school_id: int, days: set[date]) -> None:
-    """PostgreSQL: one writer per school-day at a time, so a recompute sees every earlier commit."""
+def lock(school_id: int, days: set[date] | None) -> None:
+    """PostgreSQL: one writer per school-week at a time (a recompute rewrites the week rows of its
+    days from every day of those weeks), so it sees every earlier commit and no two insert one week;
+    a rebuild of the whole school (`days` None) waits for them all and they for it."""
     if db.session.get_bind().dialect.name != "postgresql":
         return  # SQLite already serialises writers
-    for day in sorted(days):
-        db.session.execute(text("SELECT pg_advisory_xact_lock(:school, :day)"),
-                           {"school": school_id, "day": day.toordinal()})
+    if days is None:
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:school)"), {"school": school_id})
+        return
+    db.session.execute(text("SELECT pg_advisory_xact_lock_shared(:school)"), {"school": school_id})
+    for week in sorted({week_of(day) for day in days}):
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:school, :week)"),
+                           {"school": school_id, "week": week.toordinal()})
 
 
 def rebuild(school_id: int | None = None) -> int:
@@ -152,6 +158,7 @@ def rebuild(school_id: int | None = None) -> int:
 
 
 def rebuild_school(school_id: int, schedule: Schedule) -> None:
+    lock(school_id, None)
     for table in (TRAIT_DAY, TRAIT_WEEK, PLACE_DAY, SCHOOL_DAY, STATE):
         db.session.execute(delete(table).where(table.c.school_id == school_id))
     fill(school_id, schedule, None)

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from server.heatmaps import rollup
+from server.heatmaps.models import HeatmapPlaceDay, HeatmapSchoolDay, HeatmapTraitDay, HeatmapTraitWeek
 from server.observations.models import Observation, ObservationTraitLevel
 from server.rubrics.models import Trait
 from server.schools.models import Location
@@ -85,3 +86,16 @@ def get_json(client, url: str, **params) -> dict:
     response = client.get(url, query_string=params)
     assert response.status_code == 200, response.get_data(as_text=True)
     return response.get_json()
+
+
+def table_rows(db) -> dict:
+    def rows(model, order):
+        return [tuple(round(v, 6) if isinstance(v, float) else v for v in row)
+                for row in db.session.execute(select(*model.__table__.c).order_by(*order))]
+
+    return {
+        "traits": rows(HeatmapTraitDay, HeatmapTraitDay.__table__.primary_key.columns),
+        "weeks": rows(HeatmapTraitWeek, HeatmapTraitWeek.__table__.primary_key.columns),
+        "places": rows(HeatmapPlaceDay, HeatmapPlaceDay.__table__.primary_key.columns),
+        "days": rows(HeatmapSchoolDay, HeatmapSchoolDay.__table__.primary_key.columns),
+    }

@@ -20,12 +20,11 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invar
 from sqlalchemy import delete, select
 
 from server.heatmaps import queries, rollup
-from server.heatmaps.models import HeatmapPlaceDay, HeatmapSchoolDay, HeatmapTraitDay, HeatmapTraitWeek
 from server.heatmaps.queries import CONVERSATIONS, FACETS, Filters
 from server.observations.models import Observation, ObservationTraitLevel
 from server.walks.models import Walk
 from tests import factories
-from tests.heatmaps.conftest import add_observation, table_cell
+from tests.heatmaps.conftest import add_observation, table_cell, table_rows
 
 SEVEN = ("substantive", "evidence", "questions", "non_defensive", "people", "professional_knowledge", "action")
 KINDS = [(None, None), ("informal", "hallway_chat"), ("informal", "lunch"), ("formal", "plc"), ("formal", None)]
@@ -70,19 +69,6 @@ def tallies_by_source(school_ids: tuple[int, ...], trait_ids: list[int]) -> list
 
 def rounded(tallies: dict) -> dict:
     return {key: [round(float(v), 6) for v in values] for key, values in tallies.items() if any(values)}
-
-
-def table_rows(db) -> dict:
-    def rows(model, order):
-        return [tuple(round(v, 6) if isinstance(v, float) else v for v in row)
-                for row in db.session.execute(select(*model.__table__.c).order_by(*order))]
-
-    return {
-        "traits": rows(HeatmapTraitDay, HeatmapTraitDay.__table__.primary_key.columns),
-        "weeks": rows(HeatmapTraitWeek, HeatmapTraitWeek.__table__.primary_key.columns),
-        "places": rows(HeatmapPlaceDay, HeatmapPlaceDay.__table__.primary_key.columns),
-        "days": rows(HeatmapSchoolDay, HeatmapSchoolDay.__table__.primary_key.columns),
-    }
 
 
 @pytest.fixture()
