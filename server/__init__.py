@@ -18,9 +18,11 @@ def create_app(config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
 
     from server import auth, compression, errors, models, request_log, security  # noqa: F401  (models: the whole schema)
+    from server.db import close_spent_connections
     from server.extensions import api, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
+    app.teardown_appcontext(close_spent_connections)
     migrate.init_app(app, db, directory=str(settings.PROJECT_ROOT / "server" / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     csrf.init_app(app)

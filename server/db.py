@@ -1,8 +1,10 @@
 """Declarative base, portable column types and mixins shared by every feature."""
 from __future__ import annotations
 
+import gc
 import sqlite3
 import uuid
+import weakref
 from datetime import datetime, timezone
 
 from flask_sqlalchemy import SQLAlchemy
@@ -64,6 +66,38 @@ class SchoolScopedMixin:
     """Rows that belong to exactly one school; access.scoped() filters on this column."""
 
     school_id: Mapped[int] = mapped_column(Integer, ForeignKey("school.id", ondelete="CASCADE"), index=True)
+
+
+# SQLite's answers once its file can no longer be written or opened (a read-only or full disk, an I/O
+# error): the connection is spent, as if a database server had gone away.
+SQLITE_FILE_ERRORS = {sqlite3.SQLITE_READONLY, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_FULL, sqlite3.SQLITE_CANTOPEN}
+_spent_engines: weakref.WeakSet = weakref.WeakSet()
+
+
+@event.listens_for(Engine, "handle_error")
+def _sqlite_file_errors_reconnect(context) -> None:
+    error = context.original_exception
+    if isinstance(error, sqlite3.Error) and (getattr(error, "sqlite_errorcode", 0) & 0xFF) in SQLITE_FILE_ERRORS:
+        context.is_disconnect = True
+        if context.engine is not None:
+            _spent_engines.add(context.engine)
+
+
+def close_spent_connections(_error=None) -> None:
+    """At the end of a request that met a SQLite file error, close every connection of the process.
+
+    Its SQLite connections share one mapping of the WAL index: while any connection that opened it
+    read-only stays open, new ones cannot write either, even once the disk is fixed. So the session
+    lets go, the failed statements are collected (a connection with live statements stays open),
+    and the pool closes all it holds.
+    """
+    if not _spent_engines:
+        return
+    db.session.remove()
+    gc.collect()
+    for engine in list(_spent_engines):
+        _spent_engines.discard(engine)
+        engine.dispose()
 
 
 @event.listens_for(Engine, "connect")

@@ -7,8 +7,8 @@ from flask import Flask, jsonify, render_template, request
 from flask_login import current_user
 from flask_smorest import Api
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import IntegrityError
-from werkzeug.exceptions import Conflict, HTTPException, InternalServerError, Unauthorized
+from sqlalchemy.exc import IntegrityError, OperationalError
+from werkzeug.exceptions import Conflict, HTTPException, InternalServerError, ServiceUnavailable, Unauthorized
 
 from schemas.base import ProblemSchema
 from server.db import db
@@ -44,6 +44,7 @@ def http_error_response(error: HTTPException):
     errors = data.get("errors") or data.get("messages")
     detail = data.get("message") or error.description or ""
     headers = dict(data.get("headers") or {})
+    headers.update((name, value) for name, value in error.get_headers() if name == "Retry-After")
     if error.code == 429 and error.response is not None:
         headers.update({k: v for k, v in error.response.headers.items() if k.lower().startswith(("retry-after", "x-ratelimit"))})
     if error.code == 405 and getattr(error, "valid_methods", None):
@@ -79,6 +80,18 @@ def register_error_handlers(app: Flask) -> None:
         db.session.rollback()
         log.info("integrity error mapped to 409: %s", error.orig)
         return http_error_response(Conflict("That conflicts with data already stored."))
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(error: OperationalError):
+        """The database is restarting, unreachable, read-only or busy: a 503 to try again, never a 500
+        (the app's outbox sends its records again; nothing was committed)."""
+        try:
+            db.session.rollback()
+        except OperationalError:
+            pass  # the connection is gone; the pool opens a new one next time
+        log.warning("database unavailable, answered 503: %s", error.orig)
+        return http_error_response(ServiceUnavailable(
+            "The database is unavailable for a moment; try again shortly.", retry_after=5))
 
     @app.errorhandler(CSRFError)
     def csrf_failed(error: CSRFError):

@@ -4,12 +4,14 @@ The write routes are read from app.url_map, so a new endpoint is covered the day
 """
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
 from sqlalchemy import func, select
 
 from tests import factories
+from tests.subprocesses import app_env, free_port, run_python
 
 BODY_METHODS = ("POST", "PUT", "PATCH")
 MISSING_ID = "999999"
@@ -136,3 +138,26 @@ def test_a_wrong_method_is_a_405_problem_listing_the_allowed_ones(client, db, me
 
     assert_problem(response, 405)
     assert allowed in [name.strip() for name in response.headers["Allow"].split(",")]
+
+
+SIGN_IN_WITHOUT_A_DATABASE = """
+import json
+from server import create_app
+client = create_app().test_client()
+token = client.get("/api/v1/auth/csrf").get_json()["csrf_token"]
+response = client.post("/api/v1/auth/login", json={"email": "dana@example.org", "password": "x" * 12},
+                       headers={"X-CSRFToken": token})
+print(json.dumps({"status": response.status_code, "type": response.mimetype, "retry": response.headers.get("Retry-After"),
+                  "body": response.get_json()}))
+"""
+
+
+def test_a_database_that_cannot_be_reached_is_a_503_problem_to_retry_not_a_500(tmp_path):
+    """PostgreSQL down (nothing listens on its port): the request is answered, 503 with Retry-After."""
+    env = app_env(tmp_path, HALLPULSE_ENV="testing", DATABASE_URL=f"postgresql://postgres@127.0.0.1:{free_port()}/test")
+    result = run_python(SIGN_IN_WITHOUT_A_DATABASE, env)
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout.strip().splitlines()[-1])
+    assert (answer["status"], answer["type"]) == (503, "application/problem+json")
+    assert int(answer["retry"]) >= 5  # ours, or the login rate limit's window if that is later (Flask-Limiter)
+    assert answer["body"]["title"] == "Service Unavailable" and "try again" in answer["body"]["detail"]

@@ -8,6 +8,7 @@ that keeps happening the request is a 503 and the device sends the batch again.
 """
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -34,6 +35,7 @@ from server.rubrics.models import Rubric, Trait
 from server.schools.models import Location, School
 from server.walks import service as walks
 
+log = logging.getLogger(__name__)
 OBSERVATIONS = Observation.__table__
 TRAIT_LEVELS = ObservationTraitLevel.__table__
 MAX_ATTEMPTS = 3
@@ -307,6 +309,7 @@ def sync_batch(user, school_id: int, raw_records: list) -> list[dict]:
     school = require_school(Action.LOG, school_id, user)
     try:
         return BatchSync(school, user.id).run(raw_records)
-    except OperationalError:  # a deadlock between devices, or a database busy for too long: transient
+    except OperationalError as error:  # a deadlock, a database busy for too long, down or unwritable: transient
+        log.warning("sync batch answered 503: %s", error.orig)
         db.session.rollback()
-        abort(503, description="The database is busy; send the batch again shortly.")
+        abort(503, description="The database is busy or unavailable; send the batch again shortly.")

@@ -56,10 +56,11 @@ with app.app_context():
 
 
 class LiveServer:
-    """gunicorn (1 worker, 4 threads) serving the real app on one port, restartable on that port."""
+    """gunicorn (1 worker unless told, 4 threads) serving the real app on one port, restartable on that port."""
 
-    def __init__(self, engine: str, database_url: str, workdir: Path):
+    def __init__(self, engine: str, database_url: str, workdir: Path, workers: int = 1):
         self.engine = engine
+        self.workers = workers
         self.database_url = database_url
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -67,6 +68,7 @@ class LiveServer:
         self.env = app_env(
             workdir / "instance", HALLPULSE_ENV="testing", DATABASE_URL=database_url,
             SECRET_KEY="browser-tests-" + "k" * 40, HALLPULSE_LOGIN_RATE_LIMIT="1000 per minute",
+            HALLPULSE_LOGIN_IP_RATE_LIMIT="1000 per minute",  # every test signs in from 127.0.0.1
         )
         self.server: Server | None = None
         self.seed: dict = {}
@@ -79,15 +81,16 @@ class LiveServer:
         self.seed = json.loads(result.stdout.strip().splitlines()[-1])
         self._users = iter(self.seed["users"])
 
-    def start(self) -> None:
+    def start(self, healthy: bool = True) -> None:
+        """Start gunicorn and wait for its answer, which must be healthy unless told otherwise."""
         command = [
             str(Path(os.sys.executable).parent / "gunicorn"), "--bind", f"127.0.0.1:{self.port}",
-            "--workers", "1", "--threads", "4", "--worker-class", "gthread", "--timeout", "30",
+            "--workers", str(self.workers), "--threads", "4", "--worker-class", "gthread", "--timeout", "30",
             "--graceful-timeout", "2", "server:create_app()",
         ]
         self.server = Server(command, self.env, self.workdir)
         status, _headers, _body = self.server.get(f"{self.url}/healthz", deadline_seconds=30)
-        assert status == 200, self.server.output()
+        assert status == 200 or not healthy, self.server.output()
 
     def kill(self) -> None:
         """kill -9 the whole gunicorn process group: no graceful shutdown, in-flight requests die."""
