@@ -120,6 +120,7 @@ def from_environment() -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_ENABLED": _bool("HALLPULSE_RATELIMIT", True),
         "LOGIN_RATE_LIMIT": os.environ.get("HALLPULSE_LOGIN_RATE_LIMIT", "5 per minute"),
+        "LOGIN_IP_RATE_LIMIT": os.environ.get("HALLPULSE_LOGIN_IP_RATE_LIMIT", "30 per minute"),
         "INVITATION_DAYS": _int("HALLPULSE_INVITATION_DAYS", 7),
         "VAPID_PRIVATE_KEY": os.environ.get("VAPID_PRIVATE_KEY"),
         "VAPID_PUBLIC_KEY": os.environ.get("VAPID_PUBLIC_KEY"),

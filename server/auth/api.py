@@ -23,7 +23,7 @@ def login_limit() -> str:
 
 
 def login_address_limit() -> str:
-    return current_app.config.get("LOGIN_IP_RATE_LIMIT", "30 per minute")
+    return current_app.config["LOGIN_IP_RATE_LIMIT"]
 
 
 def login_rate_limited(view):
