@@ -27,6 +27,7 @@ def run_gunicorn(host: str, port: int, workers: int) -> None:
         "worker_class": "gthread",
         "timeout": 30,
         "graceful_timeout": 10,
+        "keepalive": 75,  # above phones' pauses between syncs: a 2 s default resets reused connections
         "accesslog": None,  # server/request_log.py writes the one access line, without raw paths
         "preload_app": False,
     }).run()
