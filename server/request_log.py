@@ -14,7 +14,7 @@ import time
 import uuid
 
 from flask import Flask, g, request
-from flask_login import current_user
+from sqlalchemy import inspect
 
 log = logging.getLogger("hallpulse.requests")
 
@@ -53,12 +53,6 @@ def request_id() -> str:
 def request_entry(status: int, started: float | None, identifier: str) -> dict:
     view_args = request.view_args or {}
     school_id = view_args.get("school_id")
-    user_id = None
-    try:
-        if current_user.is_authenticated:
-            user_id = current_user.id
-    except Exception:  # noqa: BLE001  (a broken database must not also break the log line)
-        user_id = None
     return {
         "event": "request",
         "request_id": identifier,
@@ -66,6 +60,14 @@ def request_entry(status: int, started: float | None, identifier: str) -> dict:
         "route": request.url_rule.rule if request.url_rule is not None else None,
         "status": status,
         "duration_ms": round((time.perf_counter() - started) * 1000, 1) if started else None,
-        "user_id": user_id,
+        "user_id": signed_in_user_id(),
         "school_id": school_id if isinstance(school_id, int) else None,
     }
+
+
+def signed_in_user_id() -> int | None:
+    """The id of the user this request signed in as, read from the loaded object's identity: after a
+    commit or a failed database its attributes would need a query, which the log line must not make."""
+    user = g.get("_login_user")
+    state = inspect(user, raiseerr=False) if user is not None else None
+    return state.identity[0] if state is not None and state.identity else None
