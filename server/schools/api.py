@@ -6,7 +6,7 @@ from datetime import timedelta
 from flask import current_app, jsonify, url_for
 from flask.views import MethodView
 from flask_login import current_user
-from flask_smorest import abort
+from werkzeug.exceptions import Conflict
 
 from schemas.auth import InvitationCreateSchema, InvitationSchema
 from schemas.schools import (
@@ -25,6 +25,7 @@ from server.access import Action, forget_roles, get_for, require_district_admin,
 from server.auth.models import Invitation, Membership, User
 from server.blueprint import ApiBlueprint
 from server.db import db
+from server.errors import http_error_response
 from server.schools import service, staff
 from server.schools.models import Location
 from server.schools.service import RefusedChange
@@ -36,8 +37,11 @@ blp = ApiBlueprint(
 SCHOOL_PATH = "/schools/<int:school_id>"
 
 
+@blp.errorhandler(RefusedChange)
 def refused(error: RefusedChange):
-    abort(409, message=str(error))
+    """A change that conflicts with what the school has is a 409 that says why, for every route here."""
+    db.session.rollback()
+    return http_error_response(Conflict(str(error)))
 
 
 def invitation_link(token: str) -> str:
@@ -140,10 +144,7 @@ class Locations(MethodView):
     def post(self, fields, school_id):
         """Add a place; its name must be new to the school."""
         school = require_school(Action.MANAGE_SCHOOL, school_id)
-        try:
-            location = service.add_location(current_user, school, fields["name"], fields["kind"])
-        except RefusedChange as error:
-            refused(error)
+        location = service.add_location(current_user, school, fields["name"], fields["kind"])
         db.session.commit()
         return location
 
@@ -158,10 +159,7 @@ class LocationDetail(MethodView):
     def patch(self, changes, location_id):
         """Rename a place, change its kind, archive or restore it."""
         location = get_for(Location, location_id, Action.MANAGE_SCHOOL)
-        try:
-            service.update_location(current_user, location, changes)
-        except RefusedChange as error:
-            refused(error)
+        service.update_location(current_user, location, changes)
         db.session.commit()
         return location
 
@@ -198,10 +196,7 @@ class MembershipDetail(MethodView):
     def patch(self, fields, membership_id):
         """Change someone's role in the school; the last principal stays a principal."""
         membership = get_for(Membership, membership_id, Action.MANAGE_SCHOOL)
-        try:
-            staff.change_role(current_user, membership, fields["role"])
-        except RefusedChange as error:
-            refused(error)
+        staff.change_role(current_user, membership, fields["role"])
         db.session.commit()
         return staff.member_row(membership, db.session.get(User, membership.user_id))
 
@@ -212,10 +207,7 @@ class MembershipDetail(MethodView):
     def delete(self, membership_id):
         """Remove someone's role in the school; with no role left anywhere they are signed out."""
         membership = get_for(Membership, membership_id, Action.MANAGE_SCHOOL)
-        try:
-            staff.remove_member(current_user, membership)
-        except RefusedChange as error:
-            refused(error)
+        staff.remove_member(current_user, membership)
         db.session.commit()
 
 
@@ -236,11 +228,8 @@ class Invitations(MethodView):
     def post(self, fields, school_id):
         """Invite a colleague with a role; the one-time link is in this response only."""
         school = require_school(Action.MANAGE_SCHOOL, school_id)
-        try:
-            invitation, token = staff.invite(current_user, school, fields["email"], fields["name"], fields["role"],
-                                             invitation_days())
-        except RefusedChange as error:
-            refused(error)
+        invitation, token = staff.invite(current_user, school, fields["email"], fields["name"], fields["role"],
+                                         invitation_days())
         db.session.commit()
         return {**staff.invitation_row(invitation), "link": invitation_link(token)}
 
@@ -253,8 +242,5 @@ class Invitations(MethodView):
 def revoke_invitation(invitation_id):
     """Revoke an unused invitation: its link stops working."""
     invitation = get_for(Invitation, invitation_id, Action.MANAGE_SCHOOL)
-    try:
-        staff.revoke_invitation(current_user, invitation)
-    except RefusedChange as error:
-        refused(error)
+    staff.revoke_invitation(current_user, invitation)
     db.session.commit()
