@@ -3,7 +3,6 @@
 Writes (create, complete, snooze, delete) go through POST /api/v1/sync as records of type "follow_up".
 """
 from flask_login import current_user
-from marshmallow import RAISE
 
 from schemas.followups import (
     FollowUpOwnerListSchema,
@@ -20,7 +19,7 @@ blp = ApiBlueprint("followups_api", __name__, url_prefix="/api/v1", description=
 
 
 @blp.route("/follow-ups")
-@blp.arguments(FollowUpQueryArgsSchema, location="query", unknown=RAISE)
+@blp.arguments(FollowUpQueryArgsSchema, location="query")
 @blp.response(200, FollowUpPageSchema)
 @blp.alt_response(404, response="NOT_FOUND")
 def own_follow_ups(args):
@@ -37,7 +36,7 @@ def follow_up(follow_up_id):
 
 
 @blp.route("/follow-ups/owners")
-@blp.arguments(SchoolArgsSchema, location="query", unknown=RAISE)
+@blp.arguments(SchoolArgsSchema, location="query")
 @blp.response(200, FollowUpOwnerListSchema)
 @blp.alt_response(403, response="FORBIDDEN")
 @blp.alt_response(404, response="NOT_FOUND")

@@ -1,6 +1,5 @@
 """The heatmaps as JSON: the same tables the dashboard pages show, for any client."""
 from flask_login import current_user
-from marshmallow import RAISE
 
 from schemas.heatmaps import (DistrictFrequencyArgsSchema, DistrictQualityArgsSchema, FrequencyArgsSchema,
                               HeatmapSchema, QualityArgsSchema, TrendsArgsSchema)
@@ -16,7 +15,7 @@ def _school_route(rule: str, args_schema):
     def decorate(view):
         for decorator in reversed((
             blp.route(rule),
-            blp.arguments(args_schema, location="query", unknown=RAISE),
+            blp.arguments(args_schema, location="query"),
             blp.response(200, HeatmapSchema),
             blp.alt_response(403, response="FORBIDDEN"),
             blp.alt_response(404, response="NOT_FOUND"),

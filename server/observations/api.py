@@ -1,6 +1,5 @@
 """The offline app's API: bootstrap, batch sync, and the user's own observations and walks."""
 from flask_login import current_user
-from marshmallow import RAISE
 
 from schemas.bootstrap import BootstrapSchema
 from schemas.observations import ObservationPageSchema, ObservationQueryArgsSchema, WalkPageSchema, WalkQueryArgsSchema
@@ -42,7 +41,7 @@ def sync(batch):
 
 
 @blp.route("/observations")
-@blp.arguments(ObservationQueryArgsSchema, location="query", unknown=RAISE)
+@blp.arguments(ObservationQueryArgsSchema, location="query")
 @blp.response(200, ObservationPageSchema)
 @blp.alt_response(404, response="NOT_FOUND")
 def own_observations(args):
@@ -51,7 +50,7 @@ def own_observations(args):
 
 
 @blp.route("/walks")
-@blp.arguments(WalkQueryArgsSchema, location="query", unknown=RAISE)
+@blp.arguments(WalkQueryArgsSchema, location="query")
 @blp.response(200, WalkPageSchema)
 @blp.alt_response(404, response="NOT_FOUND")
 def own_walks(args):
