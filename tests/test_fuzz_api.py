@@ -6,15 +6,25 @@ Each operation gets its own freshly signed-in client (session cookie + X-CSRFTok
 signing out or a failed sign-in in one operation's cases cannot turn the next operation anonymous.
 Path ids are drawn either by the fuzzer or from the seeded school, so cases reach real records.
 
-The seed is fixed (derandomized) and examples per operation are bounded for CI; a larger run:
-    HALLPULSE_FUZZ_EXAMPLES=500 python -m pytest tests/test_fuzz_api.py -q
+Stateful scenarios then chain operations by the document's links (written in the API modules, or
+inferred by schemathesis): one signed-in user per scenario creates a place, an invitation, a device
+or a sync batch, and a later step reads, changes or removes it with the id or value it got back.
+Every scenario starts from the same seeded database (Hypothesis's replays need it), so a run repeats.
+
+The seed is fixed (derandomized); examples per operation and scenarios are bounded for CI. A larger run:
+    HALLPULSE_FUZZ_EXAMPLES=500 HALLPULSE_FUZZ_SCENARIOS=500 python -m pytest tests/test_fuzz_api.py -q
 """
 from __future__ import annotations
 
+import itertools
 import os
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric import ec
 from flask import request_started
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
@@ -30,24 +40,49 @@ from server.db import db as database
 from server.enums import Role
 from server.extensions import limiter
 from server.push.keys import ensure_key_pair
+from server.rubrics.models import Rubric
 from server.schools.models import Location
 from tests import factories
 from tests.conftest import forget_request_globals
 from tests.followups.helpers import create_follow_up, create_observation
+from tests.push.receiver import BrowserKeys
 
 DOC_URL = "/api/v1/openapi.json"
 EXAMPLES = int(os.environ.get("HALLPULSE_FUZZ_EXAMPLES", "25"))
-KNOWN_IDS: dict[str, list] = {}  # path parameter name → ids of real records, refreshed per test
+SCENARIOS = int(os.environ.get("HALLPULSE_FUZZ_SCENARIOS", "80"))
+SCENARIO_STEPS = 20
+# Left to the per-operation run: nothing follows from a sign-in with made-up credentials, from what
+# only district admins may do, or from offboarding (the bootstrap link aims an erasure at oneself).
+NOT_IN_SCENARIOS = [
+    "POST /api/v1/auth/login", "POST /api/v1/schools", "POST /api/v1/schools/{school_id}/delete",
+    "GET /api/v1/heatmaps/districts/{district_id}/frequency", "GET /api/v1/heatmaps/districts/{district_id}/quality",
+    "POST /api/v1/schools/{school_id}/members/{user_id}/erase",
+]
+CAPTURE_TIMES = st.datetimes(datetime(2025, 1, 1), datetime(2026, 6, 30),
+                             timezones=st.sampled_from([timezone.utc, timezone(timedelta(hours=-6))]))
+KNOWN_IDS: dict[str, list] = {}  # parameter or field name → ids of real records, refreshed per test
 
 
-def fuzz_config() -> SchemathesisConfig:
+def fuzz_config(**sections) -> SchemathesisConfig:
     return SchemathesisConfig.from_dict({
         "generation": {"mode": "all", "max-examples": EXAMPLES, "deterministic": True,
                        "with-security-parameters": False},  # the signed-in client sends the real cookie,
         # Every check but `positive_data_acceptance`: rules JSON Schema cannot say (a known time
         # zone, an opaque cursor, at least one field in a PATCH) rightly turn schema-valid input into 422s.
         "checks": {"enabled": True, "positive_data_acceptance": {"enabled": False}},
+        **sections,
     })
+
+
+def scenario_config() -> SchemathesisConfig:
+    """Scenarios send valid requests only (the per-operation run sends the invalid ones), so a hook may
+    put real ids, times and keys in their bodies. `use_after_free` takes any 2xx DELETE for a deletion,
+    but removing a place with conversations archives it (200, documented), and a PATCH may restore it:
+    `deleted_stays_deleted` holds what the document says instead."""
+    return fuzz_config(
+        phases={"stateful": {"generation": {"mode": "positive"}, "checks": {"use_after_free": {"enabled": False}}}},
+        operations=[{"include-name": NOT_IN_SCENARIOS, "phases": {"stateful": {"enabled": False}}}],
+    )
 
 
 def seed_school(app, school, other_school) -> None:
@@ -68,6 +103,7 @@ def seed_school(app, school, other_school) -> None:
         "membership_id": list(database.session.scalars(database.select(Membership.id))),
         "invitation_id": list(database.session.scalars(database.select(Invitation.id))),
         "follow_up_id": [str(follow_up.id)],
+        "rubric_id": list(database.session.scalars(database.select(Rubric.id).where(Rubric.district_id.is_(None)))),
     })
 
 
@@ -76,21 +112,19 @@ def role(request) -> str:
     return request.param
 
 
-@pytest.fixture()
-def api_schema(app, db, school, other_school, role, signed_in_clients):
-    seed_school(app, school, other_school)
-    schema = schemathesis.openapi.from_wsgi(DOC_URL, app, config=fuzz_config())
+def fuzz_schema(app, config: SchemathesisConfig, session_cookie):
+    """The app's document, called in-process; each case carries `session_cookie(case)`."""
+    schema = schemathesis.openapi.from_wsgi(DOC_URL, app, config=config)
 
     @schema.auth()
     class SessionCookie:
-        """The operation's own signed-in session, as schemathesis auth so `ignored_auth` can remove it."""
+        """The case's signed-in session, as schemathesis auth so `ignored_auth` can remove it."""
 
         def get(self, case, context):
-            return signed_in_clients
+            return session_cookie
 
-        def set(self, case, clients, context):
-            _client, cookie = clients(case.operation.label, role)
-            case.cookies = {**(case.cookies or {}), **cookie}
+        def set(self, case, cookie_of, context):
+            case.cookies = {**(case.cookies or {}), **cookie_of(case)}
 
     @schema.hook
     def flatmap_path_parameters(context, path_parameters):
@@ -102,6 +136,12 @@ def api_schema(app, db, school, other_school, role, signed_in_clients):
         return st.one_of(st.just(path_parameters), real.map(lambda known: {**path_parameters, **known}))
 
     return schema
+
+
+@pytest.fixture()
+def api_schema(app, db, school, other_school, role, signed_in_clients):
+    seed_school(app, school, other_school)
+    return fuzz_schema(app, fuzz_config(), lambda case: signed_in_clients(case.operation.label, role)[1])
 
 
 @pytest.fixture()
@@ -119,7 +159,8 @@ def clear_globals(sender, **extra):
 
 @pytest.fixture()
 def signed_in_clients(app, login_as, own_request_globals):
-    """A fresh sign-in per operation, made on first use: (client sending the CSRF token, session cookie).
+    """A fresh sign-in per key (an operation, a scenario), made on first use: (client sending the CSRF
+    token, session cookie).
 
     The cookie travels on each case rather than in the client's jar, so the `ignored_auth` check
     can take it away and see the 401.
@@ -127,14 +168,14 @@ def signed_in_clients(app, login_as, own_request_globals):
     cookie_name = app.config["SESSION_COOKIE_NAME"]
     clients = {}
 
-    def client_for(label: str, role: str):
-        if (label, role) not in clients:
+    def client_for(key: str, role: str):
+        if (key, role) not in clients:
             limiter.reset()  # the sign-in limit is per address; the fuzzed sign-ins must not lock ours out
             client = login_as(role)[0]
             cookie = {cookie_name: client.get_cookie(cookie_name).value}
             client.delete_cookie(cookie_name)
-            clients[label, role] = client, cookie
-        return clients[label, role]
+            clients[key, role] = client, cookie
+        return clients[key, role]
 
     return client_for
 
@@ -185,3 +226,171 @@ def test_every_operation_passes_every_check(api_schema, signed_in_clients, role)
                 failures.append(failure)
 
     assert not failures, "\n\n".join(failures)
+
+
+class Scenario:
+    """The running scenario: its number, which names its sign-in."""
+
+    number = 0
+
+    @property
+    def key(self) -> str:
+        return f"scenario {self.number}"
+
+
+@pytest.fixture()
+def scenario() -> Scenario:
+    return Scenario()
+
+
+@pytest.fixture()
+def loopback_push_allowed(app):
+    """Devices may subscribe with a loopback endpoint (a testing-only setting): nothing is sent to it
+    here, and a real push service's name would send the endpoint check to DNS."""
+    before = app.config.get("PUSH_ALLOW_LOOPBACK")
+    app.config["PUSH_ALLOW_LOOPBACK"] = True
+    yield
+    app.config["PUSH_ALLOW_LOOPBACK"] = before
+
+
+@pytest.fixture()
+def scenario_schema(app, db, school, other_school, role, scenario, signed_in_clients, loopback_push_allowed):
+    """The schema for scenarios, with the running scenario's sign-in; half its push subscriptions and
+    sync batches are a real device or records for real places, so they reach the database."""
+    seed_school(app, school, other_school)
+    schema = fuzz_schema(app, scenario_config(), lambda case: signed_in_clients(scenario.key, role)[1])
+
+    @schema.hook
+    def flatmap_body(context, body):
+        realistic = REALISTIC_BODIES.get(context.operation.label)
+        return st.one_of(st.just(body), realistic(body)) if realistic else st.just(body)
+
+    return schema
+
+
+def browser_subscription(_body) -> st.SearchStrategy[dict]:
+    """PushSubscription.toJSON() of a browser: a P-256 key and a 16-byte secret, for a loopback push service."""
+    return st.builds(subscription_for, st.integers(1, 2**128), st.binary(min_size=16, max_size=16))
+
+
+def subscription_for(device: int, auth_secret: bytes) -> dict:
+    keys = BrowserKeys(ec.derive_private_key(device, ec.SECP256R1()), auth_secret)
+    return {"endpoint": f"http://127.0.0.1/push/{device}", "expirationTime": None,
+            "keys": {"p256dh": keys.p256dh, "auth": keys.auth}}
+
+
+def batch_for_real_places(body) -> st.SearchStrategy[dict]:
+    """The batch for the user's school, with its places, built-in rubrics and past moments in the
+    records, so they can be stored (the fuzzer's ids and times almost never are)."""
+    if not isinstance(body, dict) or not isinstance(body.get("records"), list):
+        return st.just(body)
+    records = st.tuples(*(anchored_record(record) for record in body["records"]))
+    return records.map(lambda real: {**body, "school_id": KNOWN_IDS["school_id"][0], "records": list(real)})
+
+
+def anchored_record(record) -> st.SearchStrategy:
+    """Real values for the ids and times a record has; no field is added or dropped, as its fields
+    decide which documented record type it matches."""
+    if not isinstance(record, dict):
+        return st.just(record)
+    moments = CAPTURE_TIMES.map(datetime.isoformat)
+    real_values = {"location_id": st.sampled_from(KNOWN_IDS["location_id"]),
+                   "rubric_id": st.sampled_from(KNOWN_IDS["rubric_id"]),
+                   "observed_at": moments, "started_at": moments, "ended_at": st.none(), "walk_id": st.none()}
+    anchors = st.fixed_dictionaries({name: values for name, values in real_values.items() if name in record})
+    return anchors.map(lambda real: {**record, **real})
+
+
+REALISTIC_BODIES = {"POST /api/v1/push/subscriptions": browser_subscription, "POST /api/v1/sync": batch_for_real_places}
+
+
+class DatabaseSnapshot:
+    """Every row of the app's tables, put back with the id sequences before each scenario, so each one
+    meets the same records under the same ids: Hypothesis replays choices and requires the same
+    choices to get the same answers, which a place renamed or an id taken by an earlier scenario breaks."""
+
+    def __init__(self, database):
+        self.database = database
+        database.session.commit()
+        with database.engine.connect() as connection:
+            self.rows = {table: [row._asdict() for row in connection.execute(table.select())]
+                         for table in database.metadata.sorted_tables}
+
+    def restore(self) -> None:
+        self.database.session.commit()
+        with self.database.engine.begin() as connection:
+            for table in reversed(self.rows):
+                connection.execute(table.delete())
+            for table, rows in self.rows.items():
+                if rows:
+                    connection.execute(table.insert(), rows)
+            if connection.dialect.name == "postgresql":  # SQLite numbers from the largest id left
+                for table in self.rows:
+                    if (column := table.autoincrement_column) is not None:
+                        connection.exec_driver_sql(
+                            f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', '{column.name}'), "
+                            f"coalesce(max({column.name}), 0) + 1, false) FROM \"{table.name}\"")
+        self.database.session.expire_all()
+
+
+@dataclass
+class LinkTally:
+    """Steps run, and the links followed by the steps that took a value from an earlier response."""
+
+    steps: int = 0
+    links: Counter = field(default_factory=Counter)
+
+    def summary(self) -> str:
+        lines = [f"{sum(self.links.values())} of {self.steps} steps followed a link:"]
+        return "\n".join(lines + [f"{count:5} × {link}" for link, count in sorted(self.links.items())])
+
+
+def scenario_workflow(schema, scenario: Scenario, snapshot: DatabaseSnapshot, signed_in_clients, role: str,
+                      tally: LinkTally):
+    """The schema's state machine: each scenario starts from the snapshot with a new signed-in user."""
+    numbers = itertools.count(1)
+
+    class Workflow(schema.as_state_machine()):
+        def setup(self):
+            snapshot.restore()
+            scenario.number = next(numbers)
+            self.deleted_paths: set[str] = set()
+
+        def get_call_kwargs(self, case):
+            return {"session": signed_in_clients(scenario.key, role)[0],
+                    "headers": {"Accept-Encoding": "identity"}}
+
+        def step(self, input):
+            tally.steps += 1
+            if input.transition is not None and input.is_applied:
+                tally.links[input.transition.id] += 1
+            return super().step(input)
+
+        def validate_response(self, response, case, **transport):
+            """A valid batch may still hold a record that its documented type refuses (the generated
+            oneOf is loose), and schemathesis then counts the case as invalid: sync answers by record."""
+            checks = record_level_checks(case.operation, case.meta.generation.mode)
+            checks["additional_checks"] = [*checks.get("additional_checks", []), self.deleted_stays_deleted]
+            case.validate_response(response, transport_kwargs=transport or None, recorder=self.recorder, **checks)
+
+        def deleted_stays_deleted(self, ctx, response, case) -> None:
+            """What a DELETE answered 204 for (deleted, not archived) is not found afterwards."""
+            path = case.formatted_path
+            gone = [deleted for deleted in self.deleted_paths if path == deleted or path.startswith(f"{deleted}/")]
+            assert not (gone and response.status_code < 300), f"{gone[0]} was deleted, yet answers {response.status_code}"
+            if case.method.upper() == "DELETE" and response.status_code == 204 and case.path_parameters:
+                self.deleted_paths.add(path)
+
+    return Workflow
+
+
+def test_scenarios_pass_every_check(scenario_schema, scenario, db, signed_in_clients, role):
+    tally = LinkTally()
+    workflow = scenario_workflow(scenario_schema, scenario, DatabaseSnapshot(db), signed_in_clients, role, tally)
+
+    workflow.run(settings=settings(max_examples=SCENARIOS, stateful_step_count=SCENARIO_STEPS, derandomize=True,
+                                   database=None, deadline=None, phases=[Phase.generate],
+                                   suppress_health_check=list(HealthCheck)))
+
+    print(tally.summary())
+    assert any(link.startswith("POST") for link in tally.links), "no step used the answer to an earlier write"

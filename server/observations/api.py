@@ -11,6 +11,16 @@ from server.observations import bootstrap as bootstrap_service
 from server.observations import records, service
 
 blp = ApiBlueprint("sync_api", __name__, url_prefix="/api/v1", description="Offline capture: bootstrap, sync, observations")
+# OpenAPI links: where a client (or the stateful API fuzzer) reads back what it synced.
+SYNCED_SCHOOL = {"school_id": "$request.body#/school_id"}
+SYNCED_LINKS = {
+    "OwnObservations": {"operationRef": "#/paths/~1api~1v1~1observations/get", "parameters": SYNCED_SCHOOL,
+                        "description": "Read the synced observations back (tombstones included)"},
+    "OwnWalks": {"operationRef": "#/paths/~1api~1v1~1walks/get", "parameters": SYNCED_SCHOOL,
+                 "description": "Read the synced walks back"},
+    "OwnFollowUps": {"operationRef": "#/paths/~1api~1v1~1follow-ups/get", "parameters": SYNCED_SCHOOL,
+                     "description": "Read the synced follow-ups back"},
+}
 
 
 @blp.record_once
@@ -30,6 +40,7 @@ def bootstrap():
 @blp.route("/sync", methods=["POST"])
 @blp.arguments(SyncBatchSchema)
 @blp.response(200, SyncResponseSchema)
+@blp.doc(responses={200: {"links": SYNCED_LINKS}})
 @blp.alt_response(403, response="FORBIDDEN")
 @blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(503, response="SERVICE_UNAVAILABLE")

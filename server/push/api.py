@@ -17,6 +17,13 @@ from server.push.endpoint_guard import EndpointRefused
 from server.push.keys import VapidKeyError
 
 blp = ApiBlueprint("push_api", __name__, url_prefix="/api/v1", description="Web Push reminders on the user's devices")
+# OpenAPI links: what a client (or the stateful API fuzzer) can do next with the device it subscribed.
+SUBSCRIPTIONS_REF = "#/paths/~1api~1v1~1push~1subscriptions"
+SUBSCRIBED_LINKS = {
+    "ListDevices": {"operationRef": f"{SUBSCRIPTIONS_REF}/get", "description": "The device is now among the user's"},
+    "Unsubscribe": {"operationRef": f"{SUBSCRIPTIONS_REF}/delete", "requestBody": {"endpoint": "$request.body#/endpoint"},
+                    "description": "Turn reminders off again for the device just subscribed"},
+}
 
 
 @blp.route("/push/key")
@@ -40,6 +47,7 @@ def devices():
 @blp.route("/push/subscriptions", methods=["POST"])
 @blp.arguments(PushSubscriptionSchema)
 @blp.response(201, PushDeviceSchema)
+@blp.doc(responses={201: {"links": SUBSCRIBED_LINKS}})
 def subscribe(subscription):
     """Turn reminders on for this device: send PushSubscription.toJSON() after the user asked for it."""
     try:
