@@ -102,7 +102,7 @@ def close_spent_connections(_error=None) -> None:
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    """WAL, foreign keys and a busy timeout on every SQLite connection."""
+    """WAL, foreign keys, a busy timeout and a larger page cache on every SQLite connection."""
     if not isinstance(dbapi_connection, sqlite3.Connection):
         return
     cursor = dbapi_connection.cursor()
