@@ -183,19 +183,25 @@ def frequency(view: SchoolView, rows: str = "place", columns: str = "period", me
 
 # ---------------------------------------------------------------- quality and trends
 
+def share_sums(tallies: dict[tuple, list[int]], cells_of) -> dict[tuple, list[int]]:
+    """[n, heard, strong] summed into the cells `cells_of(school, trait, value, day)` gives each tally."""
+    sums: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for (school_id, trait_id, value, day), (n, heard, strong, _walked) in tallies.items():
+        for key in cells_of(school_id, trait_id, value, day):
+            total = sums[key]
+            total[0] += n
+            total[1] += heard
+            total[2] += strong
+    return sums
+
+
 def quality(view: SchoolView, by: str = "kind", measure: str = "heard") -> Heatmap:
     """For each trait, the share of conversations in which it was heard, by the chosen column."""
     trait_ids = [trait.id for trait in view.traits]
     tallies, source = trait_tallies(view.filters, trait_ids, BY_FACET[by], "week" if by == "week" else None)
     column_of, columns = column_mapper(view, by, tallies)
-    sums: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0])
-    for (_school, trait_id, value, day), (n, heard, strong, _walked) in tallies.items():
-        column = column_of(value, day)
-        for key in ((trait_id, column), (trait_id, ALL)):
-            total = sums[key]
-            total[0] += n
-            total[1] += heard
-            total[2] += strong
+    sums = share_sums(tallies, lambda _school, trait_id, value, day: (
+        (trait_id, column_of(value, day)), (trait_id, ALL)))
     heatmap = Heatmap(view="quality", measure=measure, min_n=view.min_n, source=source, row_title="Trait",
                       caption=f"{MEASURE_CAPTIONS[measure]}, by {BY_LABELS[by].lower()} ({view.rubric.name})")
     heatmap.rows = [Axis(trait.id, trait.label) for trait in view.traits]
@@ -243,12 +249,7 @@ def trends(view: SchoolView) -> Heatmap:
     """Weekly share per trait over the range, with the conversations per week as its own row."""
     trait_ids = [trait.id for trait in view.traits] + [CONVERSATIONS]
     tallies, source = trait_tallies(view.filters, trait_ids, None, "week")
-    sums: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0])
-    for (_school, trait_id, _value, day), (n, heard, strong, _walked) in tallies.items():
-        total = sums[(trait_id, week_of(day))]
-        total[0] += n
-        total[1] += heard
-        total[2] += strong
+    sums = share_sums(tallies, lambda _school, trait_id, _value, day: ((trait_id, week_of(day)),))
     weeks = sorted({week for _, week in sums})
     heatmap = Heatmap(view="trends", measure="heard", min_n=view.min_n, source=source, row_title="Trait",
                       caption=f"Weekly share of conversations in which each trait was heard ({view.rubric.name})")
@@ -299,13 +300,7 @@ def open_district(user: User, district_id: int, args: dict) -> DistrictView:
 def district_quality(view: DistrictView, measure: str = "heard") -> Heatmap:
     traits = list(view.rubric.traits)
     tallies, source = trait_tallies(view.filters, [t.id for t in traits], None, None)
-    sums: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0])
-    for (school_id, trait_id, _value, _day), (n, heard, strong, _walked) in tallies.items():
-        for key in ((school_id, trait_id), (ALL, trait_id)):
-            total = sums[key]
-            total[0] += n
-            total[1] += heard
-            total[2] += strong
+    sums = share_sums(tallies, lambda school_id, trait_id, _value, _day: ((school_id, trait_id), (ALL, trait_id)))
     heatmap = Heatmap(view="district_quality", measure=measure, min_n=view.min_n, source=source, row_title="School",
                       caption=f"{MEASURE_CAPTIONS[measure]}, by school ({view.rubric.name})")
     heatmap.rows = [Axis(s.id, s.name) for s in view.schools] + [Axis(ALL, "All schools", total=True)]
