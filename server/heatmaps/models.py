@@ -19,7 +19,24 @@ def _school_key() -> Mapped[int]:
     return mapped_column(Integer, ForeignKey("school.id", ondelete="CASCADE"), primary_key=True)
 
 
-class HeatmapTraitDay(db.Model):
+class TraitTallies:
+    """Conversations tagged with a trait, heard (level ≥ 1), strong (2), and logged on a walk."""
+
+    n: Mapped[int] = mapped_column(Integer)
+    heard: Mapped[int] = mapped_column(Integer)
+    strong: Mapped[int] = mapped_column(Integer)
+    walked: Mapped[int] = mapped_column(Integer)
+
+
+class Presence:
+    """Conversations heard, those on a walk, and seconds of listening."""
+
+    conversations: Mapped[int] = mapped_column(Integer)
+    walked: Mapped[int] = mapped_column(Integer)
+    listening_seconds: Mapped[float] = mapped_column(Float)
+
+
+class HeatmapTraitDay(TraitTallies, db.Model):
     """Per school, local day, trait and one facet value: conversations tagged, heard (≥ 1), strong (2).
 
     Each facet ('all', 'place', 'talk' = setting/kind, 'team') partitions the day's conversations, so
@@ -35,13 +52,9 @@ class HeatmapTraitDay(db.Model):
     local_date: Mapped[date] = mapped_column(Date, primary_key=True)
     trait_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     value: Mapped[str] = mapped_column(String(FACET_VALUE_LENGTH), primary_key=True)
-    n: Mapped[int] = mapped_column(Integer)
-    heard: Mapped[int] = mapped_column(Integer)
-    strong: Mapped[int] = mapped_column(Integer)
-    walked: Mapped[int] = mapped_column(Integer)
 
 
-class HeatmapTraitWeek(db.Model):
+class HeatmapTraitWeek(TraitTallies, db.Model):
     """HeatmapTraitDay summed by week (its Monday): a year is 52 rows per key, not 365."""
 
     __tablename__ = "heatmap_trait_week"
@@ -52,13 +65,9 @@ class HeatmapTraitWeek(db.Model):
     week: Mapped[date] = mapped_column(Date, primary_key=True)
     trait_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     value: Mapped[str] = mapped_column(String(FACET_VALUE_LENGTH), primary_key=True)
-    n: Mapped[int] = mapped_column(Integer)
-    heard: Mapped[int] = mapped_column(Integer)
-    strong: Mapped[int] = mapped_column(Integer)
-    walked: Mapped[int] = mapped_column(Integer)
 
 
-class HeatmapPlaceDay(db.Model):
+class HeatmapPlaceDay(Presence, db.Model):
     """Per school, local day, place and slot of the bell schedule: conversations and listening time.
 
     location_id 0 is walk time with nothing logged (no place known); slot is a period id, or
@@ -72,12 +81,9 @@ class HeatmapPlaceDay(db.Model):
     local_date: Mapped[date] = mapped_column(Date, primary_key=True)
     location_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     slot: Mapped[int] = mapped_column(Integer, primary_key=True)
-    conversations: Mapped[int] = mapped_column(Integer)
-    walked: Mapped[int] = mapped_column(Integer)
-    listening_seconds: Mapped[float] = mapped_column(Float)
 
 
-class HeatmapSchoolDay(db.Model):
+class HeatmapSchoolDay(Presence, db.Model):
     """Per school and local day: the district view's conversations and hours of listening."""
 
     __tablename__ = "heatmap_school_day"
@@ -85,9 +91,6 @@ class HeatmapSchoolDay(db.Model):
 
     school_id: Mapped[int] = _school_key()
     local_date: Mapped[date] = mapped_column(Date, primary_key=True)
-    conversations: Mapped[int] = mapped_column(Integer)
-    walked: Mapped[int] = mapped_column(Integer)
-    listening_seconds: Mapped[float] = mapped_column(Float)
 
 
 class HeatmapState(db.Model):

@@ -41,9 +41,9 @@ def sync_in_threads(server, phones: list, batches: int, size: int, pause: float 
     threads = [threading.Thread(target=run, args=(phone, n), daemon=True) for n, phone in enumerate(phones)]
     for thread in threads:
         thread.start()
-    yield_until = time.monotonic() + 180
+    end = time.monotonic() + 180
     for thread in threads:
-        thread.join(timeout=max(1, yield_until - time.monotonic()))
+        thread.join(timeout=max(1, end - time.monotonic()))
     assert not any(thread.is_alive() for thread in threads), "the phones did not finish within 180 s"
     if errors:
         raise errors[0]
