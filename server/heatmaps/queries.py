@@ -158,6 +158,29 @@ def _collect(tallies: dict, rows, facet: str, dim_count: int, grain: str | None)
 
 # ---------------------------------------------------------------- presence: where and when, per hour walked
 
+def chunks(items: list, size: int = 500):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def walk_stops(walk_ids: list) -> tuple[dict, dict]:
+    """Where these walks stopped: (walk id → its live conversations as Stops, walk id → their local days).
+
+    Looked up by walk id (an index), never by scanning the school's observations; a conversation
+    counts only on a walk of its own school.
+    """
+    stops: dict = defaultdict(list)
+    days: dict = defaultdict(set)
+    on_own_walk = Observation.__table__.join(Walk.__table__, and_(W.id == O.walk_id, W.school_id == O.school_id))
+    for chunk in chunks(sorted(walk_ids)):
+        for walk_id, observed_at, location_id, local_date in db.session.execute(
+                select(O.walk_id, O.observed_at, O.location_id, O.local_date).select_from(on_own_walk)
+                .where(O.walk_id.in_(chunk), O.deleted_at.is_(None))):
+            stops[walk_id].append(Stop(observed_at, location_id))
+            days[walk_id].add(local_date)
+    return stops, days
+
+
 def day_start(schedule: Schedule, day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=schedule.zone).astimezone(UTC)
 
@@ -223,12 +246,7 @@ def presence(school_id: int, schedule: Schedule, filters: Filters, by_date: bool
     if near is not None:  # by start time, or because a conversation of those days was logged on it
         walk_conditions.append(or_(near, W.id.in_(select(O.walk_id).where(*day_conditions, O.walk_id.is_not(None)))))
     walks = db.session.execute(select(W.id, W.started_at, W.ended_at).where(*walk_conditions)).all()
-    stops: dict = defaultdict(list)
-    stop_rows = db.session.execute(
-        select(O.walk_id, O.observed_at, O.location_id).select_from(Observation.__table__.join(
-            Walk.__table__, W.id == O.walk_id)).where(*walk_conditions, O.school_id == school_id, O.deleted_at.is_(None)))
-    for walk_id, observed_at, location_id in stop_rows:
-        stops[walk_id].append(Stop(observed_at, location_id))
+    stops, _days = walk_stops([walk.id for walk in walks])
     for walk in walks:
         for (day, place, slot), seconds in walk_exposure(schedule, walk.started_at, walk.ended_at,
                                                          stops.get(walk.id, [])).items():

@@ -19,9 +19,9 @@ from sqlalchemy import Date, Integer, String, case, cast, delete, func, insert, 
 
 from server.db import db, utcnow
 from server.heatmaps import queries
-from server.heatmaps.exposure import PeriodSpan, Schedule, Stop, walk_days
+from server.heatmaps.exposure import PeriodSpan, Schedule, walk_days
 from server.heatmaps.models import HeatmapPlaceDay, HeatmapSchoolDay, HeatmapState, HeatmapTraitDay, HeatmapTraitWeek
-from server.heatmaps.queries import CONVERSATIONS, FACETS, Filters, L, O, W, matches, week_of
+from server.heatmaps.queries import CONVERSATIONS, FACETS, Filters, L, O, W, chunks, matches, week_of
 from server.observations.models import ObservationTraitLevel
 from server.schools.models import Period, School
 
@@ -90,14 +90,7 @@ def footprint(observation_ids: list, walk_ids) -> Footprint:
     walks = []
     for chunk in chunks(sorted(walk_ids)):
         walks += db.session.execute(select(W.id, W.school_id, W.started_at, W.ended_at).where(W.id.in_(chunk))).all()
-    stops: dict = defaultdict(list)
-    stop_days: dict = defaultdict(set)
-    for chunk in chunks([walk.id for walk in walks]):
-        for walk_id, observed_at, location_id, local_date in db.session.execute(
-                select(O.walk_id, O.observed_at, O.location_id, O.local_date)
-                .where(O.walk_id.in_(chunk), O.deleted_at.is_(None))):
-            stops[walk_id].append(Stop(observed_at, location_id))
-            stop_days[walk_id].add(local_date)
+    stops, stop_days = queries.walk_stops([walk.id for walk in walks])
     schedules: dict[int, Schedule] = {}
     for walk in walks:
         if walk.school_id not in schedules:
@@ -105,11 +98,6 @@ def footprint(observation_ids: list, walk_ids) -> Footprint:
         found[walk.school_id] |= walk_days(schedules[walk.school_id], walk.started_at, walk.ended_at, stops[walk.id])
         found[walk.school_id] |= stop_days[walk.id]
     return Footprint(dict(found), walk_ids)
-
-
-def chunks(items: list, size: int = 500):
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
 
 
 def refresh(found: dict[int, set[date]]) -> None:
