@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from collections.abc import Iterable
 from contextlib import contextmanager
 from datetime import date, timedelta
+from functools import lru_cache
 
-from sqlalchemy import Date, Integer, String, case, cast, delete, func, insert, literal, select, text
+from sqlalchemy import Date, Integer, String, bindparam, case, cast, delete, func, insert, literal, select, text, union_all
 
 from server.db import db, utcnow
 from server.heatmaps import queries
@@ -115,11 +116,19 @@ def refresh(found: dict[int, set[date]]) -> None:
         day_list = sorted(days)
         for table in (TRAIT_DAY, PLACE_DAY, SCHOOL_DAY):
             for chunk in chunks(day_list):
-                db.session.execute(delete(table).where(table.c.school_id == school_id, table.c.local_date.in_(chunk)))
+                db.session.execute(delete(table).where(
+                    *leading_facets(table), table.c.school_id == school_id, table.c.local_date.in_(chunk)))
         weeks = sorted({week_of(day) for day in days})
         for chunk in chunks(weeks):
-            db.session.execute(delete(TRAIT_WEEK).where(TRAIT_WEEK.c.school_id == school_id, TRAIT_WEEK.c.week.in_(chunk)))
+            db.session.execute(delete(TRAIT_WEEK).where(
+                *leading_facets(TRAIT_WEEK), TRAIT_WEEK.c.school_id == school_id, TRAIT_WEEK.c.week.in_(chunk)))
         fill(school_id, schedule, days)
+
+
+def leading_facets(table) -> list:
+    """The trait tables' keys start with the facet: naming every facet lets a school's days be found
+    through the key instead of by scanning every school's rows."""
+    return [table.c.facet.in_(FACETS)] if "facet" in table.c else []
 
 
 def lock(school_id: int, days: set[date] | None) -> None:
@@ -148,34 +157,17 @@ def rebuild(school_id: int | None = None) -> int:
 def rebuild_school(school_id: int, schedule: Schedule) -> None:
     lock(school_id, None)
     for table in (TRAIT_DAY, TRAIT_WEEK, PLACE_DAY, SCHOOL_DAY, STATE):
-        db.session.execute(delete(table).where(table.c.school_id == school_id))
+        db.session.execute(delete(table).where(*leading_facets(table), table.c.school_id == school_id))
     fill(school_id, schedule, None)
     db.session.execute(insert(STATE).values(school_id=school_id, schedule_key=schedule.key, built_at=utcnow()))
 
 
 def fill(school_id: int, schedule: Schedule, days: set[date] | None) -> None:
     """Insert the rows of a school (all of it, or these days), computed from the raw tables."""
-    conditions = [O.school_id == school_id, O.deleted_at.is_(None)]
-    if days is not None:
-        conditions.append(O.local_date.in_(sorted(days)))
-    columns = ["facet", "school_id", "local_date", "trait_id", "value", "n", "heard", "strong", "walked"]
-    for facet in FACETS:
-        value = facet_sql(facet)
-        group = [O.local_date, *queries.facet_columns(facet)]
-        traits = (
-            select(literal(facet), O.school_id, O.local_date, L.trait_id, value, func.count(),
-                   func.sum(case((L.level >= 1, 1), else_=0)), func.sum(case((L.level == 2, 1), else_=0)),
-                   func.sum(queries.walked_flag()))
-            .select_from(queries.live_walk_join().join(ObservationTraitLevel.__table__, L.observation_id == O.id))
-            .where(*conditions).group_by(O.school_id, L.trait_id, *group)
-        )
-        conversations = (
-            select(literal(facet), O.school_id, O.local_date, literal(CONVERSATIONS), value, func.count(),
-                   literal(0), literal(0), func.sum(queries.walked_flag()))
-            .select_from(queries.live_walk_join()).where(*conditions).group_by(O.school_id, *group)
-        )
-        db.session.execute(insert(TRAIT_DAY).from_select(columns, traits))
-        db.session.execute(insert(TRAIT_DAY).from_select(columns, conversations))
+    if days is None:
+        db.session.execute(day_rows_statement(False), {"school_id": school_id})
+    else:
+        db.session.execute(day_rows_statement(True), {"school_id": school_id, "days": sorted(days)})
     fill_weeks(school_id, days)
     tallies = queries.presence(school_id, schedule, Filters(), by_date=True, days=days)
     place_rows, school_rows = [], defaultdict(lambda: [0, 0, 0.0])
@@ -193,6 +185,31 @@ def fill(school_id: int, schedule: Schedule, days: set[date] | None) -> None:
             for day, (c, w, s) in school_rows.items()])
 
 
+@lru_cache(maxsize=2)
+def day_rows_statement(some_days: bool):
+    """One INSERT … SELECT of every facet's trait and conversation rows for the school `:school_id`, on
+    all its days or on `:days`; built once, so each sync only binds its values."""
+    conditions = [O.school_id == bindparam("school_id"), O.deleted_at.is_(None)]
+    if some_days:
+        conditions.append(O.local_date.in_(bindparam("days", expanding=True)))
+    parts = []
+    for facet in FACETS:
+        value = facet_sql(facet)
+        group = [O.local_date, *queries.facet_columns(facet)]
+        parts.append(
+            select(literal(facet), O.school_id, O.local_date, L.trait_id, value, func.count(),
+                   func.sum(case((L.level >= 1, 1), else_=0)), func.sum(case((L.level == 2, 1), else_=0)),
+                   func.sum(queries.walked_flag()))
+            .select_from(queries.live_walk_join().join(ObservationTraitLevel.__table__, L.observation_id == O.id))
+            .where(*conditions).group_by(O.school_id, L.trait_id, *group))
+        parts.append(
+            select(literal(facet), O.school_id, O.local_date, literal(CONVERSATIONS), value, func.count(),
+                   literal(0), literal(0), func.sum(queries.walked_flag()))
+            .select_from(queries.live_walk_join()).where(*conditions).group_by(O.school_id, *group))
+    columns = ["facet", "school_id", "local_date", "trait_id", "value", "n", "heard", "strong", "walked"]
+    return insert(TRAIT_DAY).from_select(columns, union_all(*parts))
+
+
 def week_sql(column):
     """The Monday of a date column's week, in each engine's words."""
     if db.session.get_bind().dialect.name == "postgresql":
@@ -204,7 +221,7 @@ def fill_weeks(school_id: int, days: set[date] | None) -> None:
     """Sum the day rows of the weeks these days fall in (all weeks without `days`) into the week table."""
     t = TRAIT_DAY.c
     week = week_sql(t.local_date)
-    conditions = [t.school_id == school_id]
+    conditions = [*leading_facets(TRAIT_DAY), t.school_id == school_id]
     if days is not None:
         conditions.append(t.local_date.in_(sorted({week_of(day) + timedelta(days=offset)
                                                   for day in days for offset in range(7)})))
