@@ -57,6 +57,15 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def write_from_here() -> None:
+    """SQLite: make this transaction the database's one writer now (BEGIN IMMEDIATE), waiting up to
+    the busy timeout, so nothing it reads from here on can change before it commits. A no-op on
+    PostgreSQL, or when the transaction has written already (it is then the writer)."""
+    connection = db.session.connection()
+    if connection.dialect.name == "sqlite" and not connection.connection.dbapi_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 class TimestampedMixin:
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

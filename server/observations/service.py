@@ -23,7 +23,7 @@ from sqlalchemy.exc import OperationalError
 from schemas.followups import FollowUpRecordSchema
 from schemas.sync import RECORD_SCHEMAS
 from server.access import Action, require_school
-from server.db import db, utcnow
+from server.db import db, utcnow, write_from_here
 from server.followups import sync as follow_ups
 from server.heatmaps import rollup
 from server.observations import records
@@ -107,6 +107,7 @@ class BatchSync:
 
     def run(self, raw_records: list) -> list[dict]:
         parsed = [parse(raw) for raw in raw_records]
+        write_from_here()
         self.load({p.key for p in parsed if p.key} | self.referenced_walks(parsed) | follow_ups.referenced_observations(parsed))
         results = [self.plan(p) for p in parsed]
         for _attempt in range(MAX_ATTEMPTS):

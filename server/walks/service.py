@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import Table, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError
 
 from server.db import db
@@ -23,25 +23,25 @@ WALKS = Walk.__table__
 def insert_missing(table: Table, rows: list[dict]) -> set[uuid.UUID]:
     """Insert rows whose ids the batch found absent; returns the ids this request inserted.
 
-    Sorted by id, so two batches never wait on each other in opposite orders. On PostgreSQL a plain
-    executemany (pipelined) runs first inside a savepoint, since a concurrent insert of the same id
-    is rare; if one happened, or on SQLite (where RETURNING costs nothing extra), it is
-    INSERT … ON CONFLICT (id) DO NOTHING RETURNING id, and ids not returned lost the race.
+    Sorted by id, so two batches never wait on each other in opposite orders. On SQLite the batch has
+    been the one writer since before it read (db.write_from_here), so the ids are still absent: a
+    plain executemany. On PostgreSQL a plain executemany (pipelined) runs first inside a savepoint,
+    since a concurrent insert of the same id is rare; if one happened it is INSERT … ON CONFLICT (id)
+    DO NOTHING RETURNING id, and ids not returned lost the race.
     """
     if not rows:
         return set()
     rows = sorted(rows, key=lambda row: row["id"])
-    if db.session.get_bind().dialect.name == "postgresql":
-        try:
-            with db.session.begin_nested():
-                db.session.execute(insert(table), rows)
-            return {row["id"] for row in rows}
-        except IntegrityError:
-            dialect = postgresql
-    else:
-        dialect = sqlite
-    statement = dialect.insert(table).on_conflict_do_nothing(index_elements=["id"]).returning(table.c.id)
-    return set(db.session.scalars(statement, rows))
+    if db.session.get_bind().dialect.name != "postgresql":
+        db.session.execute(insert(table), rows)
+        return {row["id"] for row in rows}
+    try:
+        with db.session.begin_nested():
+            db.session.execute(insert(table), rows)
+        return {row["id"] for row in rows}
+    except IntegrityError:
+        statement = postgresql.insert(table).on_conflict_do_nothing(index_elements=["id"]).returning(table.c.id)
+        return set(db.session.scalars(statement, rows))
 
 
 def compare_and_set(table: Table, row_id: uuid.UUID, expected_version: int, values: dict) -> bool:
