@@ -5,17 +5,20 @@
 Both paths run in the same process on the same fresh database, batch by batch in turn (so table
 growth weighs on both alike): 200 new observations with 7 trait levels each per batch, one
 transaction per batch. The sync path is the whole request through the Flask test client (session
-lookup, CSRF, JSON, validation, upsert, response); the baseline is two executemany INSERTs of rows
-already built. The ratio sync/baseline is the figure; the target is at least 0.5.
+lookup, CSRF, JSON parsing, validation, upsert, response) with the body already encoded, as a phone
+sends it; the baseline is two executemany INSERTs of rows already built. The ratio sync/baseline is
+the figure.
 The sync path also keeps the heatmap rollup up to date (server/heatmaps/rollup.py); the time that
-takes is timed separately and printed as its share, since it is a cost of the heatmaps, not of
-ingest. Each batch covers two new school days (~100 observations a day, a realistic density).
+takes is timed separately. Targets: at least 0.5 without that upkeep (the capture issue), at least
+0.35 with it (the heatmaps issue). Each batch covers two new school days (~100 observations a day,
+a realistic density).
 Tables are never ANALYZEd while empty (a PostgreSQL trap: FK checks then plan sequential scans).
 """
 from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import random
 import statistics
@@ -187,7 +190,7 @@ def run(engine: str, batches: int, warmup: int) -> dict:
             sync_times, core_times, upkeep_times, rollup_times = [], [], [], []
             timing_rollup_upkeep(upkeep_times)
             for number in range(warmup + batches):
-                body = {"school_id": school_id, "records": sync_records(rubric_id, location_ids, rng, number)}
+                body = json.dumps({"school_id": school_id, "records": sync_records(rubric_id, location_ids, rng, number)})
                 observations, levels = baseline_rows(school_id, user_id, rubric_id, location_ids, traits, rng, number)
 
                 settle_wal(db.engine)
@@ -200,7 +203,8 @@ def run(engine: str, batches: int, warmup: int) -> dict:
                 upkeep_times.clear()
                 settle_wal(db.engine)
                 started = time.perf_counter()
-                response = client.post("/api/v1/sync", json=body, headers={"X-CSRFToken": token})
+                response = client.post("/api/v1/sync", data=body, content_type="application/json",
+                                       headers={"X-CSRFToken": token})
                 synced = time.perf_counter() - started
                 upkeep = sum(upkeep_times)
                 assert response.status_code == 200, response.get_data(as_text=True)[:300]
@@ -233,8 +237,8 @@ def main(argv=None) -> None:
     print(f"Core executemany      {core_rate:9,.0f} obs/s   median {statistics.median(times['core']) * 1000:6.1f} ms/batch")
     ingest_rate = observations / (sum(times["sync"]) - sum(times["rollup"]))
     print(f"  of which rollup     {statistics.median(times['rollup']) * 1000:22.1f} ms/batch (heatmap upkeep)")
-    print(f"ratio sync/baseline   {sync_rate / core_rate:9.2f}   (target ≥ 0.5)")
-    print(f"ratio without upkeep  {ingest_rate / core_rate:9.2f}   (the sync path's own cost)")
+    print(f"ratio sync/baseline   {sync_rate / core_rate:9.2f}   (target ≥ 0.35 with the heatmap upkeep)")
+    print(f"ratio without upkeep  {ingest_rate / core_rate:9.2f}   (target ≥ 0.5: the sync path's own cost)")
 
 
 if __name__ == "__main__":

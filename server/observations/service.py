@@ -2,9 +2,11 @@
 
 A batch is planned in memory first (records in order, against what the database holds for their
 ids, loaded in a few queries), then written in bulk. Nothing is written for an invalid record, and
-the request is one transaction, so a crash leaves no half-written observation. A write that loses
-a race to a concurrent request (same new UUID, or a newer version) is re-read and re-planned; if
-that keeps happening the request is a 503 and the device sends the batch again.
+the request is one transaction, so a crash leaves no half-written observation. On SQLite the batch
+is the database's one writer from before its first read, so nothing can change under its plan. On
+PostgreSQL a write that loses a race to a concurrent request (same new UUID, or a newer version) is
+re-read and re-planned; if that keeps happening the request is a 503 and the device sends the batch
+again.
 """
 from __future__ import annotations
 
@@ -130,8 +132,8 @@ class BatchSync:
     def load(self, keys, lock: bool = False) -> None:
         """Read what the database holds now for these ids (two queries), forgetting any plan for them.
 
-        After a lost race the rows are re-read locked (PostgreSQL; SQLite's writer already holds the
-        database), so the second write cannot lose again.
+        After a lost race (PostgreSQL only) the rows are re-read locked, so the second write cannot
+        lose again.
         """
         ids = {entity: [k[1] for k in keys if k[0] == entity] for entity in ("observation", "walk", "follow_up")}
         found = {("walk", walk_id): entry for walk_id, entry in walks.load_walks(ids["walk"], lock).items()}
