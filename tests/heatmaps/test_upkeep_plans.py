@@ -1,0 +1,79 @@
+"""Every statement a sync runs reaches the growing tables through an index, never by a full scan.
+
+A sync batch recomputes a few school-days of the rollup; if any statement of that upkeep (or of the
+sync itself) scanned a whole table, each sync would slow down as the district's data grows, which no
+small test notices by time. So the statements of real syncs are captured and each is EXPLAINed with
+its own parameters: on SQLite no `SCAN` of a growing table; on PostgreSQL, with sequential scans
+priced out, no sequential scan and no index scan without an index condition.
+"""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from sqlalchemy import event
+
+from server.heatmaps import rollup
+from tests.sync.conftest import deletion_record, observation_record, statuses, sync, walk_record
+
+GROWING = ("observation", "observation_trait_level", "walk", "follow_up", "heatmap_trait_day",
+           "heatmap_trait_week", "heatmap_place_day", "heatmap_school_day")
+PLANNED = re.compile(r"^\s*(SELECT|DELETE|UPDATE|WITH)\b|^\s*INSERT\b.*\bSELECT\b", re.IGNORECASE | re.DOTALL)
+
+
+@pytest.fixture()
+def captured(db):
+    """The single statements (not executemany) run while the test syncs, with their parameters."""
+    statements: list[tuple[str, object]] = []
+
+    def record(_connection, _cursor, statement, parameters, _context, executemany):
+        if not executemany and PLANNED.match(statement):
+            statements.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    yield statements
+    event.remove(db.engine, "before_cursor_execute", record)
+
+
+def full_scans(db, statement: str, parameters) -> list[str]:
+    """The growing tables this statement would read whole."""
+    with db.engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            plan = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
+            pattern = re.compile(rf"^SCAN ({'|'.join(GROWING)})\b")
+            return [row[-1] for row in plan if pattern.match(row[-1])]
+        connection.exec_driver_sql("SET enable_seqscan = off")
+        [[document]] = connection.exec_driver_sql("EXPLAIN (FORMAT JSON) " + statement, parameters).all()
+        connection.rollback()
+    found = []
+
+    def visit(node: dict) -> None:
+        relation = node.get("Relation Name")
+        if relation in GROWING and (node["Node Type"] == "Seq Scan" or (
+                "Index" in node["Node Type"] and "Index Cond" not in node)):
+            found.append(f"{node['Node Type']} on {relation}")
+        for child in node.get("Plans", []):
+            visit(child)
+
+    visit((json.loads(document) if isinstance(document, str) else document)[0]["Plan"])
+    return found
+
+
+def test_a_sync_and_its_rollup_upkeep_never_scan_a_growing_table(db, school, login_as, captured):
+    rollup.rebuild(school.id)
+    db.session.commit()
+    client, _ = login_as("observer")
+    walk = walk_record()
+    first = observation_record(school, walk_id=walk["id"])
+    second = observation_record(school, walk_id=walk["id"], observed_at="2026-11-24T08:30:00-06:00",
+                                location_id=school.locations[1].id)
+    assert statuses(sync(client, school.id, walk, first, second)) == ["stored"] * 3
+    edited = {**first, "version": 2, "trait_levels": {"action": 2}, "observed_at": "2026-11-23T09:00:00-06:00"}
+    ended = {**walk, "version": 2, "ended_at": "2026-11-24T09:10:00-06:00"}
+    assert statuses(sync(client, school.id, ended, edited, deletion_record(second["id"], 2))) == ["stored"] * 3
+
+    assert any("heatmap_trait_day" in statement for statement, _ in captured), "the rollup upkeep ran"
+    scans = {statement: found for statement, parameters in captured
+             if (found := full_scans(db, statement, parameters))}
+    assert not scans, "\n\n".join(f"{found}: {statement}" for statement, found in scans.items())
