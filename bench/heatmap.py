@@ -360,7 +360,7 @@ def measure_ingest(app, db, info: dict, batches: int) -> dict:
     def batch(day_offset: int) -> list[dict]:
         # Days the school already has data on, and never in the future: the server refuses records
         # dated more than a day ahead (the data set's year runs past today).
-        day = min(date.today(), LAST_DAY) - timedelta(days=1 + day_offset % 60)
+        day = min(date.today(), LAST_DAY) - timedelta(days=1 + day_offset)
         start = datetime.combine(day, clock(8), tzinfo=zone)
         walk_id = str(uuid.uuid4())
         records = [{"type": "walk", "id": walk_id, "version": 1, "started_at": start.isoformat(),
