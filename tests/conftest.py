@@ -71,10 +71,11 @@ def instance_dir(tmp_path_factory) -> Path:
     return path
 
 
-def database_url_for(engine: str, tmp_path_factory) -> tuple[str, str | None]:
-    """A fresh, empty database for one engine: (SQLAlchemy URL, PostgreSQL database name)."""
+def database_url_for(engine: str, sqlite_folder: Path) -> tuple[str, str | None]:
+    """A fresh, empty database for one engine (SQLite's file in `sqlite_folder`): (SQLAlchemy URL,
+    PostgreSQL database name to drop, or None)."""
     if engine == "sqlite":
-        return f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'test.db'}", None
+        return f"sqlite:///{sqlite_folder / 'test.db'}", None
     reason = postgres_available()
     if reason:
         skip_or_fail(reason)
@@ -89,7 +90,7 @@ def app(request, tmp_path_factory, instance_dir):
     from server import create_app
     from server.cli import upgrade_database
 
-    url, pg_name = database_url_for(request.param, tmp_path_factory)
+    url, pg_name = database_url_for(request.param, tmp_path_factory.mktemp('sqlite'))
     app = create_app({**TEST_SETTINGS, "SQLALCHEMY_DATABASE_URI": url, "INSTANCE_DIR": str(instance_dir)})
     app.config["ENGINE_NAME"] = request.param
     with app.app_context():

@@ -1,7 +1,6 @@
 """`hallpulse db upgrade` builds the whole schema from nothing, on SQLite and PostgreSQL, and agrees with the models."""
 from __future__ import annotations
 
-import uuid
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -10,7 +9,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, text
 
 from server.config import PROJECT_ROOT
-from tests.conftest import create_postgres_database, drop_postgres_database, postgres_available, skip_or_fail
+from tests.conftest import database_url_for, drop_postgres_database
 from tests.subprocesses import app_env, run_hallpulse
 
 SEVEN_TRAITS = ["Substantive", "Evidence", "Questions", "Non-defensive", "People", "Professional knowledge", "Action"]
@@ -24,15 +23,7 @@ def head_revision() -> str:
 def upgraded(request, tmp_path_factory):
     """An empty database of each engine, upgraded once by the real command (which must succeed)."""
     instance = tmp_path_factory.mktemp("migrations-instance")
-    pg_name = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{instance / 'empty.db'}"
-    else:
-        reason = postgres_available()
-        if reason:
-            skip_or_fail(reason)
-        pg_name = f"hallpulse_migrations_{uuid.uuid4().hex[:8]}"
-        url = create_postgres_database(pg_name)
+    url, pg_name = database_url_for(request.param, instance)
     env = app_env(instance, DATABASE_URL=url)
     result = run_hallpulse("db", "upgrade", env=env)
     if result.returncode != 0:

@@ -3,28 +3,19 @@ from __future__ import annotations
 
 import os
 import time
-import uuid
 from pathlib import Path
 
 import pytest
 import sqlalchemy
 
 from tests.browser.conftest import LiveServer
-from tests.conftest import create_postgres_database, drop_postgres_database, postgres_available, skip_or_fail
+from tests.conftest import database_url_for, drop_postgres_database, skip_or_fail
 from tests.faults.phone import Phone
 
 
 def start_server(engine: str, workdir: Path, database_dir: Path | None = None):
     """Seed and start a 2-worker server; (server, database name to drop or None)."""
-    pg_name = None
-    if engine == "sqlite":
-        url = f"sqlite:///{(database_dir or workdir) / 'faults.db'}"
-    else:
-        reason = postgres_available()
-        if reason:
-            skip_or_fail(reason)
-        pg_name = f"hallpulse_faults_{uuid.uuid4().hex[:8]}"
-        url = create_postgres_database(pg_name)
+    url, pg_name = database_url_for(engine, database_dir or workdir)
     server = LiveServer(engine, url, workdir, workers=2)
     server.prepare()
     server.start()
