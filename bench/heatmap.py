@@ -15,6 +15,7 @@ records a run. Only loopback databases are used.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import random
@@ -418,6 +419,7 @@ def measure_ingest(app, db, info: dict, batches: int) -> dict:
 def run(engine: str, args) -> None:
     from server.cli import upgrade_database
     from server.db import db
+    from server.gunicorn_conf import freeze_startup_objects
     from server.heatmaps import rollup
 
     work = Path(args.work)
@@ -449,6 +451,7 @@ def run(engine: str, args) -> None:
         with db.engine.begin() as connection:
             for table in ("heatmap_trait_day", "heatmap_place_day", "heatmap_school_day", "heatmap_state"):
                 connection.execute(text(f"ANALYZE {table}"))
+        freeze_startup_objects()  # as a served worker does once the app is loaded
         results = measure_views(app, db, engine, info, args.repeat)
         print(f"[{engine}] {'view':<52} {'app ms':>8} {'raw SQL ms':>11} {'ratio':>7} {'page ms':>8}")
         for row in results:
@@ -463,6 +466,7 @@ def run(engine: str, args) -> None:
                   f"({ingest['plain_ms']:.1f} ms/batch): ratio {ingest['ratio']:.2f}")
         db.session.remove()
         db.engine.dispose()
+        gc.unfreeze()
 
 
 def main() -> None:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from gunicorn.app.base import BaseApplication
 
+from server.gunicorn_conf import post_worker_init
+
 
 class _Gunicorn(BaseApplication):
     def __init__(self, options: dict):
@@ -30,4 +32,5 @@ def run_gunicorn(host: str, port: int, workers: int) -> None:
         "keepalive": 75,  # above phones' pauses between syncs: a 2 s default resets reused connections
         "accesslog": None,  # server/request_log.py writes the one access line, without raw paths
         "preload_app": False,
+        "post_worker_init": post_worker_init,
     }).run()

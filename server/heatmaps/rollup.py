@@ -1,18 +1,13 @@
-"""Pre-aggregation: kept exactly equal to the raw queries by recomputing the school-days a write touches.
+"""Pre-aggregation: tables computed from the raw rows, whole schools or some of their days, and read.
 
-A change to an observation or a walk can move counts and listening time on the local days it
-touched before and after (a walk's time is shared among the places of all its logs), so the
-maintenance takes the footprint of the changed records before the write and after it, and
-recomputes those school-days from the raw rows. `rebuild` does the same for whole schools.
-Reads fall back to the raw queries for a school that has no rollup yet or whose bell schedule
-changed since (its slots would be cut wrongly), so an answer is never stale, only slower.
+`upkeep.py` keeps them exactly equal to the raw queries on every write; `rebuild` recomputes whole
+schools. Reads fall back to the raw queries for a school that has no rollup yet or whose bell
+schedule changed since (its slots would be cut wrongly), so an answer is never stale, only slower.
 """
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
 from collections.abc import Iterable
-from contextlib import contextmanager
 from datetime import date, timedelta
 from functools import lru_cache
 
@@ -20,9 +15,9 @@ from sqlalchemy import Date, Integer, String, bindparam, case, cast, delete, fun
 
 from server.db import db, utcnow
 from server.heatmaps import queries
-from server.heatmaps.exposure import PeriodSpan, Schedule, walk_days
+from server.heatmaps.exposure import PeriodSpan, Schedule
 from server.heatmaps.models import HeatmapPlaceDay, HeatmapSchoolDay, HeatmapState, HeatmapTraitDay, HeatmapTraitWeek
-from server.heatmaps.queries import CONVERSATIONS, FACETS, Filters, L, O, W, chunks, matches, week_of
+from server.heatmaps.queries import CONVERSATIONS, FACETS, Filters, L, O, matches, week_of
 from server.observations.models import ObservationTraitLevel
 from server.schools.models import Period, School
 
@@ -33,14 +28,6 @@ SCHOOL_DAY = HeatmapSchoolDay.__table__
 STATE = HeatmapState.__table__
 
 
-@dataclass
-class Footprint:
-    """School-days whose numbers depend on some records, and the walks those records were on."""
-
-    days: dict[int, set[date]] = field(default_factory=dict)
-    walk_ids: set = field(default_factory=set)
-
-
 def schedule_for(school_id: int) -> Schedule:
     zone_name = db.session.scalar(select(School.timezone).where(School.id == school_id))
     periods = db.session.execute(
@@ -48,82 +35,7 @@ def schedule_for(school_id: int) -> Schedule:
     return Schedule(zone_name or "UTC", [PeriodSpan(*row) for row in periods])
 
 
-# ---------------------------------------------------------------- maintenance
-
-@contextmanager
-def kept_up(observation_ids: Iterable = (), walk_ids: Iterable = ()):
-    """Wrap a write of these observations and walks: the rollup follows it in the same transaction.
-
-    `walk_ids` must include the walks that the new versions of the observations point at: a walk's
-    listening time moves when a conversation is logged on it, and its days before the write count too.
-    """
-    observation_ids, walk_ids = list(observation_ids), set(walk_ids)
-    before = footprint(observation_ids, walk_ids)
-    yield
-    refresh(merge(before, footprint(observation_ids, walk_ids | before.walk_ids)))
-
-
-def apply(observation_ids: Iterable = (), walk_ids: Iterable = (), before: Footprint | None = None) -> None:
-    """After a write done elsewhere (a retention job, a bulk fix): recompute what the records touch now,
-    plus `before`, their footprint taken before the write, if the write moved or deleted them."""
-    before = before or Footprint()
-    refresh(merge(before, footprint(list(observation_ids), set(walk_ids) | before.walk_ids)))
-
-
-def merge(*footprints: Footprint) -> dict[int, set[date]]:
-    merged: dict[int, set[date]] = defaultdict(set)
-    for found in footprints:
-        for school_id, days in found.days.items():
-            merged[school_id] |= days
-    return dict(merged)
-
-
-def footprint(observation_ids: list, walk_ids) -> Footprint:
-    """The school-days whose numbers depend on these records (and their walks) as they stand now."""
-    found: dict[int, set[date]] = defaultdict(set)
-    walk_ids = set(walk_ids)
-    for chunk in chunks(observation_ids):
-        for school_id, local_date, walk_id in db.session.execute(
-                select(O.school_id, O.local_date, O.walk_id).where(O.id.in_(chunk))):
-            found[school_id].add(local_date)
-            if walk_id is not None:
-                walk_ids.add(walk_id)
-    walks = []
-    for chunk in chunks(sorted(walk_ids)):
-        walks += db.session.execute(select(W.id, W.school_id, W.started_at, W.ended_at).where(W.id.in_(chunk))).all()
-    stops, stop_days = queries.walk_stops([walk.id for walk in walks])
-    schedules: dict[int, Schedule] = {}
-    for walk in walks:
-        if walk.school_id not in schedules:
-            schedules[walk.school_id] = schedule_for(walk.school_id)
-        found[walk.school_id] |= walk_days(schedules[walk.school_id], walk.started_at, walk.ended_at, stops[walk.id])
-        found[walk.school_id] |= stop_days[walk.id]
-    return Footprint(dict(found), walk_ids)
-
-
-def refresh(found: dict[int, set[date]]) -> None:
-    """Recompute these school-days (a school without a current rollup is rebuilt whole)."""
-    for school_id in sorted(found):
-        days = found[school_id]
-        if not days:
-            continue
-        schedule = schedule_for(school_id)
-        state_key = db.session.scalar(select(STATE.c.schedule_key).where(STATE.c.school_id == school_id))
-        if state_key != schedule.key:
-            rebuild_school(school_id, schedule)
-            continue
-        lock(school_id, days)
-        day_list = sorted(days)
-        for table in (TRAIT_DAY, PLACE_DAY, SCHOOL_DAY):
-            for chunk in chunks(day_list):
-                db.session.execute(delete(table).where(
-                    *leading_facets(table), table.c.school_id == school_id, table.c.local_date.in_(chunk)))
-        weeks = sorted({week_of(day) for day in days})
-        for chunk in chunks(weeks):
-            db.session.execute(delete(TRAIT_WEEK).where(
-                *leading_facets(TRAIT_WEEK), TRAIT_WEEK.c.school_id == school_id, TRAIT_WEEK.c.week.in_(chunk)))
-        fill(school_id, schedule, days)
-
+# ---------------------------------------------------------------- building
 
 def leading_facets(table) -> list:
     """The trait tables' keys start with the facet: naming every facet lets a school's days be found
@@ -133,8 +45,9 @@ def leading_facets(table) -> list:
 
 def lock(school_id: int, days: set[date] | None) -> None:
     """PostgreSQL: one writer per school-week at a time (a recompute rewrites the week rows of its
-    days from every day of those weeks), so it sees every earlier commit and no two insert one week;
-    a rebuild of the whole school (`days` None) waits for them all and they for it."""
+    days from every day of those weeks), so it sees every earlier commit, no two insert one week and
+    no addition falls between its delete and its sum; a rebuild of the whole school (`days` None)
+    waits for them all and they for it."""
     if db.session.get_bind().dialect.name != "postgresql":
         return  # SQLite already serialises writers
     if days is None:
@@ -164,11 +77,21 @@ def rebuild_school(school_id: int, schedule: Schedule) -> None:
 
 def fill(school_id: int, schedule: Schedule, days: set[date] | None) -> None:
     """Insert the rows of a school (all of it, or these days), computed from the raw tables."""
+    fill_traits(school_id, days)
+    fill_presence(school_id, schedule, days)
+
+
+def fill_traits(school_id: int, days: set[date] | None) -> None:
+    """The trait day rows of these days (all days without `days`), then the week rows of their weeks."""
     if days is None:
         db.session.execute(day_rows_statement(False), {"school_id": school_id})
     else:
         db.session.execute(day_rows_statement(True), {"school_id": school_id, "days": sorted(days)})
     fill_weeks(school_id, days)
+
+
+def fill_presence(school_id: int, schedule: Schedule, days: set[date] | None) -> None:
+    """The place and school day rows: where conversations were heard, and the listening time."""
     tallies = queries.presence(school_id, schedule, Filters(), by_date=True, days=days)
     place_rows, school_rows = [], defaultdict(lambda: [0, 0, 0.0])
     for (day, place, slot), (conversations_heard, walked, seconds) in tallies.items():

@@ -27,7 +27,7 @@ from schemas.sync import RECORD_SCHEMAS
 from server.access import Action, require_school
 from server.db import db, utcnow, write_from_here
 from server.followups import sync as follow_ups
-from server.heatmaps import rollup
+from server.heatmaps import upkeep
 from server.observations import records
 from server.observations.canonical import (
     CONFLICT, INVALID, STORED, Entry, decide, decide_deletion, observation_hash,
@@ -227,16 +227,25 @@ class BatchSync:
     def write(self) -> set[tuple[str, uuid.UUID]]:
         """Write every planned change (walks first: observations point at them); the keys that lost a race.
 
-        The heatmap rollup follows in the same transaction: it recomputes the school-days these records
-        touch before and after, including those of a walk an observation now joins.
+        The heatmap rollup follows in the same transaction (server/heatmaps/upkeep.py): the school-days
+        that changed records touch before and after are recomputed, inserted records' numbers added.
         """
         changes = {"walk": {}, "observation": {}, "follow_up": {}}
         for key in self.dirty:
             changes[key[0]][key[1]] = (self.loaded[key], self.state[key])
-        joined_walks = {planned.row["walk_id"] for _, planned in changes["observation"].values() if planned.row.get("walk_id")}
-        with rollup.kept_up(list(changes["observation"]), set(changes["walk"]) | joined_walks):
-            lost = {("walk", walk_id) for walk_id in walks.write_walks(changes["walk"], self.now)}
-            lost |= {("observation", obs_id) for obs_id in write_observations(changes["observation"], self.now)}
+        observations = changes["observation"]
+        changed_observations = [obs_id for obs_id, (loaded, _) in observations.items() if loaded is not None]
+        changed_walks = {walk_id for walk_id, (loaded, _) in changes["walk"].items() if loaded is not None}
+        joined_walks = {walk_id for walk_id in changes["walk"] if walk_id not in changed_walks} | {
+            planned.row["walk_id"] for _, planned in observations.values() if planned.row.get("walk_id")}
+        with upkeep.kept_up(changed_observations, changed_walks, joined_walks) as inserted:
+            lost_walks = walks.write_walks(changes["walk"], self.now)
+            inserted.add_walks(planned.row for walk_id, (loaded, planned) in changes["walk"].items()
+                               if loaded is None and walk_id not in lost_walks)
+            lost_observations = write_observations(observations, self.now)
+            inserted.add_observations((planned.row, planned.trait_levels or {}) for obs_id, (loaded, planned)
+                                      in observations.items() if loaded is None and obs_id not in lost_observations)
+            lost = {("walk", walk_id) for walk_id in lost_walks} | {("observation", obs_id) for obs_id in lost_observations}
         lost |= {("follow_up", fid) for fid in follow_ups.write_follow_ups(changes["follow_up"], self.now)}  # after observations
         for key in self.dirty - lost:
             self.loaded[key] = self.state[key]

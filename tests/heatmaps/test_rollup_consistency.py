@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 from sqlalchemy import delete, select
 
-from server.heatmaps import queries, rollup
+from server.heatmaps import queries, rollup, upkeep
 from server.heatmaps.queries import CONVERSATIONS, FACETS, Filters
 from server.observations.models import Observation, ObservationTraitLevel
 from server.walks.models import Walk
@@ -152,6 +152,39 @@ def test_rollup_equals_raw_queries_after_any_sequence_of_syncs(db, school, synci
                        "observed_at": stamp(day, minute), "setting": kind[0], "conversation_kind": kind[1],
                        "team": team, "trait_levels": levels})
 
+        @rule(target=observations, earlier=observations, walk=st.one_of(st.none(), st.just("new"), walks),
+              day=st.sampled_from(DAYS), minute=MINUTES, place=st.integers(0, 2),
+              levels=st.dictionaries(st.sampled_from(SEVEN), st.integers(0, 2)), moved_to=st.sampled_from(DAYS),
+              end_walk=st.booleans())
+        def catch_up_batch(self, earlier, walk, day, minute, place, levels, moved_to, end_walk):
+            """A phone back online: a new conversation, maybe on a new walk (their numbers are added), an
+            edit of an earlier one (its days recomputed) and maybe the walk's deletion, in one batch,
+            often on one day or week."""
+            batch = []
+            if walk == "new":
+                walk = str(uuid.uuid4())
+                batch.append({"type": "walk", "id": walk, "version": 1, "started_at": stamp(day, minute - 20),
+                              "ended_at": stamp(day, minute + 25)})
+            observation_id = str(uuid.uuid4())
+            batch.append({"type": "observation", "id": observation_id, "version": 1, "walk_id": walk,
+                          "rubric_id": rubric_id, "location_id": places[place], "observed_at": stamp(day, minute),
+                          "trait_levels": levels})
+            if earlier in self.records:
+                edited = self.records[earlier]
+                batch.append({**edited, "version": edited["version"] + 1, "observed_at": stamp(moved_to, minute),
+                              "trait_levels": {**edited["trait_levels"], "action": 2}})
+            if end_walk and walk in self.records:
+                batch.append({"type": "deletion", "id": walk, "entity": "walk", "version": self.records[walk]["version"] + 1})
+            response = client.post("/api/v1/sync", json={"school_id": school_id, "records": batch})
+            assert response.status_code == 200, response.get_data(as_text=True)
+            assert {result["status"] for result in response.get_json()["results"]} == {"stored"}, response.get_json()
+            for record in batch:
+                if record["type"] == "deletion":
+                    self.records.pop(record["id"])
+                else:
+                    self.records[record["id"]] = record
+            return observation_id
+
         @rule(walk=walks, day=st.sampled_from(DAYS), start=MINUTES, length=st.integers(0, 300))
         def edit_walk(self, walk, day, start, length):
             record = self.records.get(walk)
@@ -175,10 +208,10 @@ def test_rollup_equals_raw_queries_after_any_sequence_of_syncs(db, school, synci
         def hard_delete(self, observation):
             """As a retention job would: delete the row, then tell the rollup what it touched before."""
             record_id = uuid.UUID(observation)
-            before = rollup.footprint([record_id], [])
+            before = upkeep.footprint([record_id], [])
             db.session.execute(delete(ObservationTraitLevel).where(ObservationTraitLevel.observation_id == record_id))
             db.session.execute(delete(Observation).where(Observation.id == record_id))
-            rollup.apply([record_id], [], before=before)
+            upkeep.apply([record_id], [], before=before)
             db.session.commit()
             self.records.pop(observation, None)
 
