@@ -26,6 +26,7 @@ L = ObservationTraitLevel.__table__.c
 W = Walk.__table__.c
 FACETS = ("all", "place", "talk", "team")
 CONVERSATIONS = 0  # the trait id under which conversations are counted
+WALKS_BY_ID = 500  # up to this many walks, their stops are looked up by id
 
 
 @dataclass(frozen=True)
@@ -181,6 +182,20 @@ def walk_stops(walk_ids: list) -> tuple[dict, dict]:
     return stops, days
 
 
+def walk_stops_where(walk_conditions: list) -> dict:
+    """walk_stops for many walks at once: found by the walks' own conditions in one join rather than
+    by thousands of ids (a term of a school's walks)."""
+    stops: dict = defaultdict(list)
+    stops_table = Observation.__table__.alias("stop")  # a subquery on observations in the conditions stays its own
+    stop = stops_table.c
+    on_own_walk = stops_table.join(Walk.__table__, and_(W.id == stop.walk_id, W.school_id == stop.school_id))
+    for walk_id, observed_at, location_id in db.session.execute(
+            select(stop.walk_id, stop.observed_at, stop.location_id).select_from(on_own_walk)
+            .where(*walk_conditions, stop.deleted_at.is_(None))):
+        stops[walk_id].append(Stop(observed_at, location_id))
+    return stops
+
+
 def day_start(schedule: Schedule, day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=schedule.zone).astimezone(UTC)
 
@@ -246,7 +261,7 @@ def presence(school_id: int, schedule: Schedule, filters: Filters, by_date: bool
     if near is not None:  # by start time, or because a conversation of those days was logged on it
         walk_conditions.append(or_(near, W.id.in_(select(O.walk_id).where(*day_conditions, O.walk_id.is_not(None)))))
     walks = db.session.execute(select(W.id, W.started_at, W.ended_at).where(*walk_conditions)).all()
-    stops, _days = walk_stops([walk.id for walk in walks])
+    stops = walk_stops_where(walk_conditions) if len(walks) > WALKS_BY_ID else walk_stops([walk.id for walk in walks])[0]
     for walk in walks:
         for (day, place, slot), seconds in walk_exposure(schedule, walk.started_at, walk.ended_at,
                                                          stops.get(walk.id, [])).items():

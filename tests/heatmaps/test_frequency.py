@@ -175,3 +175,30 @@ def test_an_observer_filter_narrows_the_walks_too(db, login_as, school, settle):
     body = frequency(client, school, observer_id=principal.id)
     assert table_cell(body, "Whole school", "All day")["hours"] == pytest.approx(1.0)
     assert table_cell(body, LOUNGE, "Lunch")["empty"] is True
+
+
+def test_many_walks_have_their_stops_found_by_their_conditions_as_by_their_ids(db, tuesday, monkeypatch):
+    """Past WALKS_BY_ID walks (a term of a school's), stops come from one join on the walks'
+    conditions instead of lists of ids: the same numbers, including a walk from the evening before
+    whose stop on that evening still shares the walk's time on the day asked for."""
+    from datetime import date
+
+    from server.heatmaps import queries, rollup
+    from server.heatmaps.exposure import BEFORE
+    from tests.heatmaps.conftest import place
+
+    # Monday 21:00 to past midnight: the midpoint of the 23:50 hallway log and the 00:30 lounge log
+    # gives the hallway Tuesday's first 10 minutes, the lounge the next 20.
+    late = add_walk(db, tuesday, "2026-11-09 21:00", None)
+    add_observation(db, tuesday, "2026-11-09 23:50", HALL, late)
+    add_observation(db, tuesday, "2026-11-10 00:30", LOUNGE, late)
+    schedule = rollup.schedule_for(tuesday.id)
+    hall = place(db, tuesday, HALL).id
+    for filters in (queries.Filters(), queries.Filters(date_from=date(2026, 11, 10), date_to=date(2026, 11, 10))):
+        by_ids = queries.presence(tuesday.id, schedule, filters, by_date=True)
+        monkeypatch.setattr(queries, "WALKS_BY_ID", 0)
+        monkeypatch.setattr(queries, "walk_stops", lambda walk_ids: pytest.fail("stops looked up by id"))
+        by_conditions = queries.presence(tuesday.id, schedule, filters, by_date=True)
+        monkeypatch.undo()
+        assert by_conditions == by_ids
+        assert by_ids[(date(2026, 11, 10), hall, BEFORE)][2] == pytest.approx(10 * 60)
