@@ -54,8 +54,8 @@ def kept_up(observation_ids: Iterable = (), walk_ids: Iterable = (), joined_walk
     """Wrap a write: the rollup follows it in the same transaction.
 
     `observation_ids` and `walk_ids` are existing records the write may change: every number of their
-    school-days, before and after, is recomputed. `joined_walk_ids` are walks that conversations of
-    the write are logged on. The write tells the yielded `Inserted` what it inserted.
+    school-days, before and after, is recomputed. `joined_walk_ids` are walks the write creates or
+    that its conversations are logged on. The write tells the yielded `Inserted` what it inserted.
     """
     observation_ids, walk_ids = list(observation_ids), set(walk_ids)
     before = footprint(observation_ids, walk_ids)
