@@ -5,8 +5,8 @@
 A fresh database (a new PostgreSQL database, dropped at the end, or an SQLite file) is migrated and
 seeded in a child process: the demo district with its semester (`hallpulse demo`), three more
 schools, ten observers per school and, for the dashboards, a district admin and four principals;
-the rollup is rebuilt as `hallpulse demo` does. gunicorn serves it on 127.0.0.1 (4 gthread workers,
-4 threads each, rate limits shared in Redis; sign-in limits and password hashing are eased, since
+the rollup is rebuilt as `hallpulse demo` does. gunicorn serves it on 127.0.0.1 (4 workers with the
+Procfile's settings, rate limits shared in Redis; sign-in limits and password hashing are eased, since
 55 sign-ins in one second from one address is the bench, not a school).
 Locust, driven as a library, runs the users. A phone signs in, bootstraps, then sends its outbox:
 a batch of 5-20 new observations (a walk with them one time in three), sent again unchanged after
@@ -40,10 +40,11 @@ from locust.env import Environment
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.sync_ingest import fresh_database
+from server import gunicorn_conf
 from tests.subprocesses import Server, app_env, free_port, run_python
 
 SCHOOLS, PHONES, DASHBOARDS = 5, 50, 5
-WORKERS, THREADS = 4, 4
+WORKERS = 4
 PASSWORD = "correct horse battery staple"  # tests.factories' password
 REQUEST_TIMEOUT = 30
 EASED_HASHING = {"ARGON2_TIME_COST": 2, "ARGON2_MEMORY_KIB": 19456}
@@ -292,8 +293,8 @@ def seed(env: dict) -> dict:
 
 def gunicorn_command(port: int) -> list[str]:
     return [str(Path(sys.executable).parent / "gunicorn"), "--bind", f"127.0.0.1:{port}",
-            "--workers", str(WORKERS), "--threads", str(THREADS), "--worker-class", "gthread", "--keep-alive", "75",
-            "--timeout", "30", "--graceful-timeout", "5", f"server:create_app({EASED_HASHING!r})"]  # as the Procfile
+            "-c", "python:server.gunicorn_conf", "--workers", str(WORKERS), "--graceful-timeout", "5",
+            f"server:create_app({EASED_HASHING!r})"]  # as the Procfile
 
 
 def main(argv=None) -> None:
@@ -324,7 +325,7 @@ def main(argv=None) -> None:
         stored = stored_records(database_url, [user_id for user_id, _email in accounts["phones"]])
     finally:
         drop()
-    print(f"engine: {args.engine}  gunicorn {WORKERS} workers × {THREADS} threads  users: {PHONES} phones + "
+    print(f"engine: {args.engine}  gunicorn {WORKERS} workers × {gunicorn_conf.threads} threads  users: {PHONES} phones + "
           f"{DASHBOARDS} dashboards  load: {seconds:.1f} s  (Locust's CPU: {client_cpu:.1f} s)")
     failures = print_stats(environment, seconds)
     print(f"errors: {failures}")

@@ -1,7 +1,16 @@
-"""gunicorn settings shared by the Procfile (`-c python:server.gunicorn_conf`) and `hallpulse serve`."""
+"""gunicorn settings shared by the Procfile (`-c python:server.gunicorn_conf`) and `hallpulse serve`.
+
+Module-level names that are gunicorn settings are read as such; the command line adds the bind
+address and the number of workers.
+"""
 from __future__ import annotations
 
 import gc
+
+worker_class = "gthread"  # threaded workers: most requests wait on the database
+threads = 4
+keepalive = 75  # above phones' pauses between syncs: a 2 s default resets reused connections
+timeout = 30
 
 
 def freeze_startup_objects() -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from gunicorn.app.base import BaseApplication
 
-from server.gunicorn_conf import post_worker_init
+from server import gunicorn_conf
 
 
 class _Gunicorn(BaseApplication):
@@ -12,7 +12,8 @@ class _Gunicorn(BaseApplication):
         super().__init__()
 
     def load_config(self):
-        for key, value in self.options.items():
+        shared = {key: value for key, value in vars(gunicorn_conf).items() if key in self.cfg.settings}
+        for key, value in {**shared, **self.options}.items():
             self.cfg.set(key, value)
 
     def load(self):
@@ -25,12 +26,7 @@ def run_gunicorn(host: str, port: int, workers: int) -> None:
     _Gunicorn({
         "bind": f"{host}:{port}",
         "workers": workers,
-        "threads": 4,
-        "worker_class": "gthread",
-        "timeout": 30,
         "graceful_timeout": 10,
-        "keepalive": 75,  # above phones' pauses between syncs: a 2 s default resets reused connections
         "accesslog": None,  # server/request_log.py writes the one access line, without raw paths
         "preload_app": False,
-        "post_worker_init": post_worker_init,
     }).run()

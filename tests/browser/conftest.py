@@ -85,8 +85,8 @@ class LiveServer:
         """Start gunicorn and wait for its answer, which must be healthy unless told otherwise."""
         command = [
             str(Path(os.sys.executable).parent / "gunicorn"), "--bind", f"127.0.0.1:{self.port}",
-            "--workers", str(self.workers), "--threads", "4", "--worker-class", "gthread", "--timeout", "30",
-            "--graceful-timeout", "2", "server:create_app()",
+            "-c", "python:server.gunicorn_conf", "--workers", str(self.workers), "--graceful-timeout", "2",
+            "server:create_app()",
         ]
         self.server = Server(command, self.env, self.workdir)
         status, _headers, _body = self.server.get(f"{self.url}/healthz", deadline_seconds=30)
