@@ -164,19 +164,26 @@ def chunks(items: list, size: int = 500):
         yield items[start:start + size]
 
 
+STOPS = Observation.__table__.alias("stop")  # its own name: conditions may hold a subquery on observations
+
+
+def stops_select(*conditions):
+    """Live conversations logged on a walk of their own school: (walk id, when, where, local day)."""
+    stop = STOPS.c
+    return (select(stop.walk_id, stop.observed_at, stop.location_id, stop.local_date)
+            .select_from(STOPS.join(Walk.__table__, and_(W.id == stop.walk_id, W.school_id == stop.school_id)))
+            .where(stop.deleted_at.is_(None), *conditions))
+
+
 def walk_stops(walk_ids: list) -> tuple[dict, dict]:
     """Where these walks stopped: (walk id → its live conversations as Stops, walk id → their local days).
 
-    Looked up by walk id (an index), never by scanning the school's observations; a conversation
-    counts only on a walk of its own school.
+    Looked up by walk id (an index), never by scanning the school's observations.
     """
     stops: dict = defaultdict(list)
     days: dict = defaultdict(set)
-    on_own_walk = Observation.__table__.join(Walk.__table__, and_(W.id == O.walk_id, W.school_id == O.school_id))
     for chunk in chunks(sorted(walk_ids)):
-        for walk_id, observed_at, location_id, local_date in db.session.execute(
-                select(O.walk_id, O.observed_at, O.location_id, O.local_date).select_from(on_own_walk)
-                .where(O.walk_id.in_(chunk), O.deleted_at.is_(None))):
+        for walk_id, observed_at, location_id, local_date in db.session.execute(stops_select(STOPS.c.walk_id.in_(chunk))):
             stops[walk_id].append(Stop(observed_at, location_id))
             days[walk_id].add(local_date)
     return stops, days
@@ -186,12 +193,7 @@ def walk_stops_where(walk_conditions: list) -> dict:
     """walk_stops for many walks at once: found by the walks' own conditions in one join rather than
     by thousands of ids (a term of a school's walks)."""
     stops: dict = defaultdict(list)
-    stops_table = Observation.__table__.alias("stop")  # a subquery on observations in the conditions stays its own
-    stop = stops_table.c
-    on_own_walk = stops_table.join(Walk.__table__, and_(W.id == stop.walk_id, W.school_id == stop.school_id))
-    for walk_id, observed_at, location_id in db.session.execute(
-            select(stop.walk_id, stop.observed_at, stop.location_id).select_from(on_own_walk)
-            .where(*walk_conditions, stop.deleted_at.is_(None))):
+    for walk_id, observed_at, location_id, _day in db.session.execute(stops_select(*walk_conditions)):
         stops[walk_id].append(Stop(observed_at, location_id))
     return stops
 

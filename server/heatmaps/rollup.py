@@ -92,20 +92,26 @@ def fill_traits(school_id: int, days: set[date] | None) -> None:
 
 def fill_presence(school_id: int, schedule: Schedule, days: set[date] | None) -> None:
     """The place and school day rows: where conversations were heard, and the listening time."""
-    tallies = queries.presence(school_id, schedule, Filters(), by_date=True, days=days)
-    place_rows, school_rows = [], defaultdict(lambda: [0, 0, 0.0])
-    for (day, place, slot), (conversations_heard, walked, seconds) in tallies.items():
-        place_rows.append({"school_id": school_id, "local_date": day, "location_id": place, "slot": slot,
-                           "conversations": conversations_heard, "walked": walked, "listening_seconds": seconds})
-        total = school_rows[day]
-        total[0] += conversations_heard
-        total[1] += walked
-        total[2] += seconds
+    place_rows, school_rows = presence_rows(school_id, queries.presence(school_id, schedule, Filters(), by_date=True, days=days))
     if place_rows:
         db.session.execute(insert(PLACE_DAY), place_rows)
-        db.session.execute(insert(SCHOOL_DAY), [
-            {"school_id": school_id, "local_date": day, "conversations": c, "walked": w, "listening_seconds": s}
-            for day, (c, w, s) in school_rows.items()])
+        db.session.execute(insert(SCHOOL_DAY), school_rows)
+
+
+def presence_rows(school_id: int, tallies: dict[tuple, list[float]]) -> tuple[list[dict], list[dict]]:
+    """Place day rows from (day, place, slot) → [conversations, walked, listening seconds], and the
+    school day rows that sum them."""
+    place_rows, by_day = [], defaultdict(lambda: [0, 0, 0.0])
+    for (day, place, slot), (conversations, walked, seconds) in tallies.items():
+        place_rows.append({"school_id": school_id, "local_date": day, "location_id": place, "slot": slot,
+                           "conversations": conversations, "walked": walked, "listening_seconds": seconds})
+        total = by_day[day]
+        total[0] += conversations
+        total[1] += walked
+        total[2] += seconds
+    school_rows = [{"school_id": school_id, "local_date": day, "conversations": c, "walked": w, "listening_seconds": s}
+                   for day, (c, w, s) in by_day.items()]
+    return place_rows, school_rows
 
 
 @lru_cache(maxsize=2)

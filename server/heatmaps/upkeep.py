@@ -192,6 +192,7 @@ def add_trait_counts(school_id: int, inserted: list[tuple[dict, dict[int, int]]]
     for row, levels in inserted:
         walked = 1 if row["walk_id"] in live_walks else 0
         counts = [(CONVERSATIONS, 0, 0)] + [(trait_id, int(level >= 1), int(level == 2)) for trait_id, level in levels.items()]
+        # queries.facet_value for each facet, spelled out: building its column tuples costs 0.6 ms a batch
         for facet, value in (("all", ""), ("place", str(row["location_id"])),
                              ("talk", queries.talk_value(row["setting"], row["conversation_kind"])),
                              ("team", row["team"] or "")):
@@ -219,17 +220,9 @@ def add_presence(school_id: int, added: dict[tuple, list[float]]) -> None:
     """Add conversations and listening time to the place and school day rows."""
     if not added:
         return
-    by_day: dict[date, list[float]] = defaultdict(lambda: [0, 0, 0.0])
-    for (day, _, _), counts in added.items():
-        for index, number in enumerate(counts):
-            by_day[day][index] += number
-    db.session.execute(adding_statement(PLACE_DAY.name), [
-        {"school_id": school_id, "local_date": day, "location_id": place, "slot": slot,
-         "conversations": conversations, "walked": walked, "listening_seconds": seconds}
-        for (day, place, slot), (conversations, walked, seconds) in added.items()])
-    db.session.execute(adding_statement(SCHOOL_DAY.name), [
-        {"school_id": school_id, "local_date": day, "conversations": conversations, "walked": walked,
-         "listening_seconds": seconds} for day, (conversations, walked, seconds) in by_day.items()])
+    place_rows, school_rows = rollup.presence_rows(school_id, added)
+    db.session.execute(adding_statement(PLACE_DAY.name), place_rows)
+    db.session.execute(adding_statement(SCHOOL_DAY.name), school_rows)
 
 
 def adding_statement(table_name: str):
