@@ -1,7 +1,7 @@
 """A phone's outbox over real HTTP: each batch is sent again until every record in it has an answer.
 
 Like the app (pwa/js/outbox.js), a device keeps a batch while the server cannot answer (connection
-refused or reset, 5xx) and sends the same records again, with a short pause; a 200 answers every
+refused or reset, a reply cut off, 5xx) and sends the same records again, with a short pause; a 200 answers every
 record. Each 'stored' answer is checked against the database at once, so a success the server
 reports for a record it did not commit is caught, whatever later re-sends store.
 """
@@ -29,6 +29,7 @@ class Phone:
     failures: list[str] = field(default_factory=list)  # what the server answered instead of results
     false_successes: list[str] = field(default_factory=list)
     answered: int = 0  # batches answered with a 200
+    in_flight: bool = False  # a sync request is out and not yet answered
 
     def sign_in(self, deadline_seconds: float = 60) -> dict:
         """Sign in (retrying while the server is down) and read the bootstrap."""
@@ -65,8 +66,12 @@ class Phone:
         end, failed = time.monotonic() + deadline_seconds, 0
         while True:
             try:
-                response = self.http.post(f"{self.base_url}/api/v1/sync", json={"school_id": school_id, "records": records},
-                                          timeout=30)
+                self.in_flight = True
+                try:
+                    response = self.http.post(f"{self.base_url}/api/v1/sync", json={"school_id": school_id, "records": records},
+                                              timeout=30)
+                finally:
+                    self.in_flight = False
                 if response.status_code == 200:
                     self.check(response.json()["results"])
                     self.answered += 1
@@ -74,8 +79,8 @@ class Phone:
                 assert response.status_code in {502, 503, 504}, (response.status_code, response.text[:300])
                 assert response.headers["Content-Type"].startswith("application/problem+json"), response.text[:300]
                 self.failures.append(f"{response.status_code} {response.json().get('detail', '')}")
-            except (requests.ConnectionError, requests.Timeout) as error:
-                self.failures.append(type(error).__name__)
+            except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as error:
+                self.failures.append(type(error).__name__)  # ChunkedEncodingError: the reply was cut off
             failed += 1
             if time.monotonic() > end:
                 raise AssertionError(f"a batch found no answer within {deadline_seconds} s: {self.failures[-5:]}")

@@ -74,16 +74,29 @@ def running(server, phones: list, batches: int, size: int, pause: float = 0.0):
         raise outcome[0]
 
 
+def a_batch_in_flight(phones: list, seconds: float = 10) -> bool:
+    """Wait until some phone has a sync request out (a kill then lands mid-batch whenever it picks that
+    request's worker, however fast syncs get); False if none goes out within `seconds`."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if any(phone.in_flight for phone in phones):
+            return True
+        time.sleep(0.001)
+    return False
+
+
 @pytest.mark.parametrize("engine", ENGINES)
 def test_a_worker_killed_mid_batch_loses_and_doubles_nothing(engine, tmp_path):
     server, pg_name = start_server(engine, tmp_path)
     try:
         phones = [make_phone(server) for _ in range(2)]
         kills = 0
-        with running(server, phones, batches=12, size=100):
+        with running(server, phones, batches=40, size=100):  # enough to outlast the kills, however fast syncs get
             chance = random.Random(9)
             while kills < 12 and sum(len(phone.failures) for phone in phones) < 3:
                 time.sleep(chance.uniform(0.1, 0.4))
+                if not a_batch_in_flight(phones):
+                    break  # the phones are done
                 workers = worker_pids(server)
                 if workers:
                     os.kill(chance.choice(workers), signal.SIGKILL)
