@@ -25,7 +25,7 @@ const TABBED = ["capture", "log", "followups"];
 const syncNow = () => sync.drain("manual");
 const account = accountPanel({ syncNow });
 const capture = captureScreen($("#screen-capture"), { afterSave, showLog: () => go("/log") });
-const log = logScreen($("#screen-log"), { edit: (o) => { go("/"); capture.edit(o); }, account: account.element });
+const log = logScreen($("#screen-log"), { edit: (o) => { go("/"); capture.edit(o); }, account: account.element, afterSave });
 const reminders = pushPanel();
 const followUps = followUpsScreen($("#screen-followups"), { afterSave, pushPanel: reminders.element });
 let started = false;

@@ -3,6 +3,7 @@
 
 import { getAll, transact } from "./db.js";
 import { emit } from "./events.js";
+import { nextVersion } from "./model.js";
 import { queue } from "./outbox.js";
 import { isoInZone } from "./time.js";
 
@@ -47,7 +48,7 @@ async function revise(id, changes) {
   const record = await transact(STORES, "readwrite", async (s, done) => {
     const current = await done(s.follow_ups.get(id));
     if (!current || current.deleted) return null;
-    const next = { ...current, ...changes, version: current.version + 1 };
+    const next = { ...current, ...changes, version: nextVersion(current) };
     s.follow_ups.put(next);
     queue(s.outbox, "follow_up", next);
     return next;

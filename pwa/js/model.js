@@ -27,17 +27,35 @@ export function payload(entity, record) {
   return body;
 }
 
-/** A server record (a conflict's `current`, or a pulled item) as this phone's local copy. */
-export function fromServer(entity, record, userId, schoolId) {
-  const local = { id: record.id, version: record.version, user_id: userId, school_id: schoolId };
-  for (const field of fieldsOf(entity)) local[field] = record[field] ?? null;
-  local.deleted = Boolean(record.deleted_at || record.deleted || record.type === "deletion");
+export const isDeleted = (record) => Boolean(record && (record.deleted_at || record.deleted || record.type === "deletion"));
+
+/** The synced fields of a record in any shape (local copy, payload, server record). */
+export function contentOf(entity, record) {
+  const content = {};
+  for (const field of fieldsOf(entity)) content[field] = record[field] ?? null;
   if (entity === "observation") {
-    local.participant_roles = record.participant_roles || [];
-    local.trait_levels = record.trait_levels || {};
-    local.needs_follow_up = Boolean(record.needs_follow_up);
+    content.participant_roles = record.participant_roles || [];
+    content.trait_levels = record.trait_levels || {};
+    content.needs_follow_up = Boolean(record.needs_follow_up);
   }
+  return content;
+}
+
+/** The server's version of a record as this phone last knew it: the base a local edit starts from. */
+export function snapshot(entity, record) {
+  return { version: record.version, deleted: isDeleted(record), ...(isDeleted(record) ? {} : contentOf(entity, record)) };
+}
+
+/** The version of a local edit: one above the server version it was made from, however many edits
+ * this phone makes before it syncs (so a server that moved on meanwhile always answers `conflict`). */
+export const nextVersion = (record) => (record.base ? record.base.version : record.version) + 1;
+
+/** A server record (a conflict's `current`, or a pulled item) as this phone's local copy, with it as the base. */
+export function fromServer(entity, record, userId, schoolId) {
+  const local = { id: record.id, version: record.version, user_id: userId, school_id: schoolId, ...contentOf(entity, record) };
+  local.deleted = isDeleted(record);
   if (entity === "follow_up") local.created_by_id = record.created_by_id ?? userId;
+  local.base = snapshot(entity, record);
   return local;
 }
 

@@ -2,19 +2,28 @@
 // A network error, 401, 403, 429 or 5xx never reaches settle(), so every entry simply stays.
 
 import { getAll, transact } from "./db.js";
-import { entityOf, fromServer, payload, storeOf } from "./model.js";
+import { resolveConflict } from "./conflicts.js";
+import { entityOf, payload, snapshot, storeOf } from "./model.js";
 
 export const BATCH_SIZE = 50;
 const ACKNOWLEDGED = new Set(["stored", "unchanged", "conflict"]);
+const EARLIER = 4;
 let sequence = 0;
 
-/** Queue the latest state of a record inside the caller's transaction (one entry per UUID). */
+/** Queue the latest state of a record inside the caller's transaction (one entry per UUID). An entry it
+ * replaces may already be on the server (its answer lost): `earlier` keeps the last few such sends, so
+ * a conflict with one of them is known as this phone's own. */
 export function queue(outboxStore, entity, record) {
   const body = payload(entity, record);
-  outboxStore.put({
+  const entry = {
     id: record.id, user_id: record.user_id, school_id: record.school_id, type: body.type,
     version: record.version, record: body, seq: Date.now() * 1000 + (sequence++ % 1000),
-  });
+  };
+  const replaced = outboxStore.get(record.id);
+  replaced.onsuccess = () => {
+    const old = replaced.result;
+    outboxStore.put(old ? { ...entry, earlier: [...(old.earlier || []), old.record].slice(-EARLIER) } : entry);
+  };
 }
 
 export async function entriesOf(userId) {
@@ -34,7 +43,19 @@ export async function peek(userId, limit = BATCH_SIZE) {
   return { schoolId, entries: batch };
 }
 
-/** Apply the server's per-record results; returns how many entries left the outbox. */
+/** The server now holds what was sent, and the record was edited since: that edit is made from it. */
+async function rebase(s, done, entry, queued) {
+  const entity = entityOf(entry);
+  const store = s[storeOf(entity)];
+  const local = await done(store.get(entry.id));
+  if (!local || entry.type === "deletion") return;
+  const base = snapshot(entity, entry.record);
+  const version = base.version + 1;
+  store.put({ ...local, base, version });
+  s.outbox.put({ ...queued, version, record: { ...queued.record, version }, earlier: [] });
+}
+
+/** Apply the server's per-record results; returns how many entries left the outbox (or were merged). */
 export function settle(sent, results) {
   const sentById = new Map(sent.map((entry) => [entry.id, entry]));
   return transact(["outbox", "observations", "walks", "follow_ups", "attention"], "readwrite", async (s, done) => {
@@ -43,20 +64,32 @@ export function settle(sent, results) {
       const entry = sentById.get(result.id);
       if (!entry || !(ACKNOWLEDGED.has(result.status) || result.status === "invalid")) continue;
       const queued = await done(s.outbox.get(entry.id));
-      const unchangedSince = queued && queued.version <= entry.version;
-      if (!unchangedSince) continue;  // edited since it was sent: the newer version goes next
-      if (result.status === "conflict" && result.current) {
-        const entity = entityOf(entry);
-        s[storeOf(entity)].put(fromServer(entity, result.current, entry.user_id, entry.school_id));
+      if (!queued) continue;
+      if (queued.seq !== entry.seq) {  // edited since it was sent: the newer version goes next
+        if (result.status === "stored" || result.status === "unchanged") await rebase(s, done, entry, queued);
+        continue;
       }
-      if (result.status === "invalid") {
+      if (result.status === "conflict" && result.current) {
+        settled += 1;
+        if (await resolveConflict(s, done, entry, result.current) === "merged") continue;  // re-queued
+      } else if (result.status === "invalid") {
         s.attention.put({ id: entry.id, user_id: entry.user_id, school_id: entry.school_id, entry, errors: result.errors || {} });
+        settled += 1;
       } else {
+        await confirm(s, done, entry);
         s.attention.delete(entry.id);
+        settled += 1;
       }
       s.outbox.delete(entry.id);
-      settled += 1;
     }
     return settled;
   });
+}
+
+/** Stored or unchanged: what was sent is the server's version now, the base of the next edit. */
+async function confirm(s, done, entry) {
+  const entity = entityOf(entry);
+  const store = s[storeOf(entity)];
+  const local = await done(store.get(entry.id));
+  if (local && local.version === entry.version) store.put({ ...local, base: snapshot(entity, entry.record) });
 }

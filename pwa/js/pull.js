@@ -2,6 +2,7 @@
 // A phone's first pull asks for the last RECENT_DAYS only: the whole history is the dashboard's job.
 
 import * as api from "./api.js";
+import { holdForChoice } from "./conflicts.js";
 import { getMeta, setMeta, transact } from "./db.js";
 import { fromServer, storeOf } from "./model.js";
 import { cursorKey, state as session } from "./session.js";
@@ -20,8 +21,9 @@ async function pullEntity(entity, userId, schoolId) {
   for (let page = 0; page < MAX_PAGES; page += 1) {
     const body = await api.ownRecords(entity, schoolId, cursor, { from });
     if (session.user?.id !== userId) return merged;  // signed out meanwhile: keep nothing of theirs
-    await transact([store, "outbox"], "readwrite", async (s, done) => {
+    await transact([store, "outbox", "attention"], "readwrite", async (s, done) => {
       for (const item of body.items || []) {
+        if (await holdForChoice(s, done, item)) continue;
         const local = await done(s[store].get(item.id));
         const waiting = await done(s.outbox.get(item.id));
         if (waiting || (local && local.version > item.version)) continue;

@@ -1,8 +1,10 @@
 // Local-first writes: each change lands in IndexedDB with its outbox entry in one transaction.
-// Identity is the client's UUID; version starts at 1 and goes up by one per local edit or deletion.
+// Identity is the client's UUID; version starts at 1, and an edit or deletion is one above the
+// server version it was made from (model.nextVersion).
 
 import { getAll, transact } from "./db.js";
 import { emit } from "./events.js";
+import { nextVersion } from "./model.js";
 import { queue } from "./outbox.js";
 import { isoInZone } from "./time.js";
 
@@ -54,7 +56,7 @@ async function revise(entity, id, changes) {
     const current = await done(s[store].get(id));
     if (!current || current.deleted) return null;
     const next = changes ? { ...current, ...changes } : { ...current, deleted: true };
-    next.version = current.version + 1;
+    next.version = nextVersion(current);
     s[store].put(next);
     queue(s.outbox, entity, next);
     return next;

@@ -2,7 +2,7 @@
 // Background Sync; failures back off exponentially with jitter (cap 5 min) and keep every entry.
 
 import * as api from "./api.js";
-import { getMeta, setMeta } from "./db.js";
+import { getAll, getMeta, setMeta } from "./db.js";
 import { emit, on } from "./events.js";
 import { entityOf } from "./model.js";
 import { BATCH_SIZE, entriesOf, peek, settle } from "./outbox.js";
@@ -14,7 +14,7 @@ const BACKOFF_BASE_MS = 1000;
 const BACKOFF_CAP_MS = 5 * 60000;
 const MAX_BATCHES_PER_DRAIN = 40;
 
-export const status = { state: "starting", pending: 0, pendingLogs: 0, lastSync: null, draining: false };
+export const status = { state: "starting", pending: 0, pendingLogs: 0, attention: 0, lastSync: null, draining: false };
 let failures = 0;
 let timer = null;
 let rerun = false;
@@ -24,11 +24,13 @@ function publish(changes) {
   emit("sync-status", status);
 }
 
-/** Outbox entries of the signed-in user: `pending` (all) and `pendingLogs` (the logs, as users count them). */
+/** Outbox entries of the signed-in user: `pending` (all) and `pendingLogs` (the logs, as users count them);
+ * `attention`: changes the server did not take, waiting in My log for the user. */
 async function countPending() {
   const entries = session.user ? await entriesOf(session.user.id) : [];
   const walks = entries.filter((entry) => entityOf(entry) === "walk").length;
-  return { pending: entries.length, pendingLogs: entries.length - walks };
+  const attention = session.user ? (await getAll("attention")).filter((a) => a.user_id === session.user.id).length : 0;
+  return { pending: entries.length, pendingLogs: entries.length - walks, attention };
 }
 
 let counting = Promise.resolve();

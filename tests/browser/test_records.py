@@ -77,7 +77,8 @@ def test_offline_edit_and_delete_reach_the_server(new_context, live_server, user
     assert (deleted["version"], deleted["deleted_at"] is not None) == (2, True)
 
 
-def test_stale_edit_from_a_second_device_is_a_conflict_and_the_server_version_wins(new_context, live_server, user):
+def test_stale_edit_of_another_trait_from_a_second_device_merges_with_the_server_version(new_context, live_server, user):
+    """Each trait level is its own field: the tablet's level and the phone's level both stay (issue 14.5)."""
     phone = pages.signed_in_app(new_context(), user)
     pages.log_conversation(phone, "Main hallway", {"Evidence": 1})
     pages.wait_synced(phone)
@@ -101,7 +102,7 @@ def test_stale_edit_from_a_second_device_is_a_conflict_and_the_server_version_wi
     pages.wait_synced(tablet)
 
     (row,) = observation_rows(live_server, user["id"])
-    assert (row["version"], levels(live_server, row["id"])) == (2, {"evidence": 1, "questions": 1})
+    assert (row["version"], levels(live_server, row["id"])) == (3, {"evidence": 1, "questions": 1, "people": 2})
     entry = tablet.locator(".entry", has_text="Main hallway")
     entry.get_by_text("Questions: heard").wait_for()
-    assert entry.get_by_text("People").count() == 0
+    entry.get_by_text("People: strong").wait_for()

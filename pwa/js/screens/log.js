@@ -1,7 +1,9 @@
 // My log: today's and recent logs (editable and deletable offline), pending ones marked,
-// and the "needs attention" list of records the server could not accept. Earlier logs come
+// and the "needs attention" list: records the server could not accept, and changes another device
+// made to the same record (the user chooses which stays; ui/conflict-entry.js). Earlier logs come
 // PAGE at a time ("Show more"), so a long history never makes a heavy page.
 
+import { applyMine, keepTheirs } from "../conflicts.js";
 import { getAll, transact } from "../db.js";
 import { h } from "../dom.js";
 import { emit } from "../events.js";
@@ -9,12 +11,13 @@ import { entriesOf } from "../outbox.js";
 import { deleteObservation, observationsOf } from "../records.js";
 import * as session from "../session.js";
 import { clock, dayKey, dayLabel } from "../time.js";
+import { conflictEntry } from "../ui/conflict-entry.js";
 import { toast } from "../ui/toast.js";
 import { LEVEL_WORDS } from "../ui/trait-picker.js";
 
 const PAGE = 50;
 
-export function logScreen(root, { edit, account }) {
+export function logScreen(root, { edit, account, afterSave }) {
   const attention = h("div", { class: "log__group", id: "log-attention" });
   const today = h("div", { class: "log__group", id: "log-today" });
   const earlier = h("div", { class: "log__group", id: "log-earlier" });
@@ -43,6 +46,13 @@ export function logScreen(root, { edit, account }) {
     });
     toast("Discarded.");
     emit("records-changed");
+  }
+
+  async function choose(id, kind) {
+    const outcome = await (kind === "mine" ? applyMine(id) : keepTheirs(id));
+    if (!outcome) return;  // already chosen (a second tap, or another tab)
+    toast(kind === "mine" ? "Yours will be sent again." : "Kept the other phone's version.");
+    if (kind === "mine") afterSave();
   }
 
   function item(observation, pending, names) {
@@ -94,8 +104,10 @@ export function logScreen(root, { edit, account }) {
       }
       const invalid = (await getAll("attention")).filter((a) => a.user_id === ctx.userId && a.school_id === ctx.schoolId);
       attention.hidden = invalid.length === 0;
+      const view = { zone: school.timezone, names, traits: session.rubric()?.traits || [] };
       attention.replaceChildren(h("h3", { class: "log__heading log__heading--alert" }, "Needs attention"),
         h("ul", { class: "entries" }, invalid.map((a) => {
+          if (a.kind === "conflict") return conflictEntry(a, view, (kind) => choose(a.id, kind));
           const local = all.find((o) => o.id === a.id);
           return h("li", { class: "entry entry--alert" },
             h("p", { class: "entry__problem" }, local

@@ -21,16 +21,23 @@ function waiting(status) {
   return status.pending ? "a walk" : "";
 }
 
+/** Changes the server did not take, waiting in My log: never "Up to date" while one waits. */
+function needing(status) {
+  const n = status.attention || 0;
+  return n ? `${n} ${n === 1 ? "change needs" : "changes need"} attention in My log` : "";
+}
+
 function words(status) {
   const { state } = status;
   const what = waiting(status);
+  const attention = needing(status);
   if (state === "signin") return `Sign in to sync ${status.pendingLogs || status.pending} pending`;
-  if (state === "offline") return what ? `Offline · ${what} saved on this phone` : "Offline · all logs synced";
+  if (state === "offline") return what ? `Offline · ${what} saved on this phone` : attention ? `Offline · ${attention}` : "Offline · all logs synced";
   if (state === "syncing") return `Syncing ${what}…`;
   if (state === "retrying") return `${what} waiting · will retry`;
   if (what) return `${what} waiting to sync`;
   if (state === "starting") return "Checking…";
-  return "Up to date";
+  return attention || "Up to date";
 }
 
 export function syncStatus({ syncNow, onSignedIn }) {
@@ -44,7 +51,7 @@ export function syncStatus({ syncNow, onSignedIn }) {
     const canSync = status.pending > 0 && !["offline", "syncing", "signin"].includes(status.state);
     root.dataset.state = status.state;
     replace(line,
-      h("span", { class: `dot ${DOTS[status.state] || ""}`, "aria-hidden": "true" }),
+      h("span", { class: `dot ${status.state === "up-to-date" && status.attention ? "dot--alert" : DOTS[status.state] || ""}`, "aria-hidden": "true" }),
       h("span", { class: "sync__words", id: "sync-words" }, words(status)),
       status.state === "signin" ? null : h("span", { class: "sync__since" }, since(status.lastSync)),
       canSync ? h("button", { type: "button", class: "button button--small sync__now", onclick: syncNow }, "Sync now") : null);
