@@ -157,3 +157,31 @@ def test_offline_note_and_another_phones_trait_level_merge_without_asking(new_co
     entry.get_by_text("Action: strong").wait_for()
     entry.get_by_text("Second thought").wait_for()
     assert phone_c.locator("#log-attention .entry").count() == 0
+
+
+@pytest.mark.parametrize("answer", ["lost", "settled"])
+def test_an_edit_made_while_a_send_was_out_is_not_taken_for_another_phones_change(new_context, live_server, user, answer):
+    """The phone's own send reached the server; whether its answer came back or not, the next edit goes
+    on top of it (no conflict asked about the leader's own change)."""
+    page = pages.signed_in_app(new_context(), user)
+    pages.log_conversation(page, "Main hallway", {"Evidence": 1})
+    pages.wait_synced(page)
+    status = page.evaluate("""async (settleIt) => navigator.locks.request("hallpulse-sync", async () => {
+        const records = await import("/js/records.js");
+        const outbox = await import("/js/outbox.js");
+        const api = await import("/js/api.js");
+        const session = await import("/js/session.js");
+        const [log] = await records.observationsOf(session.context());
+        await records.editObservation(log.id, { note: "First thought" });
+        const batch = await outbox.peek(session.state.user.id);
+        const answer = await api.sync(batch.schoolId, batch.entries.map((entry) => entry.record));
+        await records.editObservation(log.id, { note: "Second thought" });
+        if (settleIt) await outbox.settle(batch.entries, answer.results);
+        return answer.results.map((result) => result.status).join();
+    })""", answer == "settled")
+    assert status == "stored"
+    pages.sync_now(page)
+    pages.wait_synced(page)
+    (row,) = live_server.rows("SELECT version, note FROM observation WHERE observer_id = :user", user=user["id"])
+    assert (row["version"], row["note"]) == (3, "Second thought")
+    assert page.evaluate("""async () => (await (await import("/js/db.js")).getAll("attention")).length""") == 0

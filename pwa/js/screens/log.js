@@ -55,7 +55,7 @@ export function logScreen(root, { edit, account, afterSave }) {
     if (kind === "mine") afterSave();
   }
 
-  function item(observation, pending, names) {
+  function item(observation, pending, names, asking = false) {
     const school = session.school();
     const traits = session.rubric()?.traits.filter((t) => observation.trait_levels?.[t.key]) || [];
     return h("li", { class: "entry", dataset: { id: observation.id } },
@@ -63,6 +63,7 @@ export function logScreen(root, { edit, account, afterSave }) {
         h("span", { class: "entry__time" }, clock(observation.observed_at, school.timezone)),
         h("span", { class: "entry__place" }, names.get(observation.location_id) || "Unknown place"),
         pending ? h("span", { class: "badge badge--pending" }, "Waiting to sync") : null,
+        asking ? h("span", { class: "badge badge--choice" }, "Needs your choice") : null,
         observation.needs_follow_up ? h("span", { class: "badge badge--follow" }, "Follow-up") : null),
       h("ul", { class: "entry__traits", "aria-label": "Traits heard" }, traits.length
         ? traits.map((t) => h("li", { class: `tag tag--level${observation.trait_levels[t.key]}` },
@@ -89,6 +90,8 @@ export function logScreen(root, { edit, account, afterSave }) {
       const ctx = session.context();
       const names = new Map(school.locations.map((l) => [l.id, l.name]));
       const pending = new Set((await entriesOf(ctx.userId)).map((e) => e.id));
+      const invalid = (await getAll("attention")).filter((a) => a.user_id === ctx.userId && a.school_id === ctx.schoolId);
+      const asking = new Set(invalid.filter((a) => a.kind === "conflict").map((a) => a.id));
       const every = await observationsOf(ctx);
       const todayKey = dayKey(new Date().toISOString(), school.timezone);
       const isToday = (o) => dayKey(o.observed_at, school.timezone) === todayKey;
@@ -96,13 +99,12 @@ export function logScreen(root, { edit, account, afterSave }) {
       const before = every.filter((o) => !isToday(o));
       const all = [...todays, ...before.slice(0, shown)];
       group(today, `Today, ${dayLabel(new Date().toISOString(), school.timezone)}`,
-        todays.map((o) => item(o, pending.has(o.id), names)), "Nothing logged yet today.");
-      group(earlier, "Earlier", before.slice(0, shown).map((o) => item(o, pending.has(o.id), names)), "No earlier logs on this phone.");
+        todays.map((o) => item(o, pending.has(o.id), names, asking.has(o.id))), "Nothing logged yet today.");
+      group(earlier, "Earlier", before.slice(0, shown).map((o) => item(o, pending.has(o.id), names, asking.has(o.id))), "No earlier logs on this phone.");
       if (before.length > shown) {
         earlier.append(h("button", { type: "button", class: "button button--secondary", id: "log-more",
           onclick: () => { shown += PAGE; this.render(); } }, `Show more (${before.length - shown} more on this phone)`));
       }
-      const invalid = (await getAll("attention")).filter((a) => a.user_id === ctx.userId && a.school_id === ctx.schoolId);
       attention.hidden = invalid.length === 0;
       const view = { zone: school.timezone, names, traits: session.rubric()?.traits || [] };
       attention.replaceChildren(h("h3", { class: "log__heading log__heading--alert" }, "Needs attention"),

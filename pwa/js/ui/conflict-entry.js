@@ -27,7 +27,7 @@ function subject(entity, record, { zone, names }) {
 }
 
 function shown(unit, record, { zone, names, traits }) {
-  if (unit.startsWith(TRAIT)) return LEVEL_WORDS[valueOf(record, unit)] || "Not heard";
+  if (unit.startsWith(TRAIT)) return (LEVEL_WORDS[valueOf(record, unit)] || LEVEL_WORDS[0]).toLowerCase();
   const value = record[unit];
   if (value === null || value === undefined || value === "" || (Array.isArray(value) && !value.length)) return "none";
   if (unit === "location_id") return names.get(value) || "an unknown place";
