@@ -129,3 +129,30 @@ def test_without_a_base_every_difference_is_asked(merge):
     mine = {**theirs, "team": "Grade 7"}
     verdict = merge("threeWay", "observation", None, mine, theirs)
     assert (verdict["outcome"], verdict["units"]) == ("conflict", ["team"])
+
+
+def follow_up(**changes):
+    return {"type": "follow_up", "id": "0b7c8f4e-0000-4000-8000-000000000002", "version": 1, "owner_id": 12,
+            "action": "Ask the 7th-grade team about Friday's quiz data", "due_at": "2026-12-03T15:00:00-06:00",
+            "observation_id": None, "status": "open", "snoozed_until": None, "changed_practice": None,
+            "outcome_note": None, "completed_at": None, **changes}
+
+
+def test_a_follow_up_completed_here_and_snoozed_there_merges(merge):
+    base = follow_up()
+    done = follow_up(status="done", changed_practice=True, outcome_note="Quiz reteach planned",
+                     completed_at="2026-12-03T16:10:00-06:00")
+    snoozed = follow_up(snoozed_until="2026-12-04T15:00:00+00:00", due_at="2026-12-03T21:00:00+00:00")
+    verdict = merge("threeWay", "follow_up", base, done, snoozed)
+    assert verdict["outcome"] == "merged"
+    record = verdict["record"]
+    assert (record["status"], record["outcome_note"], record["snoozed_until"]) == ("done", "Quiz reteach planned", snoozed["snoozed_until"])
+
+
+def test_a_follow_up_completed_here_and_dropped_there_is_asked(merge):
+    """Status, outcome and completion time are one answer: half of each would not be a real follow-up."""
+    base = follow_up()
+    done = follow_up(status="done", changed_practice=True, completed_at="2026-12-03T16:10:00-06:00")
+    dropped = follow_up(status="dropped", completed_at="2026-12-03T16:10:00-06:00")
+    verdict = merge("threeWay", "follow_up", base, done, dropped)
+    assert (verdict["outcome"], set(verdict["units"])) == ("conflict", {"status", "changed_practice"})
