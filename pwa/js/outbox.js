@@ -76,7 +76,7 @@ export function settle(sent, results) {
         s.attention.put({ id: entry.id, user_id: entry.user_id, school_id: entry.school_id, entry, errors: result.errors || {} });
         settled += 1;
       } else {
-        await confirm(s, done, entry);
+        if (result.status !== "conflict") await confirm(s, done, entry);
         s.attention.delete(entry.id);
         settled += 1;
       }

@@ -29,7 +29,8 @@ function publish(changes) {
 async function countPending() {
   const entries = session.user ? await entriesOf(session.user.id) : [];
   const walks = entries.filter((entry) => entityOf(entry) === "walk").length;
-  const attention = session.user ? (await getAll("attention")).filter((a) => a.user_id === session.user.id).length : 0;
+  const attention = session.user ? (await getAll("attention"))
+    .filter((a) => a.user_id === session.user.id && a.school_id === session.schoolId).length : 0;
   return { pending: entries.length, pendingLogs: entries.length - walks, attention };
 }
 
