@@ -54,7 +54,7 @@ function story(waiting, verdict, view) {
     return [`Deleted on another phone${at}`, `Your change to ${what} was not saved: it was deleted on another phone. “Apply mine again” saves yours as a new one.`];
   }
   if (verdict.reason === "deleted-here") {
-    return [`Changed on another phone${at}`, `You deleted ${what} on this phone, but it was changed on another phone. It was not deleted.`];
+    return [`Changed on another phone${at}`, `You deleted ${what} on this phone, but it was changed on another phone, so it was not deleted. “Apply mine again” deletes it.`];
   }
   return [`Changed on another phone${at}`, `Your change to ${what} was not saved: the same thing was changed on another phone.`];
 }
