@@ -185,3 +185,27 @@ def test_an_edit_made_while_a_send_was_out_is_not_taken_for_another_phones_chang
     (row,) = live_server.rows("SELECT version, note FROM observation WHERE observer_id = :user", user=user["id"])
     assert (row["version"], row["note"]) == (3, "Second thought")
     assert page.evaluate("""async () => (await (await import("/js/db.js")).getAll("attention")).length""") == 0
+
+
+def test_an_offline_edit_of_a_log_deleted_on_another_phone_can_come_back_as_a_new_log(new_context, live_server, user):
+    c_context, phone_c, phone_d = two_phones(new_context, user)
+    c_context.set_offline(True)
+    edit_log(phone_c, "Main hallway", note="Worth keeping")
+    delete_log(phone_d, "Main hallway")
+    pages.sync_now(phone_d)  # a deletion in My log waits for the next sync round today
+    pages.wait_synced(phone_d)
+    tombstone = rows_by_place(live_server, user["id"])["Main hallway"]
+    assert tombstone["deleted_at"] is not None
+
+    c_context.set_offline(False)
+    pages.wait_words(phone_c, "1 change needs attention in My log")
+    open_my_log(phone_c)
+    entry = phone_c.locator(CONFLICTS, has_text="Main hallway")
+    entry.get_by_text(re.compile(f"Deleted on another phone at {school_clock(tombstone['deleted_at'])}$")).wait_for()
+    entry.get_by_role("button", name="Apply mine again").click()
+    pages.wait_synced(phone_c)
+
+    rows = live_server.rows("SELECT id, version, note, deleted_at FROM observation WHERE observer_id = :user "
+                            "AND location_id = :place", user=user["id"], place=live_server.seed["places"]["Main hallway"])
+    assert sorted((row["version"], row["note"], row["deleted_at"] is None) for row in rows) == [(1, "Worth keeping", True), (2, None, False)]
+    phone_c.locator(LOGS, has_text="Worth keeping").wait_for()
