@@ -2,19 +2,27 @@
 // A network error, 401, 403, 429 or 5xx never reaches settle(), so every entry simply stays.
 
 import { getAll, transact } from "./db.js";
+import { emit } from "./events.js";
 import { entityOf, fromServer, payload, storeOf } from "./model.js";
 
 export const BATCH_SIZE = 50;
 const ACKNOWLEDGED = new Set(["stored", "unchanged", "conflict"]);
 let sequence = 0;
+const announced = new WeakSet();
 
-/** Queue the latest state of a record inside the caller's transaction (one entry per UUID). */
+/** Queue the latest state of a record inside the caller's transaction (one entry per UUID). Once that
+ * transaction commits, "outbox-changed" tells sync there is something to send, whatever the change was. */
 export function queue(outboxStore, entity, record) {
   const body = payload(entity, record);
   outboxStore.put({
     id: record.id, user_id: record.user_id, school_id: record.school_id, type: body.type,
     version: record.version, record: body, seq: Date.now() * 1000 + (sequence++ % 1000),
   });
+  const tx = outboxStore.transaction;
+  if (!announced.has(tx)) {
+    announced.add(tx);
+    tx.addEventListener("complete", () => emit("outbox-changed"));
+  }
 }
 
 export async function entriesOf(userId) {
