@@ -14,7 +14,8 @@ export function carriedDetails(onClear) {
     element,
     /** Show the carried words ("Formal", "PLC", "Grade 7"), or hide when there are none. */
     show(words) {
-      values.textContent = words.join(" · ");
+      values.replaceChildren(...words.flatMap((word, n) => [n ? " " : "", h("span", { class: "carried__value" },
+        n < words.length - 1 ? `${word} ·` : word)]));  // a line breaks between values, never inside one
       element.hidden = words.length === 0;
     },
   };
