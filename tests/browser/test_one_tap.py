@@ -119,3 +119,24 @@ def test_rapid_taps_on_delete_make_one_deletion(new_context, live_server, user):
     settle(page)
     (row,) = observation_rows(live_server, user["id"])
     assert (row["version"], row["deleted_at"] is not None) == (2, True)
+
+
+SAVE_AT_ONCE = """async ([placeId, sameCapture]) => {
+    const records = await import("/js/records.js");
+    const session = await import("/js/session.js");
+    const id = crypto.randomUUID();
+    const draft = () => ({ rubric_id: session.rubric().id, location_id: placeId, trait_levels: { evidence: 1 },
+                           ...(sameCapture ? { id } : {}) });
+    await Promise.all([records.saveObservation(session.context(), draft()),
+                       records.saveObservation(session.context(), draft())]);
+}"""
+
+
+@pytest.mark.parametrize("same_capture", [True, False], ids=["same-capture", "two-captures"])
+def test_two_saves_racing_in_indexeddb_start_one_walk(new_context, live_server, user, same_capture):
+    """Two writes in flight at once (no walk running yet): one walk, and one log when it is the same capture."""
+    page = pages.signed_in_app(new_context(), user)
+    page.evaluate(SAVE_AT_ONCE, [live_server.seed["places"]["Main hallway"], same_capture])
+    settle(page)
+    walks = live_server.rows("SELECT id FROM walk WHERE observer_id = :user", user=user["id"])
+    assert (len(walks), len(observation_rows(live_server, user["id"]))) == (1, 1 if same_capture else 2)
