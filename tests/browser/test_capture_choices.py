@@ -2,11 +2,15 @@
 setting, kind and team come back from the last log at the same place, visibly and clearable in one tap."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.browser import pages
+from tests.browser.conftest import skip_or_fail
 
 pytestmark = pytest.mark.browser
+AXE = Path(__file__).resolve().parent.parent / "js" / "node_modules" / "axe-core" / "axe.min.js"
 
 
 def observation_rows(live_server, user_id: int) -> list[dict]:
@@ -97,3 +101,21 @@ def test_clearing_the_carried_over_details_is_one_tap(new_context, live_server, 
     rows = observation_rows(live_server, user["id"])
     assert [(r["setting"], r["conversation_kind"], r["team"]) for r in rows] == [
         ("formal", "data_team", "Grade 7"), (None, None, None)]
+
+
+def test_the_question_and_the_carried_details_have_no_serious_accessibility_violations(new_context, user):
+    if not AXE.exists():
+        skip_or_fail(f"axe-core is not installed for the chromium tests: run npm install in {AXE.parents[2]}")
+    page = pages.signed_in_app(new_context(bypass_csp=True), user)
+    pages.choose_place(page, "Room 204 (PLC)")
+    set_details(page, "formal", "plc", "Grade 7")
+    pages.tap_trait(page, "Evidence")
+    pages.save(page)
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.get_by_role("group", name="No traits heard").wait_for()
+    page.locator("#capture-prefill").wait_for()
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate("""async () => (await axe.run(document)).violations
+        .filter((v) => ["serious", "critical"].includes(v.impact))
+        .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)""")
+    assert violations == []
