@@ -3,10 +3,10 @@
 
 import { h } from "../dom.js";
 import { completeFollowUp, createFollowUp, dropFollowUp, followUpsOf, snoozeFollowUp, standing } from "../follow-ups.js";
+import { oneAtATime } from "../once.js";
 import { entriesOf } from "../outbox.js";
 import { owners } from "../owners.js";
 import * as session from "../session.js";
-import { oneAtATime } from "../once.js";
 import { clock, dayLabel } from "../time.js";
 import { followUpFields } from "../ui/follow-up-fields.js";
 import { outcomeForm } from "../ui/outcome-form.js";
