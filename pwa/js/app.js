@@ -66,8 +66,8 @@ function route() {
   if (screen === "log") renderLog();
 }
 
+/** A screen saved something (sync hears of it from the outbox itself): a waiting update may go in now. */
 function afterSave() {
-  sync.afterSave();
   takeUpdateIfSafe();
 }
 

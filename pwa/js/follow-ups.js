@@ -29,25 +29,31 @@ export function standing(followUp, now = Date.now()) {
   return at - now <= SOON_DAYS * DAY_MS ? "soon" : "later";
 }
 
-/** Save a new open follow-up; `draft` has action, owner_id, due_at and optionally observation_id. */
+/** Save a new open follow-up; `draft` has action, owner_id, due_at and optionally observation_id, and
+ * `id` (made once per form): saving the same draft again returns the stored follow-up, not a second one. */
 export async function createFollowUp(ctx, draft) {
   const followUp = {
-    id: crypto.randomUUID(), version: 1, user_id: ctx.userId, school_id: ctx.schoolId, created_by_id: ctx.userId,
+    id: draft.id || crypto.randomUUID(), version: 1, user_id: ctx.userId, school_id: ctx.schoolId, created_by_id: ctx.userId,
     observation_id: draft.observation_id || null, owner_id: draft.owner_id, action: draft.action, due_at: draft.due_at,
     status: "open", snoozed_until: null, changed_practice: null, outcome_note: null, completed_at: null, deleted: false,
   };
-  await transact(STORES, "readwrite", (s) => {
+  const stored = await transact(STORES, "readwrite", async (s, done) => {
+    const already = await done(s.follow_ups.get(followUp.id));
+    if (already) return already;
     s.follow_ups.put(followUp);
     queue(s.outbox, "follow_up", followUp);
+    return followUp;
   });
   emit("records-changed");
-  return followUp;
+  return stored;
 }
 
-async function revise(id, changes) {
+/** Apply `changes` if `applies(current)` still holds when the write runs: a second tap, arriving while
+ * the first is written, finds the follow-up already closed or snoozed and changes nothing. */
+async function revise(id, changes, applies) {
   const record = await transact(STORES, "readwrite", async (s, done) => {
     const current = await done(s.follow_ups.get(id));
-    if (!current || current.deleted) return null;
+    if (!current || current.deleted || !applies(current)) return null;
     const next = { ...current, ...changes, version: nextVersion(current) };
     s.follow_ups.put(next);
     queue(s.outbox, "follow_up", next);
@@ -58,17 +64,20 @@ async function revise(id, changes) {
 }
 
 /** Done, with the outcome: did practice change, and a short evidence note (no names). */
+const isOpen = (current) => current.status === "open";
+
 export const completeFollowUp = (ctx, id, changedPractice, note) => revise(id, {
   status: "done", changed_practice: Boolean(changedPractice), outcome_note: note || null,
   completed_at: isoInZone(new Date(), ctx.timeZone),
-});
+}, isOpen);
 
 export const dropFollowUp = (ctx, id) => revise(id, {
   status: "dropped", changed_practice: null, outcome_note: null, completed_at: isoInZone(new Date(), ctx.timeZone),
-});
+}, isOpen);
 
 /** Remind again `days` from now (or from the due time, if that is later: a snooze must be after it). */
 export async function snoozeFollowUp(ctx, followUp, days) {
   const from = Math.max(Date.now(), new Date(followUp.due_at).getTime() + 60000);
-  return revise(followUp.id, { snoozed_until: isoInZone(new Date(from + days * DAY_MS), ctx.timeZone) });
+  return revise(followUp.id, { snoozed_until: isoInZone(new Date(from + days * DAY_MS), ctx.timeZone) },
+    (current) => current.version === followUp.version);
 }

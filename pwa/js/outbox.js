@@ -3,16 +3,19 @@
 
 import { getAll, transact } from "./db.js";
 import { resolveConflict } from "./conflicts.js";
+import { emit } from "./events.js";
 import { entityOf, payload, snapshot, storeOf } from "./model.js";
 
 export const BATCH_SIZE = 50;
 const ACKNOWLEDGED = new Set(["stored", "unchanged", "conflict"]);
 const EARLIER = 4;
 let sequence = 0;
+const announced = new WeakSet();
 
 /** Queue the latest state of a record inside the caller's transaction (one entry per UUID). An entry it
  * replaces may already be on the server (its answer lost): `earlier` keeps the last few such sends, so
- * a conflict with one of them is known as this phone's own. */
+ * a conflict with one of them is known as this phone's own. Once that transaction commits,
+ * "outbox-changed" tells sync there is something to send, whatever the change was. */
 export function queue(outboxStore, entity, record) {
   const body = payload(entity, record);
   const entry = {
@@ -24,6 +27,11 @@ export function queue(outboxStore, entity, record) {
     const old = replaced.result;
     outboxStore.put(old ? { ...entry, earlier: [...(old.earlier || []), old.record].slice(-EARLIER) } : entry);
   };
+  const tx = outboxStore.transaction;
+  if (!announced.has(tx)) {
+    announced.add(tx);
+    tx.addEventListener("complete", () => emit("outbox-changed"));
+  }
 }
 
 export async function entriesOf(userId) {

@@ -1,5 +1,6 @@
-// When and how the outbox drains: on save, start, `online`, visibility, every 30 s while pending,
-// Background Sync; failures back off exponentially with jitter (cap 5 min) and keep every entry.
+// When and how the outbox drains: on every outbox change (a log, an edit, a deletion, a walk or a
+// follow-up), start, `online`, visibility, every 30 s while pending, Background Sync; failures back off
+// exponentially with jitter (cap 5 min) and keep every entry. `lastSync` is when the outbox was last empty.
 
 import * as api from "./api.js";
 import { getAll, getMeta, setMeta } from "./db.js";
@@ -90,8 +91,9 @@ export async function drain(reason = "manual") {
     failures = 0;
     const { pending } = await countPending();
     if (outcome === "done" || outcome === "other-user") {
-      const lastSync = outcome === "done" ? new Date().toISOString() : status.lastSync;
-      if (outcome === "done") await setMeta(lastSyncKey(session.user.id), lastSync);
+      const allSent = outcome === "done" && !pending;  // only then has the phone synced everything
+      const lastSync = allSent ? new Date().toISOString() : status.lastSync;
+      if (allSent) await setMeta(lastSyncKey(session.user.id), lastSync);
       await publishCounted({ state: pending ? "pending" : "up-to-date", lastSync });
     }
     if (pending) schedule(PENDING_INTERVAL_MS);
@@ -113,12 +115,14 @@ export async function start() {
   window.addEventListener("offline", () => publishCounted({ state: "offline" }));
   document.addEventListener("visibilitychange", () => document.visibilityState === "visible" && drain("visible"));
   on("records-changed", () => publishCounted());
+  on("outbox-changed", () => changed());
   drain("start");
 }
 
-/** After a local save: try now, and ask for Background Sync where the browser has it. */
-export async function afterSave() {
-  drain("save");
+/** Something entered the outbox: try now (offline, this just counts it), and ask for Background Sync
+ * where the browser has it. */
+async function changed() {
+  drain("change");
   const registration = navigator.serviceWorker && (await navigator.serviceWorker.getRegistration());
   if (registration && registration.sync) registration.sync.register("hallpulse-outbox").catch(() => {});
 }

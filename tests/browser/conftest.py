@@ -33,7 +33,7 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
     "--disable-sync", "--no-first-run", "--disable-quic",
 ]
-USERS = 30  # one fresh leader per test, for the whole session
+USERS = 60  # one fresh leader per test, for the whole session
 PASSWORD = "correct horse battery staple"
 SEED = f"""
 import json

@@ -94,8 +94,8 @@ def wait_outbox_empty(page, timeout: float = 30) -> None:
 
 
 def wait_synced(page) -> None:
-    """Synced: "Up to date" shown and nothing left in the outbox (the words can linger from the sync before)."""
-    wait_words(page, "Up to date")
+    """Synced: "All synced" shown and nothing left in the outbox (the words can linger from the sync before)."""
+    wait_words(page, "All synced")
     wait_outbox_empty(page)
 
 

@@ -38,7 +38,7 @@ def test_cold_start_offline_capture_reaches_the_server_once(new_context, live_se
     ]
     for place, traits in logs:
         pages.log_conversation(page, place, traits)
-    pages.wait_words(page, "3 logs saved on this phone")
+    pages.wait_words(page, "Offline · 3 logs waiting to sync")
     assert observations_of(live_server, user["id"]) == []
 
     context.set_offline(False)

@@ -66,7 +66,7 @@ def test_offline_edit_and_delete_reach_the_server(new_context, live_server, user
     lounge.get_by_role("button", name="Delete").click()
     lounge.get_by_role("button", name="Tap again to delete").click()
     page.locator(".entry", has_text="Staff lounge").wait_for(state="detached")
-    pages.wait_words(page, "Offline · 2 logs saved")
+    pages.wait_words(page, "Offline · 2 logs waiting to sync")
 
     context.set_offline(False)
     pages.wait_synced(page)

@@ -1,12 +1,16 @@
-// The capture screen: place → traits → Save. The last place stays chosen, so a log can be 2–3 taps.
+// The capture screen: place → traits → Save. The last place stays chosen, so a log can be 2–3 taps, and
+// the last log there lends its setting, kind and team. One press of Save is one log, however fast the taps.
 
 import { getMeta, setMeta } from "../db.js";
 import { h } from "../dom.js";
 import { createFollowUp } from "../follow-ups.js";
-import { editObservation, deleteObservation, saveObservation } from "../records.js";
+import { oneAtATime } from "../once.js";
+import { editObservation, deleteObservation, lastDetailsAt, saveObservation } from "../records.js";
 import * as session from "../session.js";
+import { carriedDetails } from "../ui/carried-details.js";
 import { detailsPanel } from "../ui/details-panel.js";
 import { followUpFields } from "../ui/follow-up-fields.js";
+import { noTraitsQuestion } from "../ui/no-traits.js";
 import { placePicker } from "../ui/place-picker.js";
 import { toast } from "../ui/toast.js";
 import { traitPicker } from "../ui/trait-picker.js";
@@ -14,9 +18,13 @@ import { walkPanel } from "./walk.js";
 
 export function captureScreen(root, { afterSave, showLog }) {
   let editing = null;
-  const places = placePicker(() => { message.textContent = ""; });
-  const traits = traitPicker(() => {});
-  const details = detailsPanel();
+  let ids = null;  // the UUIDs of the capture being saved: made once, so a repeated save stores nothing new
+  let carrying = 0;
+  const places = placePicker((id) => { message.textContent = ""; carryFrom(id); });
+  const traits = traitPicker(() => question.withdraw());
+  const details = detailsPanel(() => carried.show(details.carried()));
+  const carried = carriedDetails(() => { details.clearCarried(); carried.show([]); });
+  const question = noTraitsQuestion(() => submit({ noTraits: true }));
   const walk = walkPanel();
   const followUp = followUpFields("capture-follow-up");
   followUp.element.hidden = true;
@@ -33,10 +41,10 @@ export function captureScreen(root, { afterSave, showLog }) {
     onclick: () => submit() }, "Save");
 
   root.replaceChildren(walk.element, title,
-    h("h2", { class: "step", id: "places-title" }, "Where?"), places.element,
+    h("h2", { class: "step", id: "places-title" }, "Where?"), places.element, carried.element,
     h("div", { class: "step-row" }, h("h2", { class: "step", id: "traits-title" }, "What did you hear?"),
       h("p", { class: "step__hint" }, "1 tap: heard · 2 taps: strong")),
-    traits.element, more, details.element, followUp.element, message,
+    traits.element, more, details.element, followUp.element, message, question.element,
     h("div", { class: "savebar" }, cancel, save));
 
   function toggleDetails(open = details.element.hidden) {
@@ -58,6 +66,16 @@ export function captureScreen(root, { afterSave, showLog }) {
     traits.levels = {};
     details.reset();
     toggleDetails(false);
+    carryFrom(places.value);
+  }
+
+  /** Setting, kind and team from the last log at this place (never into an edit); the latest choice wins. */
+  async function carryFrom(placeId) {
+    const turn = ++carrying;
+    const last = placeId && !editing && session.state.user ? await lastDetailsAt(session.context(), placeId) : null;
+    if (turn !== carrying || editing) return;
+    details.carry(last);
+    carried.show(details.carried());
   }
 
   async function remember(placeId) {
@@ -66,7 +84,8 @@ export function captureScreen(root, { afterSave, showLog }) {
     await setMeta(key, recent);
   }
 
-  async function submit() {
+  /** One save at a time: taps while a save is written join it rather than start another. */
+  const submit = oneAtATime(async ({ noTraits = false } = {}) => {
     if (!places.value) {
       message.textContent = "Choose where you heard it first.";
       places.element.querySelector("button, select")?.focus();
@@ -80,14 +99,21 @@ export function captureScreen(root, { afterSave, showLog }) {
       task.focus.focus();
       return;
     }
+    if (!editing && !noTraits && !Object.keys(draft.trait_levels).length) {
+      question.ask();  // "none heard" is a choice of its own, never what a stray Save records
+      return;
+    }
+    question.withdraw();
     if (editing) {
       await editObservation(editing, draft);
       stopEditing();
       toast("Changes saved.");
       showLog();
     } else {
-      const observation = await saveObservation(session.context(), draft);
-      if (task) await createFollowUp(session.context(), { ...task, observation_id: observation.id });
+      ids = ids || { observation: crypto.randomUUID(), followUp: crypto.randomUUID() };
+      const observation = await saveObservation(session.context(), { ...draft, id: ids.observation });
+      if (task) await createFollowUp(session.context(), { ...task, id: ids.followUp, observation_id: observation.id });
+      ids = null;
       await remember(places.value);
       const heard = rubric.traits.filter((t) => draft.trait_levels[t.key]).map((t) => t.label);
       toast(`Saved: ${heard.length ? heard.join(", ") : "no traits heard"}.`, {
@@ -97,11 +123,12 @@ export function captureScreen(root, { afterSave, showLog }) {
       details.reset();
       showFollowUp(false);
       toggleDetails(false);
+      await carryFrom(places.value);
     }
     if (navigator.vibrate) navigator.vibrate(15);
     message.textContent = "";
     afterSave();
-  }
+  });
 
   return {
     async render() {
@@ -118,6 +145,9 @@ export function captureScreen(root, { afterSave, showLog }) {
     },
     edit(observation) {
       editing = observation.id;
+      question.withdraw();
+      carried.show([]);
+      details.reset();  // what was carried over is no part of an edit
       title.textContent = "Editing a log";
       title.hidden = false;
       cancel.hidden = false;
@@ -128,7 +158,7 @@ export function captureScreen(root, { afterSave, showLog }) {
       toggleDetails(true);
     },
     halfDone() {
-      return Boolean(editing) || Object.keys(traits.levels).length > 0 || details.touched();
+      return Boolean(editing) || question.asking || Object.keys(traits.levels).length > 0 || details.touched();
     },
     tick: () => walk.tick(),
   };

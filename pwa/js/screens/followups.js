@@ -3,6 +3,7 @@
 
 import { h } from "../dom.js";
 import { completeFollowUp, createFollowUp, dropFollowUp, followUpsOf, snoozeFollowUp, standing } from "../follow-ups.js";
+import { oneAtATime } from "../once.js";
 import { entriesOf } from "../outbox.js";
 import { owners } from "../owners.js";
 import * as session from "../session.js";
@@ -22,28 +23,34 @@ export function followUpsScreen(root, { afterSave, pushPanel }) {
       h("button", { type: "submit", class: "button button--small button--primary" }, "Add follow-up"),
       h("button", { type: "button", class: "button button--small button--secondary", onclick: () => { form.hidden = true; } }, "Cancel")));
   const add = h("button", { type: "button", class: "button button--secondary", id: "new-follow-up",
-    onclick: async () => { await fields.reset(); form.hidden = false; form.querySelector("textarea").focus(); } }, "New follow-up");
+    onclick: async () => { await fields.reset(); draftId = crypto.randomUUID(); form.hidden = false; form.querySelector("textarea").focus(); } }, "New follow-up");
   const lists = h("div", { id: "follow-up-lists" });
   root.replaceChildren(h("h2", { class: "screen__title", id: "followups-title" }, "Follow-ups"), add, form, lists, pushPanel);
   let opened = null;
   let focused = null;
+  let draftId = null;  // one per opened form: however often it is submitted, one follow-up
 
-  async function create(event) {
+  function create(event) {
     event.preventDefault();
+    return adding();
+  }
+
+  const adding = oneAtATime(async () => {
     const draft = fields.read();
     if (draft.problem) { message.textContent = draft.problem; draft.focus.focus(); return; }
+    if (form.hidden) return;  // already added by a tap before this one
     message.textContent = "";
-    await createFollowUp(session.context(), draft);
+    await createFollowUp(session.context(), { ...draft, id: draftId });
     form.hidden = true;
     toast("Follow-up added.");
     afterSave();
-  }
+  });
 
-  async function act(run, text) {
-    await run();
-    toast(text);
+  /** One change at a time: taps while one is written are not changes of their own. */
+  const act = oneAtATime(async (run, text) => {
+    if (await run()) toast(text);
     afterSave();
-  }
+  });
 
   function dueText(followUp, timeZone) {
     const at = followUp.snoozed_until || followUp.due_at;

@@ -25,8 +25,10 @@ export function logScreen(root, { edit, account, afterSave }) {
   root.replaceChildren(h("h2", { class: "screen__title", id: "log-title" }, "My log"), attention, today, earlier, account);
 
   function confirmDelete(button, observation) {
+    if (button.dataset.deleting) return;  // one deletion, however often "Tap again" is tapped
     if (button.dataset.armed) {
-      deleteObservation(observation.id).then(() => toast("Log deleted."));
+      button.dataset.deleting = "1";
+      deleteObservation(observation.id).then((deleted) => deleted && toast("Log deleted."));
       return;
     }
     const label = button.getAttribute("aria-label");

@@ -1,6 +1,7 @@
 // The walk bar: start or end a listening walk; shows how long it has run and how many logs it holds.
 
 import { h } from "../dom.js";
+import { oneAtATime } from "../once.js";
 import { on } from "../events.js";
 import { endIdleWalk, endWalk, observationsOf, runningWalk, startWalk } from "../records.js";
 import * as session from "../session.js";
@@ -19,7 +20,7 @@ export function walkPanel() {
   const element = h("div", { class: "walk", id: "walk" }, summary, action);
   let rendering = Promise.resolve();
 
-  async function toggle() {
+  const toggle = oneAtATime(async () => {
     const ctx = session.context();
     if (await runningWalk(ctx)) {
       await endWalk(ctx);
@@ -28,7 +29,7 @@ export function walkPanel() {
       await startWalk(ctx);
       toast("Walk started. Logs from now on belong to it.");
     }
-  }
+  });
 
   async function paint() {
     if (!session.state.user || !session.school()) return;

@@ -7,8 +7,12 @@ const EMPTY = { setting: null, conversation_kind: null, participant_count: null,
   team: null, note: null, needs_follow_up: false };
 const words = (value) => value.replace(/_/g, " ").replace(/^./, (c) => c.toUpperCase());
 
-export function detailsPanel() {
+const CARRIED = ["setting", "conversation_kind", "team"];  // what the last log at a place lends the next
+
+/** `onCarriedChange` hears of any change to setting, kind or team (the capture screen shows what is carried). */
+export function detailsPanel(onCarriedChange = () => {}) {
   let values = { ...EMPTY };
+  let baseline = { ...EMPTY };  // untouched means equal to this: empty, or what was carried over
   const setting = h("select", { id: "detail-setting", class: "field__input" });
   const kind = h("select", { id: "detail-kind", class: "field__input" });
   const count = h("input", { id: "detail-count", class: "field__input field__input--short", type: "number",
@@ -35,12 +39,14 @@ export function detailsPanel() {
     counter.textContent = `${note.value.length}/${NOTE_MAX}`;
   }
 
-  setting.addEventListener("change", () => { values.setting = setting.value || null; fillKinds(); });
+  setting.addEventListener("change", () => { values.setting = setting.value || null; fillKinds(); onCarriedChange(); });
   kind.addEventListener("change", () => {
     values.conversation_kind = kind.value || null;
     const chosen = kinds.find((k) => k.value === kind.value);
     if (chosen && setting.value !== chosen.setting) { setting.value = chosen.setting; values.setting = chosen.setting; fillKinds(); }
+    onCarriedChange();
   });
+  team.addEventListener("input", () => onCarriedChange());
   note.addEventListener("input", countNote);
 
   const element = h("div", { class: "details", id: "details-panel", hidden: true },
@@ -94,8 +100,31 @@ export function detailsPanel() {
     },
     touched() {
       const now = this.read();
-      return Object.keys(EMPTY).some((key) => JSON.stringify(now[key]) !== JSON.stringify(EMPTY[key]));
+      return Object.keys(EMPTY).some((key) => JSON.stringify(now[key]) !== JSON.stringify(baseline[key]));
     },
-    reset() { this.load(EMPTY); },
+    reset() {
+      baseline = { ...EMPTY };
+      this.load(EMPTY);
+    },
+    /** Take setting, kind and team from `last` (the last log at the place) where the user has not chosen their own. */
+    carry(last) {
+      const now = this.read();
+      for (const key of CARRIED) if (now[key] === baseline[key]) now[key] = baseline[key] = last?.[key] ?? null;
+      this.load(now);
+    },
+    /** The carried-over values still in place, in words ("Formal", "PLC", "Grade 7"); empty when none. */
+    carried() {
+      const now = this.read();
+      const kept = (key) => now[key] !== null && now[key] === baseline[key];
+      return [kept("setting") ? words(now.setting) : null,
+        kept("conversation_kind") ? kinds.find((k) => k.value === now.conversation_kind)?.label || words(now.conversation_kind) : null,
+        kept("team") ? now.team : null].filter(Boolean);
+    },
+    /** Empty what was carried over (one tap on Clear); the user's own choices stay. */
+    clearCarried() {
+      const now = this.read();
+      for (const key of CARRIED) if (now[key] === baseline[key]) now[key] = baseline[key] = null;
+      this.load(now);
+    },
   };
 }

@@ -1,4 +1,5 @@
-// Always-visible sync state in plain words: offline, syncing, up to date, or sign in needed.
+// Always-visible sync state in plain words: offline, syncing, what waits, or sign in needed. It says
+// "synced" only when nothing waits, with the time the phone last synced everything.
 
 import { $, h, replace } from "../dom.js";
 import { signInForm } from "./signin.js";
@@ -6,12 +7,12 @@ import { signInForm } from "./signin.js";
 const DOTS = { offline: "dot--offline", syncing: "dot--busy", "up-to-date": "dot--ok", signin: "dot--alert",
   retrying: "dot--alert", pending: "dot--busy", starting: "dot--busy" };
 
-function since(iso) {
-  if (!iso) return "never synced on this phone";
-  const minutes = Math.round((Date.now() - new Date(iso).getTime()) / 60000);
-  if (minutes < 1) return "synced just now";
-  if (minutes < 60) return `synced ${minutes} min ago`;
-  return `synced ${new Date(iso).toLocaleTimeString([], { hour: "numeric", minute: "2-digit" })}`;
+/** "10:42 AM" today, "Dec 3, 10:42 AM" before. */
+function when(iso) {
+  const at = new Date(iso);
+  const time = at.toLocaleTimeString([], { hour: "numeric", minute: "2-digit" });
+  if (at.toDateString() === new Date().toDateString()) return time;
+  return `${at.toLocaleDateString([], { month: "short", day: "numeric" })}, ${time}`;
 }
 
 /** What is waiting, as a leader counts it: logs (a walk's start or end only when nothing else waits). */
@@ -21,23 +22,25 @@ function waiting(status) {
   return status.pending ? "a walk" : "";
 }
 
-/** Changes the server did not take, waiting in My log: never "Up to date" while one waits. */
+/** Changes the server did not take, waiting in My log: never "All synced" while one waits. */
 function needing(status) {
   const n = status.attention || 0;
   return n ? `${n} ${n === 1 ? "change needs" : "changes need"} attention in My log` : "";
 }
+
+const capitalised = (text) => text.charAt(0).toUpperCase() + text.slice(1);
 
 function words(status) {
   const { state } = status;
   const what = waiting(status);
   const attention = needing(status);
   if (state === "signin") return `Sign in to sync ${status.pendingLogs || status.pending} pending`;
-  if (state === "offline") return what ? `Offline · ${what} saved on this phone` : attention ? `Offline · ${attention}` : "Offline · all logs synced";
-  if (state === "syncing") return `Syncing ${what}…`;
-  if (state === "retrying") return `${what} waiting · will retry`;
+  if (state === "offline") return what ? `Offline · ${what} waiting to sync` : attention ? `Offline · ${attention}` : "Offline · nothing waiting to sync";
+  if (state === "syncing") return what ? `Syncing ${what}…` : "Syncing…";
+  if (state === "retrying") return what ? `${what} waiting to sync · will retry` : "Nothing waiting to sync";
   if (what) return `${what} waiting to sync`;
-  if (state === "starting") return "Checking…";
-  return attention || "Up to date";
+  if (state === "up-to-date") return attention || (status.lastSync ? `All synced · ${when(status.lastSync)}` : "All synced");
+  return "Checking…";
 }
 
 export function syncStatus({ syncNow, onSignedIn }) {
@@ -49,11 +52,11 @@ export function syncStatus({ syncNow, onSignedIn }) {
 
   return function render(status) {
     const canSync = status.pending > 0 && !["offline", "syncing", "signin"].includes(status.state);
-    root.dataset.state = status.state;
+    const state = status.state === "up-to-date" && status.pending ? "pending" : status.state;
+    root.dataset.state = state;
     replace(line,
-      h("span", { class: `dot ${status.state === "up-to-date" && status.attention ? "dot--alert" : DOTS[status.state] || ""}`, "aria-hidden": "true" }),
-      h("span", { class: "sync__words", id: "sync-words" }, words(status)),
-      status.state === "signin" ? null : h("span", { class: "sync__since" }, since(status.lastSync)),
+      h("span", { class: `dot ${state === "up-to-date" && status.attention ? "dot--alert" : DOTS[state] || ""}`, "aria-hidden": "true" }),
+      h("span", { class: "sync__words", id: "sync-words" }, capitalised(words(status))),
       canSync ? h("button", { type: "button", class: "button button--small sync__now", onclick: syncNow }, "Sync now") : null);
     form.hidden = status.state !== "signin";
   };
