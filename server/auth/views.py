@@ -41,7 +41,8 @@ def safe_next(target: str | None) -> str:
 @bp.app_context_processor
 def header_navigation() -> dict:
     """The signed-in header's links on every server page, worked out only when a page asks."""
-    return {"header_links": lambda: landing.header_links(current_user)}
+    return {"header_links": lambda: landing.header_links(current_user),
+            "home_url": lambda: landing.home_url(current_user)}
 
 
 def form_fields(*names: str) -> dict[str, str]:
