@@ -80,6 +80,13 @@ def login():
     return redirect(next_path or landing.home_url(user))
 
 
+@bp.get("/start")
+@login_required
+def start():
+    """The user's own start page (the app links here: it knows the role, not the district)."""
+    return redirect(landing.home_url(current_user))
+
+
 @bp.route("/logout", methods=["POST"])
 def logout():
     """Only a POST signs out, so a link or an image on another page cannot."""

@@ -20,6 +20,7 @@ def test_each_role_lands_where_its_work_is(client, school, role, destination):
     assert response.status_code == 302
     assert response.headers["Location"] == destination.format(district_id=school.district_id, school_id=school.id)
     assert client.get(response.headers["Location"]).status_code == 200
+    assert client.get("/start").headers["Location"] == response.headers["Location"]
 
 
 @pytest.mark.parametrize("role, links", [

@@ -142,6 +142,23 @@ def test_the_schools_page_and_the_header_lead_the_district_admin_to_the_district
     assert path_of(page) == f"/district/{demo.seed['district_id']}"
 
 
+def test_the_app_header_leads_the_district_admin_to_the_district_view(browser, demo):
+    context = browser.new_context(base_url=demo.url, viewport={"width": PHONE[0], "height": PHONE[1]},
+                                  service_workers="block")
+    try:
+        page = context.new_page()
+        page.goto("/")
+        form = page.locator("#screen-signin form")
+        form.get_by_label("Email").fill("district@maplevalley.demo")
+        form.get_by_label("Password").fill(DEMO_PASSWORD)
+        form.get_by_role("button", name="Sign in").click()
+        page.locator("#topbar-links").get_by_role("link", name="District view").click()
+        page.wait_for_url(f"**/district/{demo.seed['district_id']}")
+        assert page.locator("#district-quality").is_visible()
+    finally:
+        context.close()
+
+
 # ---------------------------------------------------------------- 12: tables readable whole, or scrolling in their box
 
 CLIPPED = """() => {
