@@ -50,15 +50,16 @@ def read_date(text) -> date | None:
 def sentence(field: str, message: str, raw: dict) -> str:
     """One of marshmallow's messages about a filter, as something a principal can act on."""
     label = LABELS.get(field)
-    value = request.args.get(field, "")
+    value = str(raw.get(field, request.args.get(field, "")))
+    value = value if len(value) <= 40 else value[:40] + "…"
     if field == "_schema" or label is None:
         return (f"“{field}” is not a filter this page knows: take it out of the address." if message == "Unknown field."
                 else message)
-    if "date" in message.lower() and field.startswith("date_"):
+    if message == "Not a valid date.":
         return f"{label} “{value}” is not a date: pick one in the calendar, or write it as 2026-10-01."
     if message.startswith("Must be one of"):
         return f"{label} “{value}” is not one of the choices: pick one from the list."
-    if "integer" in message.lower() or "greater than" in message.lower() or "less than" in message.lower():
+    if message == "Not a valid integer." or (field in WHOLE_NUMBERS and message.startswith("Must be greater")):
         return f"{label} “{value}” is not one this page knows: pick one from the list."
     return f"{label}: {message}"
 
