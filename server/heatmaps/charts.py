@@ -10,10 +10,10 @@ from datetime import date, timedelta
 
 from server.heatmaps.cells import Heatmap
 
-LEFT, RIGHT = 52, 18          # the y-axis labels; room for the last point's label
+LEFT, RIGHT = 52, 14          # the y-axis labels; room for the last point's label
 TOP, PLOT = 18, 96            # room for a value label above 100 %; the plot's height
 AXIS = 46                     # day numbers, month names and the weekly n under the plot
-MIN_STEP, MIN_WIDTH = 32, 560
+MIN_STEP, MIN_WIDTH = 30, 560
 BAR_PLOT = 64
 
 

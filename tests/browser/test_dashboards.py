@@ -257,8 +257,9 @@ CHART = """() => [...document.querySelectorAll('svg.trend__chart')].map((svg) =>
 }))"""
 
 
-def test_trend_charts_have_dated_axes_labelled_points_and_the_weekly_n(signed_in, demo):
-    page = signed_in("principal@lincoln.demo", LAPTOP, fresh=False)
+@pytest.mark.parametrize("size", [LAPTOP, PROJECTOR], ids=["laptop", "projector"])
+def test_trend_charts_have_dated_axes_labelled_points_and_the_weekly_n(signed_in, demo, size):
+    page = signed_in("principal@lincoln.demo", size, fresh=False)
     page.goto(f"/schools/{lincoln(demo)}/dashboard/trends")
     charts = page.evaluate(CHART)
     weekly_n = [int(text.removeprefix("n ")) for text in
