@@ -224,18 +224,15 @@ def has_data(heatmap: Heatmap) -> bool:
 def nothing_logged(heatmap: Heatmap, args: dict) -> str:
     """What to say when the filters hold no conversation: the range in words, and what else was chosen."""
     start, end = args.get("date_from"), args.get("date_to")
-    day = lambda d: f"{d:%a} {d.day} {d:%b %Y}"  # noqa: E731
-    if start and end:
-        text = f"No conversations logged between {day(start)} and {day(end)}"
-    elif start:
-        text = f"No conversations logged since {day(start)}"
-    elif end:
-        text = f"No conversations logged up to {day(end)}"
-    else:
-        text = "No conversations logged yet"
     narrowed = any(args.get(name) for name in ("setting", "conversation_kind", "team", "observer_id", "school_ids"))
-    text += " with these filters." if narrowed else "."
-    hours = sum(cell.hours or 0 for key, cell in heatmap.cells.items() if key == (service.ALL, service.ALL))
+    if start and end:
+        text = f"No conversations logged between {charts.long_date(start)} and {charts.long_date(end)}"
+    elif start or end:
+        text = f"No conversations logged {'since' if start else 'up to'} {charts.long_date(start or end)}"
+    else:
+        text = "No conversations match these filters" if narrowed else "No conversations logged yet"
+    text += " with these filters." if narrowed and (start or end) else "."
+    hours = heatmap.cell(service.ALL, service.ALL).hours or 0
     if hours:
         text += f" Leaders listened for {hours:.1f} hours in that time and heard none."
     return text + (" Widen the dates or clear some filters to see more." if start or end or narrowed else "")
