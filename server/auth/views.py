@@ -9,7 +9,7 @@ from marshmallow import ValidationError
 
 from schemas.auth import InvitationAcceptSchema, LoginSchema, PasswordChangeSchema
 from server.audit import service as audit
-from server.auth import service
+from server.auth import landing, service
 from server.auth.api import (
     LOGIN_FAILED, login_rate_limited, record_failed_login, record_login, rotate_session, sign_in, sign_out,
 )
@@ -26,15 +26,23 @@ PASSWORD_RULES = f"At least {MIN_LENGTH} characters. Not a common password, and 
 
 
 def safe_next(target: str | None) -> str:
-    """A same-site relative path to go to after sign-in; anything else (another host, a scheme) is "/"."""
+    """A same-site relative path to go to after sign-in; anything else (another host, a scheme) is ""
+    (then the user's own start page)."""
     if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
-        return "/"
+        return ""
     if any(ord(ch) < 32 or ch == "\\" for ch in target):
-        return "/"
+        return ""
     parts = urlsplit(target)
     if parts.scheme or parts.netloc:
-        return "/"
+        return ""
     return target
+
+
+@bp.app_context_processor
+def header_navigation() -> dict:
+    """The signed-in header's links on every server page, worked out only when a page asks."""
+    return {"header_links": lambda: landing.header_links(current_user),
+            "home_url": lambda: landing.home_url(current_user)}
 
 
 def form_fields(*names: str) -> dict[str, str]:
@@ -52,7 +60,8 @@ def page(template: str, status: int = 200, **context):
 @bp.route("/login", methods=["GET", "POST"])
 @login_rate_limited
 def login():
-    """Email and password; the same plain refusal whether the account exists or not."""
+    """Email and password; the same plain refusal whether the account exists or not. Without a page to
+    go back to, each role starts where its work is (landing.home_url)."""
     next_path = safe_next(request.values.get("next"))
     if request.method == "GET":
         return page("auth/login.html", next_path=next_path, email="")
@@ -68,7 +77,14 @@ def login():
     sign_in(user)
     record_login(user)
     db.session.commit()
-    return redirect(next_path)
+    return redirect(next_path or landing.home_url(user))
+
+
+@bp.get("/start")
+@login_required
+def start():
+    """The user's own start page (the app links here: it knows the role, not the district)."""
+    return redirect(landing.home_url(current_user))
 
 
 @bp.route("/logout", methods=["POST"])

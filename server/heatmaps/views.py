@@ -7,14 +7,17 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, abort, make_response, render_template, request
+from flask import Blueprint, Response, make_response, render_template, request
 from flask_login import current_user, login_required
+from markupsafe import Markup, escape
 from marshmallow import ValidationError
+from werkzeug.exceptions import BadRequest, HTTPException
 
 from schemas.heatmaps import (CONVERSATION_KINDS, SETTINGS, DistrictFrequencyArgsSchema, DistrictQualityArgsSchema,
                               FrequencyArgsSchema, QualityArgsSchema, TrendsArgsSchema)
 from server.db import db
-from server.heatmaps import exports, questions, service
+from server.errors import http_error_response
+from server.heatmaps import charts, exports, page_errors, questions, service
 from server.heatmaps.cells import STEPS, Cell, Heatmap, format_value, key_text
 from server.heatmaps.service import BY_LABELS, SETTING_LABELS, TALK_LABELS
 
@@ -22,7 +25,6 @@ bp = Blueprint("heatmaps", __name__)
 
 SCHOOL_VIEWS = {"frequency": FrequencyArgsSchema, "quality": QualityArgsSchema, "trends": TrendsArgsSchema}
 DISTRICT_VIEWS = {"quality": DistrictQualityArgsSchema, "frequency": DistrictFrequencyArgsSchema}
-CHART = {"width": 320, "height": 120, "pad": 8, "left": 34}
 
 
 def load_args(schema_class, extra_ignored: tuple[str, ...] = ()) -> dict:
@@ -38,7 +40,9 @@ def load_args(schema_class, extra_ignored: tuple[str, ...] = ()) -> dict:
     except ValidationError as error:
         problems = "; ".join(f"{field}: {' '.join(map(str, messages if isinstance(messages, list) else [messages]))}"
                              for field, messages in error.messages.items())
-        abort(400, description=f"Some filters are not valid: {problems}")
+        refused = BadRequest(description=f"Some filters are not valid: {problems}")
+        refused.data = {"messages": error.messages}  # each field's own words for the page (page_errors)
+        raise refused from error
 
 
 def query_for(args: dict, **changes) -> dict:
@@ -55,11 +59,21 @@ def query_for(args: dict, **changes) -> dict:
     return out
 
 
-def page(template: str, **context) -> Response:
-    response = make_response(render_template(template, **context))
+def page(template: str, status: int = 200, **context) -> Response:
+    response = make_response(render_template(template, **context), status)
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
+
+
+@bp.errorhandler(HTTPException)
+def filters_refused(error: HTTPException):
+    """Filters that cannot be used: shown inside the dashboard, with the form to fix them (page_errors)."""
+    shown = page_errors.dashboard_problem(error)
+    if shown is None:
+        return http_error_response(error)
+    template, context = shown
+    return page(template, error.code, **context)
 
 
 def csv_response(text: str, filename: str) -> Response:
@@ -102,7 +116,7 @@ def school_view(school_id: int, view_name: str):
     heatmap = build(view_name, view, args)
     return page(f"heatmaps/{view_name}.html", view=view, args=args, current=view_name, heatmap=heatmap,
                 choices=service.filter_choices(view, current_user),
-                charts=trend_charts(heatmap) if view_name == "trends" else None)
+                charts=charts.trend_charts(heatmap) if view_name == "trends" else None)
 
 
 @login_required
@@ -197,30 +211,44 @@ def cell_title(heatmap: Heatmap, row_label: str, column_label: str, cell: Cell) 
     return text + (f". Too few to read (n under {heatmap.min_n})." if cell.few else ".")
 
 
-def trend_charts(heatmap: Heatmap) -> dict:
-    """Coordinates for one small line chart per trait, and the weekly conversation bars."""
-    width, height, pad, left = CHART["width"], CHART["height"], CHART["pad"], CHART["left"]
-    weeks = [column.key for column in heatmap.columns]
-    step = (width - left - pad) / max(1, len(weeks) - 1)
-    charts = {}
-    for row in heatmap.rows:
-        points = []
-        for index, week in enumerate(weeks):
-            cell = heatmap.cell(row.key, week)
-            if cell.value is None:
-                continue
-            x, y = left + index * step, pad + (1 - cell.value) * (height - 2 * pad)
-            points.append({"x": round(x, 1), "y": round(y, 1), "few": cell.few, "label": week.strftime("%b %-d"),
-                           "text": f"{cell.value:.0%} of {cell.n}"})
-        charts[row.key] = {"points": points, "line": " ".join(f"{p['x']},{p['y']}" for p in points)}
-    most = max(heatmap.column_n.values(), default=0) or 1
-    bars = [{"x": round(left + index * step - 3, 1), "height": round(36 * heatmap.column_n.get(week, 0) / most, 1),
-             "n": heatmap.column_n.get(week, 0), "label": week.strftime("%b %-d")} for index, week in enumerate(weeks)]
-    return {"traits": charts, "bars": bars, "width": width, "height": height, "pad": pad, "left": left, "most": most}
+def breakable(label: str) -> Markup:
+    """A column label that may wrap after a slash ("Grade/department meeting"), so a table fits a laptop."""
+    return escape(label).replace("/", Markup("/<wbr>"))
+
+
+def has_data(heatmap: Heatmap) -> bool:
+    """Whether anything at all was logged under these filters (else a legend and a table of dashes say nothing)."""
+    return any(max(cell.n, cell.conversations or 0) for cell in heatmap.cells.values())
+
+
+def nothing_logged(heatmap: Heatmap, args: dict) -> str:
+    """What to say when the filters hold no conversation: the range in words, and what else was chosen."""
+    start, end = args.get("date_from"), args.get("date_to")
+    narrowed = any(args.get(name) for name in ("setting", "conversation_kind", "team", "observer_id", "school_ids"))
+    if start and end:
+        text = f"No conversations logged between {charts.long_date(start)} and {charts.long_date(end)}"
+    elif start or end:
+        text = f"No conversations logged {'since' if start else 'up to'} {charts.long_date(start or end)}"
+    else:
+        text = "No conversations match these filters" if narrowed else "No conversations logged yet"
+    text += " with these filters." if narrowed and (start or end) else "."
+    hours = heatmap.cell(service.ALL, service.ALL).hours or 0
+    if hours:
+        text += f" Leaders listened for {hours:.1f} hours in that time and heard none."
+    return text + (" Widen the dates or clear some filters to see more." if start or end or narrowed else "")
+
+
+def form_value(value) -> str:
+    """A filter as a form field shows it: a date in ISO form, what the user typed otherwise."""
+    if value is None:
+        return ""
+    return value.isoformat() if isinstance(value, date) else str(value)
 
 
 @bp.context_processor
 def helpers() -> dict:
     return {"cell_classes": cell_classes, "cell_title": cell_title, "format_value": format_value, "query_for": query_for,
+            "breakable": breakable, "has_data": has_data, "nothing_logged": nothing_logged, "form_value": form_value,
+            "problems": None, "invalid": (),
             "key_text": key_text, "STEPS": STEPS, "SETTINGS": SETTINGS, "CONVERSATION_KINDS": CONVERSATION_KINDS,
             "SETTING_LABELS": SETTING_LABELS, "TALK_LABELS": TALK_LABELS, "BY_LABELS": BY_LABELS}

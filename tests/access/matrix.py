@@ -47,6 +47,7 @@ ISOLATION: dict[str, object] = {
     "auth.change_password": PUBLIC,        # the caller's own account only
     "auth.sign_out_everywhere": PUBLIC,    # the caller's own sessions only
     "auth.accept_invitation": PUBLIC,      # guarded by a secret token; see tests/auth
+    "auth.start": PUBLIC,                  # a redirect to the caller's own start page
     "pwa.index_": PUBLIC,
     "pwa.index_log": PUBLIC,
     "pwa.index_walk": PUBLIC,

@@ -48,28 +48,28 @@ def test_page_refuses_malformed_sign_in_forms_plainly(client, principal, data):
     assert session_cookie(client.application, client) is None or client.get("/api/v1/auth/me").status_code == 401
 
 
-def test_page_sign_in_goes_to_the_app_and_the_api_knows_the_user(client, principal):
+def test_page_sign_in_goes_to_the_school_dashboard_and_the_api_knows_the_user(client, principal, school):
     response = sign_in_on_page(client, principal.email)
     assert response.status_code == 302
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == f"/schools/{school.id}/dashboard"
     assert client.get("/api/v1/auth/me").get_json()["email"] == principal.email
 
 
 @pytest.mark.parametrize("next_path, destination", [
     ("/account/password", "/account/password"),
     ("/admin/schools?tab=periods", "/admin/schools?tab=periods"),
-    ("https://evil.example/phish", "/"),
-    ("//evil.example/phish", "/"),
-    ("/\\evil.example/phish", "/"),
-    ("javascript:alert(1)", "/"),
+    ("https://evil.example/phish", "{home}"),
+    ("//evil.example/phish", "{home}"),
+    ("/\\evil.example/phish", "{home}"),
+    ("javascript:alert(1)", "{home}"),
     ("/%0d%0aSet-Cookie:x=1", "/%0d%0aSet-Cookie:x=1"),
-    ("/\r\nLocation: https://evil.example", "/"),
-    ("", "/"),
+    ("/\r\nLocation: https://evil.example", "{home}"),
+    ("", "{home}"),
 ])
-def test_sign_in_redirects_only_to_a_same_site_path(client, principal, next_path, destination):
+def test_sign_in_redirects_only_to_a_same_site_path(client, principal, school, next_path, destination):
     response = sign_in_on_page(client, principal.email, next_path=next_path)
     assert response.status_code == 302
-    assert response.headers["Location"] == destination
+    assert response.headers["Location"] == destination.format(home=f"/schools/{school.id}/dashboard")
 
 
 def test_signed_out_visitor_of_an_account_page_is_sent_to_sign_in_and_back(client, principal):

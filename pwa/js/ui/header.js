@@ -19,8 +19,12 @@ export function renderHeader() {
     picker.onchange = () => session.chooseSchool(Number(picker.value));
   }
   const links = $("#topbar-links");
+  // A district admin's dashboard is the district view (every school side by side, each one click away).
+  const dashboard = current?.role === "district_admin"
+    ? h("a", { class: "topbar__link", href: "/start", "aria-label": "District view" }, "District")
+    : h("a", { class: "topbar__link", href: `/schools/${current?.id}/dashboard` }, "Dashboard");
   links.replaceChildren(...(current && LEADERS.has(current.role)
-    ? [h("a", { class: "topbar__link", href: `/schools/${current.id}/dashboard` }, "Dashboard"),
+    ? [dashboard,
        h("a", { class: "topbar__link", href: `/schools/${current.id}`, "aria-label": "School settings" }, "Settings")]
     : []));
 }
