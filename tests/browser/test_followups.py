@@ -75,3 +75,49 @@ def test_a_reminder_link_opens_that_follow_up(new_context, live_server, user):
     opened.wait_for()
     assert "entry--opened" in opened.get_attribute("class")
     assert opened.is_visible()
+
+
+def add_follow_up_for(page, action: str, owner_id: int, days_from_today: int) -> None:
+    """The New follow-up form on the Follow-ups tab, given to `owner_id`, due that many days from today."""
+    page.get_by_role("button", name="New follow-up").click()
+    form = page.get_by_role("form", name="New follow-up")
+    form.get_by_label("What to do").fill(action)
+    form.get_by_label("Who").select_option(str(owner_id))
+    due = page.evaluate(f"new Date(Date.now() + {days_from_today} * 86400000).toISOString().slice(0, 10)")
+    form.get_by_label("Due day").fill(due)
+    form.get_by_role("button", name="Add follow-up").click()
+    page.locator("#follow-up-lists .entry__action").get_by_text(action, exact=True).wait_for()
+
+
+def group_texts(page) -> dict[str, str]:
+    return page.evaluate("""() => Object.fromEntries([...document.querySelectorAll("#follow-up-lists [data-group]")]
+        .map((s) => [s.dataset.group, s.innerText]))""")
+
+
+def test_overdue_follow_up_given_to_a_colleague_is_under_overdue(new_context, live_server, user):
+    colleague_id, _email = next(u for u in live_server.seed["users"] if u[0] != user["id"])
+    context = new_context()
+    page = pages.signed_in_app(context, user)
+    pages.wait_synced(page)  # the colleagues' names are cached for the Who list
+    page.locator(".tabs").get_by_role("link", name="Follow-ups").click()
+    add_follow_up_for(page, "Chase the 7th-grade quiz data", colleague_id, days_from_today=-35)
+    add_follow_up_for(page, "Share the PLC protocol", colleague_id, days_from_today=3)
+    groups = group_texts(page)
+    assert "Chase the 7th-grade quiz data" in groups["overdue"]
+    assert "Given to Dana Reyes" in groups["overdue"]
+    assert "Nothing overdue" not in groups["overdue"]
+    assert "Chase the 7th-grade quiz data" not in groups["others"]
+    assert "Share the PLC protocol" in groups["others"]
+
+
+def test_reminders_box_comes_before_the_closed_follow_ups(new_context, live_server, user):
+    context = new_context()
+    page = pages.signed_in_app(context, user)
+    for n in range(3):
+        add_follow_up_on_the_tab(page, f"Closed item {n}")
+        page.get_by_role("button", name=f"Drop: Closed item {n}").click()
+        page.locator("#toast").get_by_text("Follow-up dropped").wait_for()
+    add_follow_up_on_the_tab(page, "Still open")
+    order = page.evaluate("""() => [...document.querySelectorAll("#push-panel, #follow-up-lists [data-group]")]
+        .map((e) => e.id || e.dataset.group)""")
+    assert order == ["overdue", "soon", "push-panel", "closed"]

@@ -1,5 +1,6 @@
-// Follow-ups: mine by when they are due (overdue, this week, later), ones given to colleagues, and
-// a new one; complete, snooze or drop each, offline. /follow-ups?id=… opens that one.
+// Follow-ups: every overdue one (mine or given to a colleague) first, then mine by when they are
+// due, the rest given to colleagues, the reminders box, and the closed ones; complete, snooze or
+// drop each, offline. /follow-ups?id=… opens that one.
 
 import { h } from "../dom.js";
 import { completeFollowUp, createFollowUp, dropFollowUp, followUpsOf, snoozeFollowUp, standing } from "../follow-ups.js";
@@ -12,7 +13,8 @@ import { followUpFields } from "../ui/follow-up-fields.js";
 import { outcomeForm } from "../ui/outcome-form.js";
 import { toast } from "../ui/toast.js";
 
-const GROUPS = [["overdue", "Overdue"], ["soon", "Due this week"], ["later", "Later"], ["others", "Given to colleagues"], ["closed", "Closed"]];
+const OPEN_GROUPS = [["overdue", "Overdue"], ["soon", "Due this week"], ["later", "Later"], ["others", "Given to colleagues"]];
+const CLOSED_GROUPS = [["closed", "Closed"]];
 const CLOSED_SHOWN = 10;
 
 export function followUpsScreen(root, { afterSave, pushPanel }) {
@@ -24,8 +26,12 @@ export function followUpsScreen(root, { afterSave, pushPanel }) {
       h("button", { type: "button", class: "button button--small button--secondary", onclick: () => { form.hidden = true; } }, "Cancel")));
   const add = h("button", { type: "button", class: "button button--secondary", id: "new-follow-up",
     onclick: async () => { await fields.reset(); draftId = crypto.randomUUID(); form.hidden = false; form.querySelector("textarea").focus(); } }, "New follow-up");
-  const lists = h("div", { id: "follow-up-lists" });
-  root.replaceChildren(h("h2", { class: "screen__title", id: "followups-title" }, "Follow-ups"), add, form, lists, pushPanel);
+  const openLists = h("div", { class: "follow-ups__open" });
+  const closedLists = h("div", { class: "follow-ups__closed" });
+  // The reminders box sits between what is open and what is closed, so it is seen without
+  // scrolling past every closed follow-up.
+  const lists = h("div", { id: "follow-up-lists" }, openLists, pushPanel, closedLists);
+  root.replaceChildren(h("h2", { class: "screen__title", id: "followups-title" }, "Follow-ups"), add, form, lists);
   let opened = null;
   let focused = null;
   let draftId = null;  // one per opened form: however often it is submitted, one follow-up
@@ -96,8 +102,14 @@ export function followUpsScreen(root, { afterSave, pushPanel }) {
     const all = await followUpsOf(ctx);
     const pending = new Set((await entriesOf(ctx.userId)).map((e) => e.id));
     const names = new Map((await owners()).map((o) => [o.id, o.name]));
-    const groupOf = (f) => (f.status !== "open" ? "closed" : f.owner_id !== ctx.userId ? "others" : standing(f));
-    lists.replaceChildren(...GROUPS.map(([key, heading]) => {
+    // Overdue comes first for mine and colleagues' alike: a follow-up given to someone else that is
+    // past due is one to chase, not one to file away under "Given to colleagues".
+    const groupOf = (f) => {
+      if (f.status !== "open") return "closed";
+      const when = standing(f);
+      return when === "overdue" || f.owner_id === ctx.userId ? when : "others";
+    };
+    const section = ([key, heading]) => {
       let rows = all.filter((f) => groupOf(f) === key);
       if (key === "closed") rows = rows.slice(-CLOSED_SHOWN).reverse();
       if (!rows.length && key !== "overdue" && key !== "soon") return null;
@@ -105,7 +117,9 @@ export function followUpsScreen(root, { afterSave, pushPanel }) {
         h("h3", { class: "log__heading" }, heading),
         rows.length ? h("ul", { class: "entries" }, rows.map((f) => item(f, pending.has(f.id), names)))
           : h("p", { class: "log__empty" }, key === "overdue" ? "Nothing overdue." : "Nothing due this week."));
-    }).filter(Boolean));
+    };
+    openLists.replaceChildren(...OPEN_GROUPS.map(section).filter(Boolean));
+    closedLists.replaceChildren(...CLOSED_GROUPS.map(section).filter(Boolean));
     if (opened) focusOn(opened);
   }
 

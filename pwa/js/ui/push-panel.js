@@ -2,7 +2,7 @@
 
 import { ApiError, NetworkError } from "../api.js";
 import { h } from "../dom.js";
-import { allowReminders, currentSubscription, stopReminders, unsupportedReason } from "../push.js";
+import { BLOCKED, allowReminders, blocked, currentSubscription, stopReminders, unsupportedReason } from "../push.js";
 
 export function pushPanel() {
   const state = h("p", { class: "push__state", id: "push-state", role: "status" });
@@ -43,7 +43,9 @@ export function pushPanel() {
     const subscription = await currentSubscription().catch(() => null);
     allow.hidden = Boolean(subscription);
     stop.hidden = !subscription;
-    if (describe) state.textContent = subscription ? "Reminders are on for this phone." : "Reminders are off for this phone.";
+    if (!describe) return;
+    if (subscription) state.textContent = "Reminders are on for this phone.";
+    else state.textContent = blocked() ? BLOCKED : "Reminders are off for this phone.";
   }
 
   return { element, render };
