@@ -13,6 +13,7 @@ from marshmallow import ValidationError
 from schemas.audit import AuditQueryArgsSchema
 from server.access import Action, can, require_school
 from server.audit.queries import actions_of, audit_page
+from server.audit.wording import describe, label
 
 bp = Blueprint("audit", __name__)
 
@@ -34,8 +35,10 @@ def school_audit(school_id: int):
         status = 200
     page = audit_page(school, args.get("action"), args["page"], args["per_page"])
     zone = ZoneInfo(school.timezone)
+    actions = sorted(((code, label(code)) for code in actions_of(school)), key=lambda pair: pair[1])
     response = make_response(render_template(
-        "audit/school.html", school=school, page=page, action=args.get("action") or "", actions=actions_of(school),
+        "audit/school.html", school=school, page=page, action=args.get("action") or "", actions=actions,
+        sentences=describe(page["items"]), label=label,
         when=lambda moment: when(moment, zone), can_export=can(Action.EXPORT, school.id),
         can_delete=can(Action.DELETE_SCHOOL, school.id), bad_filter=status == 422,
         last_page=max(1, -(-page["total"] // page["per_page"])),

@@ -15,6 +15,7 @@ from sqlalchemy import select, text
 
 from server.audit import service as audit
 from server.audit.models import AuditEvent
+from server.audit.wording import Names, describe, label
 from server.auth.models import Membership, User
 from server.db import db, utcnow
 from server.followups.models import FollowUp
@@ -116,10 +117,19 @@ def tables(school: School) -> dict[str, tuple[list[str], list]]:
         select(User.name, User.email, Membership.role, Membership.created_at, User.active)
         .join(Membership, Membership.user_id == User.id).where(Membership.school_id == sid).order_by(User.name, User.id))
     files["staff.csv"] = (["name", "email", "role", "since", "active"], [list(row) for row in staff])
-    files["audit.csv"] = (["at", "actor", "action", "object_type", "object_id", "ip", "details"], [
-        [e.at, names.get(e.actor_id), e.action, e.object_type, e.object_id, e.ip, json.dumps(e.details, sort_keys=True)]
-        for e in by_school(AuditEvent, AuditEvent.at, AuditEvent.id)])
+    files["audit.csv"] = audit_table(list(by_school(AuditEvent, AuditEvent.at, AuditEvent.id)))
     return files
+
+
+def audit_table(events: list[AuditEvent]) -> tuple[list[str], list[list]]:
+    """The audit log in words and names ("Dana Reyes invited Sam Lee (observer)"), with its codes kept beside them."""
+    plain = [{"action": e.action, "actor_id": e.actor_id, "object_type": e.object_type, "object_id": e.object_id,
+              "ip": e.ip, "details": e.details or {}} for e in events]
+    names = Names(plain)
+    return (["at", "what_happened", "actor", "event", "action", "object_type", "object_id", "ip", "details"], [
+        [e.at, sentence, names.actor(event), label(e.action), e.action, e.object_type, e.object_id, e.ip,
+         json.dumps(e.details, sort_keys=True)]
+        for e, event, sentence in zip(events, plain, describe(plain, names))])
 
 
 def schema_revision() -> str:

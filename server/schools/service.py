@@ -155,7 +155,7 @@ def remove_location(actor: User, location: Location) -> str:
         db.session.flush()
         _record_place("location.archived", actor, location)
         return "archived"
-    _record_place("location.deleted", actor, location)
+    _record_place("location.deleted", actor, location, {"name": location.name})  # the row goes: the log keeps its name
     db.session.delete(location)
     db.session.flush()
     return "deleted"

@@ -76,7 +76,7 @@ def test_the_page_shows_each_event_in_the_schools_zone(db, school, login_as):
     add_events(db, school, "school.settings_changed", start=datetime(2026, 11, 2, 14, 5, tzinfo=timezone.utc))
     client, _ = login_as("principal")
     page = client.get(f"/schools/{school.id}/audit").get_data(as_text=True)
-    assert "school.settings_changed" in page and "08:05:00" in page and "10.0.0.7" in page  # America/Chicago, UTC−6
+    assert "changed the school&#39;s settings" in page and "08:05:00" in page and "10.0.0.7" in page  # America/Chicago, UTC−6
 
 
 def test_the_page_shows_names_as_text(db, school, login_as):
