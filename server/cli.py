@@ -106,7 +106,8 @@ def create_school_command(district_name: str, name: str, zone: str) -> None:
     from zoneinfo import available_timezones
 
     from server.db import db
-    from server.schools.models import District, School
+    from server.schools.models import District
+    from server.schools.service import create_school
 
     district_name, name = district_name.strip(), name.strip()
     if not (0 < len(district_name) <= 120 and 0 < len(name) <= 120):
@@ -118,10 +119,10 @@ def create_school_command(district_name: str, name: str, zone: str) -> None:
         district = District(name=district_name)
         db.session.add(district)
         db.session.flush()
-    school = School(name=name, district_id=district.id, timezone=zone)
-    db.session.add(school)
+    school = create_school(None, district.id, name, zone)
     db.session.commit()
-    click.echo(f"Created school {school.id} ({school.name}) in district {district.id} ({district.name}).")
+    click.echo(f"Created school {school.id} ({school.name}) in district {district.id} ({district.name}), with a default "
+               "bell schedule: its principal is asked to check it on the school's page.")
 
 
 @click.command("create-user")

@@ -38,7 +38,8 @@ def create_district(name: str | None = None) -> District:
 
 def create_school(name: str | None = None, district: District | None = None, timezone: str = "America/Chicago") -> School:
     district = district or create_district()
-    school = School(name=name or f"School {next(_sequence)}", district_id=district.id, timezone=timezone)
+    school = School(name=name or f"School {next(_sequence)}", district_id=district.id, timezone=timezone,
+                    schedule_confirmed=True)  # a school already set up with its own schedule
     db.session.add(school)
     db.session.flush()
     for period_name, starts, ends in DEFAULT_PERIODS:

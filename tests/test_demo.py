@@ -97,6 +97,11 @@ def test_demo_district_has_two_schools_in_different_time_zones(demo):
     assert all(school.district_id == district.id for school in schools.values())
 
 
+def test_demo_schools_keep_their_own_schedules_and_are_not_asked_to_check_them(demo):
+    assert {school.name: school.schedule_confirmed for school in schools_by_name().values()} == {
+        "Lincoln Middle School": True, "Riverside High School": True}
+
+
 @pytest.mark.parametrize("school_name", ["Lincoln Middle School", "Riverside High School"])
 def test_each_school_has_a_bell_schedule_and_places_of_many_kinds(demo, school_name):
     school = schools_by_name()[school_name]

@@ -182,8 +182,8 @@ def create_district() -> District:
 
 
 def create_school(district: District, plan: SchoolPlan) -> BuiltSchool:
-    school = School(district_id=district.id, name=plan.name, timezone=plan.timezone,
-                    created_at=SET_UP_AT, updated_at=SET_UP_AT)
+    school = School(district_id=district.id, name=plan.name, timezone=plan.timezone, schedule_confirmed=True,
+                    created_at=SET_UP_AT, updated_at=SET_UP_AT)  # the demo's own schedule, not the default
     db.session.add(school)
     db.session.flush()
     db.session.add_all(Period(school_id=school.id, name=p.name, starts_at=p.starts_at, ends_at=p.ends_at)

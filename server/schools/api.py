@@ -65,7 +65,7 @@ class Schools(MethodView):
     @blp.alt_response(403, response="FORBIDDEN")
     @blp.alt_response(404, response="NOT_FOUND")
     def post(self, fields):
-        """Add a school to the district (district admins); it starts with hourly periods."""
+        """Add a school to the district (district admins); it starts with the default bell schedule, to be checked."""
         district_id = require_district_admin(fields.get("district_id"))
         school = service.create_school(current_user, district_id, fields["name"], fields["timezone"])
         db.session.commit()
@@ -119,7 +119,7 @@ class Periods(MethodView):
 @blp.alt_response(403, response="FORBIDDEN")
 @blp.alt_response(404, response="NOT_FOUND")
 def reset_periods(school_id):
-    """Go back to hourly blocks from 07:00 to 17:00 (send an empty JSON body)."""
+    """Go back to the default bell schedule, a typical six-period day (send an empty JSON body)."""
     school = require_school(Action.MANAGE_SCHOOL, school_id)
     result = service.reset_periods(current_user, school)
     db.session.commit()

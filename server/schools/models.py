@@ -25,6 +25,9 @@ class School(TimestampedMixin, db.Model):
     min_cell_n: Mapped[int] = mapped_column(Integer, default=5)
     walk_idle_minutes: Mapped[int] = mapped_column(Integer, default=20)
     note_retention_days: Mapped[int | None] = mapped_column(Integer, default=None)
+    # False while the school runs on the default bell schedule nobody has checked: its pages ask the
+    # principal to check it. Saving the schedule (even unchanged) sets it.
+    schedule_confirmed: Mapped[bool] = mapped_column(default=False)
 
     district: Mapped[District] = relationship(back_populates="schools")
     periods: Mapped[list[Period]] = relationship(

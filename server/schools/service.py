@@ -14,7 +14,20 @@ from server.observations.models import Observation
 from server.schools.models import District, Location, Period, School
 
 SETTINGS = ("name", "timezone", "min_cell_n", "walk_idle_minutes", "note_retention_days")
-DEFAULT_DAY_START, DEFAULT_DAY_END = 7, 17
+# A typical US six-period day: staff in from 07:30, 55-minute periods with 5 minutes to pass (the
+# heatmaps' "Between periods", where hallway talk happens), lunch at noon, dismissal at 14:30, and
+# after school until 16:00 for PLCs, data teams and clubs. A start the principal is asked to check.
+DEFAULT_SCHEDULE = (
+    ("Before school", (7, 30), (8, 0)),
+    ("Period 1", (8, 0), (8, 55)),
+    ("Period 2", (9, 0), (9, 55)),
+    ("Period 3", (10, 0), (10, 55)),
+    ("Period 4", (11, 0), (11, 55)),
+    ("Lunch", (12, 0), (12, 30)),
+    ("Period 5", (12, 35), (13, 30)),
+    ("Period 6", (13, 35), (14, 30)),
+    ("After school", (14, 30), (16, 0)),
+)
 
 
 class RefusedChange(Exception):
@@ -22,11 +35,8 @@ class RefusedChange(Exception):
 
 
 def default_periods() -> list[dict]:
-    """Hourly blocks from 07:00 to 17:00: a usable schedule until the school enters its own."""
-    return [
-        {"name": f"{hour:02d}:00\u2013{hour + 1:02d}:00", "starts_at": time(hour), "ends_at": time(hour + 1)}
-        for hour in range(DEFAULT_DAY_START, DEFAULT_DAY_END)
-    ]
+    """The default bell schedule: usable from day one, until the school enters its own."""
+    return [{"name": name, "starts_at": time(*starts), "ends_at": time(*ends)} for name, starts, ends in DEFAULT_SCHEDULE]
 
 
 def school_summary(school: School, user: User) -> dict:
@@ -51,16 +61,17 @@ def reachable_schools(user: User) -> list[dict]:
     return [school_summary(school, user) for school in schools]
 
 
-def create_school(actor: User, district_id: int, name: str, timezone: str) -> School:
-    """A new school with the default hourly schedule and no places yet."""
+def create_school(actor: User | None, district_id: int, name: str, timezone: str) -> School:
+    """A new school with the default bell schedule (to be checked) and no places yet; `actor` is
+    None from the command line."""
     district = db.session.get(District, district_id)
-    school = School(district_id=district.id, name=name, timezone=timezone)
+    school = School(district_id=district.id, name=name, timezone=timezone, schedule_confirmed=False)
     db.session.add(school)
     db.session.flush()
     for period in default_periods():
         db.session.add(Period(school_id=school.id, **period))
     db.session.flush()
-    audit.record("school.created", actor_id=actor.id, school_id=school.id, district_id=district.id,
+    audit.record("school.created", actor_id=actor.id if actor else None, school_id=school.id, district_id=district.id,
                  object_type="school", object_id=school.id)
     return school
 
@@ -96,6 +107,7 @@ def replace_periods(actor: User, school: School, periods: list[dict]) -> list[Pe
         period = by_name.get(name) or Period(school_id=school.id, name=name)
         period.starts_at, period.ends_at = fields["starts_at"], fields["ends_at"]
         db.session.add(period)
+    school.schedule_confirmed = True
     db.session.flush()
     audit.record("school.bell_schedule_changed", actor_id=actor.id, school_id=school.id, district_id=school.district_id,
                  object_type="school", object_id=school.id, details={"periods": len(kept)})

@@ -28,7 +28,7 @@ from server.auth.models import Invitation, Membership
 from server.db import db
 from server.schools import service, staff
 from server.schools.api import invitation_days, invitation_link
-from server.schools.models import District, Location
+from server.schools.models import District, Location, Period
 from server.schools.service import RefusedChange
 
 bp = Blueprint("schools", __name__)
@@ -59,6 +59,23 @@ def page(template: str, status: int = 200, **context):
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
+
+
+@bp.app_context_processor
+def schedule_helpers() -> dict:
+    return {"schedule_prompt": schedule_prompt}
+
+
+def schedule_prompt(school) -> dict | None:
+    """What a school page says about the bell schedule: "empty" (no periods: nothing by period can
+    show) to anyone, "default" (the unchecked default) to those who can change it; else None."""
+    manage = can(Action.MANAGE_SCHOOL, school.id)
+    link = url_for("schools.overview", school_id=school.id, _anchor="schedule") if manage else None
+    if db.session.scalar(db.select(Period.id).where(Period.school_id == school.id).limit(1)) is None:
+        return {"kind": "empty", "link": link}
+    if not school.schedule_confirmed and manage:
+        return {"kind": "default", "link": link}
+    return None
 
 
 def problems_from(messages, where: tuple = ()) -> list[str]:
@@ -153,7 +170,7 @@ def index_page(status: int = 200, form: dict | None = None, problems: list[str] 
 @bp.post("/schools")
 @login_required
 def add_school():
-    """District admins add a school to their district, with hourly periods to start."""
+    """District admins add a school to their district, with the default bell schedule to start."""
     form = {"name": request.form.get("name", ""), "timezone": request.form.get("timezone", "")}
     raw_district = request.form.get("district_id", "").strip()
     district_id = require_district_admin(whole_number(raw_district) if raw_district else None)
@@ -164,7 +181,7 @@ def add_school():
     school = service.create_school(current_user, district_id, fields["name"], fields["timezone"])
     db.session.commit()
     forget_roles()
-    flash(f"{school.name} is added, with hourly periods to start. Add its places and bell schedule next.", "success")
+    flash(f"{school.name} is added, with a default bell schedule to start. Check the schedule and add its places next.", "success")
     return redirect(url_for("schools.overview", school_id=school.id))
 
 
@@ -212,7 +229,7 @@ def save_schedule(school_id: int):
 def reset_schedule(school_id: int):
     service.reset_periods(current_user, school_for(school_id))
     db.session.commit()
-    flash("Bell schedule reset to hourly blocks from 07:00 to 17:00.", "success")
+    flash("Bell schedule reset to the default day: before school from 07:30, six periods and lunch, after school until 16:00.", "success")
     return back(school_id, "schedule")
 
 

@@ -164,10 +164,10 @@ def test_overlapping_schedule_form_is_refused_with_the_reason(principal, school,
     assert len(db.session.scalars(select(Period).where(Period.school_id == school.id)).all()) == 5
 
 
-def test_reset_schedule_form_gives_hourly_blocks(principal, school, db):
+def test_reset_schedule_form_gives_the_default_day(principal, school, db):
     response = post_form(principal, overview(principal, school), f"/schools/{school.id}/schedule/reset", {})
     assert response.status_code == 302
-    assert len(db.session.scalars(select(Period).where(Period.school_id == school.id)).all()) == 10
+    assert len(db.session.scalars(select(Period).where(Period.school_id == school.id)).all()) == 9
 
 
 def test_add_place_form_adds_it(principal, school, db):

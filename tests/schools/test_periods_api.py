@@ -1,4 +1,4 @@
-"""The bell schedule: read it, replace it whole, reset it to hourly blocks."""
+"""The bell schedule: read it, replace it whole, reset it to the default day."""
 import pytest
 from sqlalchemy import select
 
@@ -108,12 +108,12 @@ def test_observers_and_viewers_cannot_replace_the_schedule(login_as, school, db,
     assert stored_periods(db, school) == before
 
 
-def test_reset_gives_hourly_blocks_from_seven_to_five(login_as, school, db):
+def test_reset_gives_the_default_day(login_as, school, db):
     client, _ = login_as("principal")
     response = client.post(f"/api/v1/schools/{school.id}/periods/reset", json={})
     assert response.status_code == 200
     assert stored_periods(db, school) == [
         (p["name"], p["starts_at"].strftime("%H:%M"), p["ends_at"].strftime("%H:%M")) for p in service.default_periods()
     ]
-    assert stored_periods(db, school)[0][1:] == ("07:00", "08:00")
-    assert stored_periods(db, school)[-1][1:] == ("16:00", "17:00")
+    assert stored_periods(db, school)[0] == ("Before school", "07:30", "08:00")
+    assert stored_periods(db, school)[-1] == ("After school", "14:30", "16:00")

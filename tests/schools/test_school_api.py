@@ -112,14 +112,16 @@ def test_district_admin_changes_settings(login_as, school):
     assert client.patch(f"/api/v1/schools/{school.id}", json={"min_cell_n": 3}).status_code == 200
 
 
-def test_district_admin_adds_a_school_with_hourly_periods(login_as, school, db):
+def test_district_admin_adds_a_school_with_the_default_schedule(login_as, school, db):
     client, user = login_as("district_admin")
     response = client.post("/api/v1/schools", json={"name": "Jefferson High", "timezone": "America/Chicago"})
     assert response.status_code == 201
     body = response.get_json()
     assert (body["name"], body["district_id"], body["role"]) == ("Jefferson High", school.district_id, "district_admin")
     periods = db.session.scalars(select(Period).where(Period.school_id == body["id"]).order_by(Period.starts_at)).all()
-    assert [(p.starts_at.hour, p.ends_at.hour) for p in periods] == [(h, h + 1) for h in range(7, 17)]
+    assert [(p.name, f"{p.starts_at:%H:%M}", f"{p.ends_at:%H:%M}") for p in periods][:2] == [
+        ("Before school", "07:30", "08:00"), ("Period 1", "08:00", "08:55")]
+    assert (len(periods), periods[-1].name, f"{periods[-1].ends_at:%H:%M}") == (9, "After school", "16:00")
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "school.created")).actor_id == user.id
 
 
