@@ -8,7 +8,7 @@ from __future__ import annotations
 import base64
 import binascii
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime
 
 from marshmallow import fields, validate
 
@@ -17,15 +17,21 @@ from schemas.sync import MAX_ID
 
 
 class Cursor(fields.String):
-    """An opaque resume point: (updated_at, id) of the last record seen, base64url-encoded."""
+    """An opaque resume point: (change_seq, id) of the last record seen, base64url-encoded.
+
+    A cursor from before the change sequence ((updated_at, id)) loads as None: that pull starts over
+    from the first change (the client upserts by id and version, so repeats are harmless).
+    """
 
     default_error_messages = {"cursor": "Not a valid cursor."}
+    PREFIX = "c:"
+    MAX_SEQ = 2**63 - 1
 
     def _serialize(self, value, attr, obj, **kwargs):
         if value is None:
             return None
-        updated_at, record_id = value
-        text = f"{updated_at.astimezone(timezone.utc).isoformat()}|{record_id.hex}"
+        change_seq, record_id = value
+        text = f"{self.PREFIX}{change_seq}|{record_id.hex}"
         return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
     def _deserialize(self, value, attr, data, **kwargs):
@@ -34,14 +40,20 @@ class Cursor(fields.String):
             raise self.make_error("cursor")
         try:
             decoded = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode("ascii")
-            stamp, record_hex = decoded.split("|")
-            updated_at = datetime.fromisoformat(stamp)
+            position, record_hex = decoded.split("|")
             record_id = uuid.UUID(hex=record_hex)
+            if not position.startswith(self.PREFIX):
+                updated_at = datetime.fromisoformat(position)  # an (updated_at, id) cursor of an older server
+                if updated_at.tzinfo is None:
+                    raise ValueError("naive")
+                return None
+            digits = position.removeprefix(self.PREFIX)
+            change_seq = int(digits) if digits.isdigit() else -1
         except (ValueError, binascii.Error, UnicodeDecodeError):
             raise self.make_error("cursor") from None
-        if updated_at.tzinfo is None:
+        if not 0 <= change_seq <= self.MAX_SEQ:
             raise self.make_error("cursor")
-        return updated_at.astimezone(timezone.utc), record_id
+        return change_seq, record_id
 
 
 class ObservationSchema(StrictSchema):

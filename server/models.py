@@ -1,6 +1,7 @@
 """Every model, imported once so Alembic and the factory see the whole schema."""
 from server.audit.models import AuditEvent
 from server.auth.models import AuthSession, Invitation, Membership, User
+from server.changes import ChangeCounter
 from server.followups.models import FollowUp
 from server.heatmaps.models import HeatmapPlaceDay, HeatmapSchoolDay, HeatmapState, HeatmapTraitDay, HeatmapTraitWeek
 from server.observations.models import Observation, ObservationTraitLevel
@@ -10,7 +11,7 @@ from server.schools.models import District, Location, Period, School
 from server.walks.models import Walk
 
 __all__ = [
-    "AuditEvent", "AuthSession", "District", "FollowUp", "HeatmapPlaceDay", "HeatmapSchoolDay", "HeatmapState",
+    "AuditEvent", "AuthSession", "ChangeCounter", "District", "FollowUp", "HeatmapPlaceDay", "HeatmapSchoolDay", "HeatmapState",
     "HeatmapTraitDay", "HeatmapTraitWeek", "Invitation", "Location", "Membership",
     "Observation", "ObservationTraitLevel", "Period", "PushSubscription", "Rubric", "School",
     "Trait", "User", "Walk",

@@ -1,8 +1,9 @@
 """The demo district: two schools, every role and a seeded fall semester, loaded in one transaction.
 
 `load_demo` keeps demo data that is already there (and reports it); `reset=True` replaces it.
-Everything is drawn from random.Random(seed), so one seed always gives the same walks,
-observations, trait levels and follow-ups. In short: three walkers per school take about two
+The semester ends on the day of the load and nothing in it is in the future (semester.py).
+Everything is drawn from random.Random(seed), so one seed loaded at one moment always gives the
+same walks, observations, trait levels and follow-ups. In short: three walkers per school take about two
 10–40 minute walks a school day; conversations are heard at rates per hour that depend on place and
 time of day; formal meetings carry far more Evidence, Questions and Action than hallway talk, and
 Lincoln improves after its October PD day while Riverside stays flat. Details: semester.py
@@ -12,17 +13,18 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, insert, select
 
 from server.auth import passwords
 from server.auth import service as auth_service
 from server.auth.models import Membership, User
-from server.db import db
+from server.db import db, utcnow
 from server.demo.people_places import (DISTRICT_NAME, SCHOOLS, create_district, create_school, create_staff,
                                        demo_emails)
-from server.demo.semester import SemesterRows, SemesterWriter
+from server.demo.semester import Calendar, SemesterRows, SemesterWriter
 from server.followups.models import FollowUp
 from server.observations.models import Observation, ObservationTraitLevel
 from server.rubrics.models import Rubric, Trait
@@ -71,21 +73,25 @@ def find_demo_district() -> District | None:
     return db.session.scalar(select(District).where(District.name == DISTRICT_NAME).order_by(District.id))
 
 
-def load_demo(seed: int = 2026, reset: bool = False) -> DemoSummary:
-    """Load the demo district and its semester, or keep the one already there unless `reset`."""
+def load_demo(seed: int = 2026, reset: bool = False, now: datetime | None = None) -> DemoSummary:
+    """Load the demo district and its semester up to `now` (the clock's), or keep the one already there unless `reset`."""
     existing = find_demo_district()
     if existing is not None and not reset:
         return summarise(existing, kept_existing=True)
     remove_demo()
+    now = now or utcnow()
     rng = random.Random(seed)
     rubric = db.session.scalar(select(Rubric).where(Rubric.is_default.is_(True), Rubric.district_id.is_(None)))
     trait_ids = {trait.key: trait.id for trait in db.session.scalars(select(Trait).where(Trait.rubric_id == rubric.id))}
-    district = create_district()
-    built = [create_school(district, plan) for plan in SCHOOLS]
-    create_staff(district, built, DEMO_PASSWORD)
+    first_day = min(Calendar.ending(now.astimezone(ZoneInfo(plan.timezone)).date()).first_day for plan in SCHOOLS)
+    set_up_at = datetime.combine(first_day - timedelta(days=7), time(15, 0), tzinfo=timezone.utc)
+    district = create_district(set_up_at)
+    built = [create_school(district, plan, set_up_at) for plan in SCHOOLS]
+    create_staff(district, built, DEMO_PASSWORD, set_up_at)
     rows = SemesterRows()
     for school in built:
-        SemesterWriter(rng, school, rubric.id, trait_ids, rows).write()
+        SemesterWriter(rng, school, rubric.id, trait_ids, rows, now).write()
+    rows.drop_after(now)
     for model, batch in ((Walk, rows.walks), (Observation, rows.observations),
                          (ObservationTraitLevel, rows.trait_levels), (FollowUp, rows.follow_ups)):
         insert_rows(model, batch)

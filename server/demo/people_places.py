@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime, time
 
 from server.auth import service as auth_service
 from server.auth.models import Membership, User
@@ -13,8 +13,6 @@ from server.schools.models import District, Location, Period, School
 
 DISTRICT_NAME = "Maple Valley School District"
 DISTRICT_ADMIN_EMAIL = "district@maplevalley.demo"
-# Rows made before the semester carry this fixed stamp, so a load never depends on the clock.
-SET_UP_AT = datetime(2026, 8, 10, 15, 0, tzinfo=timezone.utc)
 
 BEFORE, CLASS, LUNCH, AFTER = "before", "class", "lunch", "after"
 
@@ -174,45 +172,46 @@ class BuiltSchool:
     user_ids: dict[str, int]  # email local part → user id
 
 
-def create_district() -> District:
-    district = District(name=DISTRICT_NAME, created_at=SET_UP_AT, updated_at=SET_UP_AT)
+def create_district(set_up_at: datetime) -> District:
+    """`set_up_at`, on every row made before the semester: a week before its first day."""
+    district = District(name=DISTRICT_NAME, created_at=set_up_at, updated_at=set_up_at)
     db.session.add(district)
     db.session.flush()
     return district
 
 
-def create_school(district: District, plan: SchoolPlan) -> BuiltSchool:
+def create_school(district: District, plan: SchoolPlan, set_up_at: datetime) -> BuiltSchool:
     school = School(district_id=district.id, name=plan.name, timezone=plan.timezone, schedule_confirmed=True,
-                    created_at=SET_UP_AT, updated_at=SET_UP_AT)  # the demo's own schedule, not the default
+                    created_at=set_up_at, updated_at=set_up_at)  # the demo's own schedule, not the default
     db.session.add(school)
     db.session.flush()
     db.session.add_all(Period(school_id=school.id, name=p.name, starts_at=p.starts_at, ends_at=p.ends_at)
                        for p in plan.periods)
-    locations = [Location(school_id=school.id, name=p.name, kind=p.kind, created_at=SET_UP_AT, updated_at=SET_UP_AT)
+    locations = [Location(school_id=school.id, name=p.name, kind=p.kind, created_at=set_up_at, updated_at=set_up_at)
                  for p in plan.places]
     db.session.add_all(locations)
     db.session.flush()
     return BuiltSchool(plan, school, {loc.name: loc.id for loc in locations}, {})
 
 
-def create_account(email: str, staff: StaffPlan, password_hash: str) -> User:
+def create_account(email: str, staff: StaffPlan, password_hash: str, set_up_at: datetime) -> User:
     user = auth_service.create_user(email, staff.name)
     user.password_hash = password_hash
-    user.created_at = user.updated_at = SET_UP_AT
+    user.created_at = user.updated_at = set_up_at
     return user
 
 
-def create_staff(district: District, built: list[BuiltSchool], password: str) -> None:
+def create_staff(district: District, built: list[BuiltSchool], password: str, set_up_at: datetime) -> None:
     """Accounts through the auth service, with their roles. The shared demo password is checked
     against the password rules and hashed once (Argon2 takes a while), then given to every account."""
     admin = auth_service.create_user(DISTRICT_ADMIN_EMAIL, DISTRICT_ADMIN.name, password)
-    admin.created_at = admin.updated_at = SET_UP_AT
+    admin.created_at = admin.updated_at = set_up_at
     auth_service.grant_role(admin, Role.DISTRICT_ADMIN, district_id=district.id)
     for school in built:
         for staff in school.plan.staff:
-            user = create_account(school.plan.email(staff), staff, admin.password_hash)
+            user = create_account(school.plan.email(staff), staff, admin.password_hash, set_up_at)
             auth_service.grant_role(user, staff.role, school=school.school)
             school.user_ids[staff.email_local] = user.id
     for membership in db.session.scalars(db.select(Membership).where(Membership.district_id == district.id)):
-        membership.created_at = SET_UP_AT
+        membership.created_at = set_up_at
     db.session.flush()

@@ -1,7 +1,11 @@
 """A seeded fall semester of walks, what was heard on them and the follow-ups, as rows for bulk inserts.
 
-Calendar: Monday 2026-08-17 to Friday 2026-12-18, weekdays only, without Labor Day, the district's
-professional-development day (Monday 2026-10-12) and Thanksgiving week: 83 school days.
+Calendar: the fall of 2026, Monday 2026-08-17 to Friday 2026-12-18, weekdays only, without Labor Day,
+the district's professional-development day (Monday 2026-10-12) and Thanksgiving week: 83 school days;
+moved by whole weeks (weekdays, holidays and Lincoln's PD day with it) so that its last week is the
+week of the load, and cut at the moment of the load: the semester ends today in each school's zone,
+and nothing in it (no walk, observation or follow-up's creation, completion or update) is in the
+future. Only an open follow-up (or one done early) may be due later.
 Walks: each school day each walker (principal, assistant principal, coach) takes 0–3 walks
 (about 2) of 10–40 minutes, each in a different block of the day (before school, morning classes,
 lunch, afternoon classes, after school), past 2–5 places the block draws them to.
@@ -67,21 +71,45 @@ SLOT_PREFERENCE = {
 WALKS_PER_DAY = ((0, 0.05), (1, 0.2), (2, 0.45), (3, 0.3))
 
 
-def is_school_day(day: date) -> bool:
-    return day.weekday() < 5 and day not in NO_SCHOOL and not LAST_DAY < day < WINTER_BREAK_ENDS
+def monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
 
 
-def school_days() -> list[date]:
-    """Weekdays of the semester without Labor Day, the district PD day and Thanksgiving week."""
-    days = (FIRST_DAY + timedelta(days=offset) for offset in range((LAST_DAY - FIRST_DAY).days + 1))
-    return [day for day in days if is_school_day(day)]
+@dataclass(frozen=True)
+class Calendar:
+    """The fall-2026 calendar moved by `shift` (whole weeks) so that its last week is the week of `today`."""
 
+    shift: timedelta
+    today: date
 
-def add_school_days(day: date, count: int) -> date:
-    while count:
-        day += timedelta(days=1)
-        count -= is_school_day(day)
-    return day
+    @classmethod
+    def ending(cls, today: date) -> Calendar:
+        return cls(monday(today) - monday(LAST_DAY), today)
+
+    @property
+    def first_day(self) -> date:
+        return FIRST_DAY + self.shift
+
+    @property
+    def last_day(self) -> date:
+        """Today, or the Friday before on a weekend."""
+        return min(LAST_DAY + self.shift, self.today)
+
+    def is_school_day(self, day: date) -> bool:
+        """Weekdays without the holidays and the winter break (also after the last day: for due dates)."""
+        template = day - self.shift
+        return day.weekday() < 5 and template not in NO_SCHOOL and not LAST_DAY < template < WINTER_BREAK_ENDS
+
+    def school_days(self) -> list[date]:
+        """Weekdays of the semester up to today, without Labor Day, the district PD day and Thanksgiving week."""
+        days = (self.first_day + timedelta(days=offset) for offset in range((self.last_day - self.first_day).days + 1))
+        return [day for day in days if self.is_school_day(day)]
+
+    def add_school_days(self, day: date, count: int) -> date:
+        while count:
+            day += timedelta(days=1)
+            count -= self.is_school_day(day)
+        return day
 
 
 def improvement(plan: SchoolPlan, day: date) -> float:
@@ -146,6 +174,18 @@ class SemesterRows:
     trait_levels: list[dict] = field(default_factory=list)
     follow_ups: list[dict] = field(default_factory=list)
 
+    def drop_after(self, now: datetime) -> None:
+        """Leave out the walks not over by `now`, with what was heard on them and its follow-ups.
+
+        They are drawn all the same, so what happened before `now` does not depend on the hour of the load.
+        """
+        late_walks = {walk["id"] for walk in self.walks if walk["ended_at"] > now}
+        late = {row["id"] for row in self.observations if row["walk_id"] in late_walks}
+        self.walks = [walk for walk in self.walks if walk["id"] not in late_walks]
+        self.observations = [row for row in self.observations if row["id"] not in late]
+        self.trait_levels = [row for row in self.trait_levels if row["observation_id"] not in late]
+        self.follow_ups = [row for row in self.follow_ups if row["observation_id"] not in late]
+
 
 @dataclass
 class Heard:
@@ -160,12 +200,14 @@ class SemesterWriter:
     """Appends one school's semester to `rows`, drawing everything from one RNG."""
 
     def __init__(self, rng: random.Random, built: BuiltSchool, rubric_id: int, trait_ids: dict[str, int],
-                 rows: SemesterRows):
+                 rows: SemesterRows, now: datetime):
         self.rng, self.built, self.plan = rng, built, built.plan
         self.rubric_id, self.trait_ids = rubric_id, trait_ids
         self.zone = ZoneInfo(self.plan.timezone)
         self.schedule = DaySchedule(self.plan)
-        self.days = school_days()
+        self.now = now
+        self.calendar = Calendar.ending(now.astimezone(self.zone).date())
+        self.days = self.calendar.school_days()
         self.rows = rows
 
     def write(self) -> SemesterRows:
@@ -226,7 +268,7 @@ class SemesterWriter:
         kind = talk.choose_kind(rng, heard.place.kind, heard.block)
         count, roles = talk.choose_people(rng, kind)
         team = talk.choose_team(rng, kind, heard.place.team, self.plan.teams)
-        levels = talk.trait_levels(rng, kind, team, improvement(self.plan, heard.local.date()))
+        levels = talk.trait_levels(rng, kind, team, improvement(self.plan, heard.local.date() - self.calendar.shift))
         flagged = talk.wants_follow_up(rng, kind, levels)
         observation_id = new_id(rng)
         observed_at = heard.local.astimezone(timezone.utc)
@@ -249,16 +291,20 @@ class SemesterWriter:
 
     def follow_up(self, observation_id: uuid.UUID, observer_id: int, team: str | None,
                   heard_at: datetime, walk_ended: datetime) -> None:
-        """Due at 3:30 pm school time 2–7 school days later; settled as of the semester's last afternoon."""
+        """Due at 3:30 pm school time 2–7 school days later; settled as of the semester's last afternoon
+        (or now, if that is earlier): one not finished an hour after it was made by then is still open."""
         rng = self.rng
-        due_at = datetime.combine(add_school_days(heard_at.date(), rng.randint(2, 7)), time(15, 30), tzinfo=self.zone)
+        due_at = datetime.combine(self.calendar.add_school_days(heard_at.date(), rng.randint(2, 7)), time(15, 30),
+                                  tzinfo=self.zone)
         created_at = walk_ended.astimezone(timezone.utc)
-        as_of = datetime.combine(LAST_DAY, time(17, 0), tzinfo=self.zone)
+        as_of = min(datetime.combine(self.calendar.last_day, time(17, 0), tzinfo=self.zone), self.now)
         status, changed, outcome = settle(rng, due_at, as_of)
         completed = None
         if status != FollowUpStatus.OPEN:
             finished = min(due_at + timedelta(minutes=rng.randint(-48 * 60, 72 * 60)), as_of)
             completed = max(finished.astimezone(timezone.utc), created_at + timedelta(hours=1))
+            if completed > as_of:
+                status, changed, outcome, completed = FollowUpStatus.OPEN, None, None, None
         owners = [self.built.user_ids[local] for local in ("principal", "ap", "coach", "teamlead")]
         self.rows.follow_ups.append({
             "id": new_id(rng), "school_id": self.built.school.id, "observation_id": observation_id,

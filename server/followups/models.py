@@ -7,14 +7,18 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from server.changes import ChangeSequencedMixin
 from server.db import SchoolScopedMixin, TimestampedMixin, db
 from server.enums import FollowUpStatus, db_enum
 
 ACTION_MAX_LENGTH = 280
 
 
-class FollowUp(SchoolScopedMixin, TimestampedMixin, db.Model):
-    __table_args__ = (Index("ix_follow_up_owner_status_due", "owner_id", "status", "due_at"),)
+class FollowUp(SchoolScopedMixin, TimestampedMixin, ChangeSequencedMixin, db.Model):
+    __table_args__ = (
+        Index("ix_follow_up_owner_status_due", "owner_id", "status", "due_at"),
+        Index("ix_follow_up_school_change", "school_id", "change_seq", "id"),  # the own-follow-ups pull
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)  # made by the client
     observation_id: Mapped[uuid.UUID | None] = mapped_column(

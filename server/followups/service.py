@@ -8,14 +8,14 @@ from __future__ import annotations
 import uuid
 
 from flask import abort
-from sqlalchemy import and_, or_, select
+from sqlalchemy import or_, select
 
 from server.access import Action, Reach, get_for, reach, require_school, scoped
 from server.auth.models import User
-from server.db import db, utcnow
+from server.db import db
 from server.followups.models import FollowUp
 from server.followups.sync import owner_ids
-from server.observations.records import EPOCH, SETTLE
+from server.observations.records import changes_page
 
 
 def mine(user):
@@ -25,20 +25,13 @@ def mine(user):
 def own_follow_ups(user, school_id: int, since: tuple | None, limit: int) -> dict:
     """One page of the follow-ups the user owns or created in a school, tombstones included, oldest change first.
 
-    Paged by (updated_at, id) like observations: near the present the cursor stays SETTLE behind.
+    Paged by (change_seq, id) like observations.
     """
     require_school(Action.VIEW_SCHOOL, school_id, user)
     statement = scoped(select(FollowUp.__table__), FollowUp, Action.VIEW_SCHOOL, user)
     statement = statement.where(FollowUp.school_id == school_id, mine(user))
-    if since is not None:
-        stamp, record_id = since
-        statement = statement.where(or_(FollowUp.updated_at > stamp, and_(FollowUp.updated_at == stamp, FollowUp.id > record_id)))
-    rows = db.session.execute(statement.order_by(FollowUp.updated_at, FollowUp.id).limit(limit + 1)).all()
-    has_more = len(rows) > limit
-    rows = rows[:limit]
-    last = (rows[-1].updated_at, rows[-1].id) if rows else (since or EPOCH)
-    next_cursor = last if has_more else max(since or EPOCH, min(last, (utcnow() - SETTLE, uuid.UUID(int=0))))
-    return {"items": [dict(row._mapping) for row in rows], "next_cursor": next_cursor, "has_more": has_more}
+    page = changes_page(statement, FollowUp, since, limit)
+    return {**page, "items": [dict(row._mapping) for row in page["items"]]}
 
 
 def visible_follow_up(user, follow_up_id: str) -> FollowUp:

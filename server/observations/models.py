@@ -7,6 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, Integer, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from server.changes import ChangeSequencedMixin
 from server.db import SchoolScopedMixin, TimestampedMixin, db
 from server.enums import ConversationKind, Setting, db_enum
 
@@ -14,11 +15,11 @@ NOTE_MAX_LENGTH = 280
 TEAM_MAX_LENGTH = 60
 
 
-class Observation(SchoolScopedMixin, TimestampedMixin, db.Model):
+class Observation(SchoolScopedMixin, TimestampedMixin, ChangeSequencedMixin, db.Model):
     __table_args__ = (
         Index("ix_observation_school_local_date", "school_id", "local_date"),
         Index("ix_observation_school_location", "school_id", "location_id"),
-        Index("ix_observation_observer_updated", "observer_id", "updated_at"),
+        Index("ix_observation_observer_change", "observer_id", "school_id", "change_seq", "id"),  # the own-records pull
         CheckConstraint("participant_count IS NULL OR participant_count BETWEEN 1 AND 99", name="participant_count"),
     )
 

@@ -1,25 +1,24 @@
 """The server's observations and walks as the app's records: after a conflict, and the own-records pull.
 
-The pull pages by (updated_at, id). A row's updated_at is stamped before its transaction commits,
-so a cursor never moves past the last SETTLE seconds: rows committed late are sent on the next pull
-(the client upserts by id and version, so a repeat is harmless).
+The pull pages by (change_seq, id): the school's change number (server/changes.py), which becomes
+visible in the order it was handed out, so a cursor can stand right after the last row sent: no
+row that commits later is numbered below it, whatever the clocks say.
 """
 from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import or_, select
 
 from schemas.observations import ObservationSchema, WalkSchema
 from server.access import Action, require_school, scoped
-from server.db import db, utcnow
+from server.db import db
 from server.observations.models import Observation, ObservationTraitLevel
 from server.rubrics.models import Trait
 from server.walks.models import Walk
 
-SETTLE = timedelta(seconds=60)
-EPOCH = (datetime(1970, 1, 1, tzinfo=timezone.utc), uuid.UUID(int=0))
+START = (0, uuid.UUID(int=0))  # before every change: each row's number is at least 1
 _DUMPERS = {"observation": ObservationSchema(), "walk": WalkSchema()}
 
 
@@ -83,12 +82,21 @@ def own_records(entity: str, user, school_id: int, since: tuple | None, limit: i
     if recent_from is not None:
         moment = Observation.observed_at if entity == "observation" else Walk.started_at
         statement = statement.where(moment >= recent_from)
+    page = changes_page(statement, model, since, limit)
+    return {**page, "items": as_records(entity, page["items"])}
+
+
+def changes_page(statement, model, since: tuple[int, uuid.UUID] | None, limit: int) -> dict:
+    """Rows of `statement` changed after the cursor (change_seq, id), oldest change first, and the next cursor.
+
+    The next cursor is the last row sent: a row committing later has a higher change number (its
+    school's counter was locked until the rows before it committed), so nothing is skipped.
+    """
     if since is not None:
-        stamp, record_id = since
-        statement = statement.where(or_(model.updated_at > stamp, and_(model.updated_at == stamp, model.id > record_id)))
-    rows = db.session.execute(statement.order_by(model.updated_at, model.id).limit(limit + 1)).all()
+        seq, record_id = since
+        statement = statement.where(model.change_seq >= seq, or_(model.change_seq > seq, model.id > record_id))
+    rows = db.session.execute(statement.order_by(model.change_seq, model.id).limit(limit + 1)).all()
     has_more = len(rows) > limit
     rows = rows[:limit]
-    last = (rows[-1].updated_at, rows[-1].id) if rows else (since or EPOCH)
-    next_cursor = last if has_more else max(since or EPOCH, min(last, (utcnow() - SETTLE, uuid.UUID(int=0))))
-    return {"items": as_records(entity, rows), "next_cursor": next_cursor, "has_more": has_more}
+    next_cursor = (rows[-1].change_seq, rows[-1].id) if rows else (since or START)
+    return {"items": rows, "next_cursor": next_cursor, "has_more": has_more}

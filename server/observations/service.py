@@ -25,6 +25,7 @@ from sqlalchemy.exc import OperationalError
 from schemas.followups import FollowUpRecordSchema
 from schemas.sync import RECORD_SCHEMAS
 from server.access import Action, require_school
+from server.changes import take as take_change_seq
 from server.db import db, utcnow, write_from_here
 from server.followups import sync as follow_ups
 from server.heatmaps import upkeep
@@ -231,8 +232,11 @@ class BatchSync:
         that changed records touch before and after are recomputed, inserted records' numbers added.
         """
         changes = {"walk": {}, "observation": {}, "follow_up": {}}
+        # The school's change number, taken once planning is done: till the commit its other writers wait (server/changes.py)
+        change_seq = take_change_seq(db.session.connection(), self.school_id) if self.dirty else None
         for key in self.dirty:
             changes[key[0]][key[1]] = (self.loaded[key], self.state[key])
+            self.state[key].row["change_seq"] = change_seq
         observations = changes["observation"]
         changed_observations = [obs_id for obs_id, (loaded, _) in observations.items() if loaded is not None]
         changed_walks = {walk_id for walk_id, (loaded, _) in changes["walk"].items() if loaded is not None}

@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Table, delete, func, select, update
+from sqlalchemy import Table, delete, func, select, union, update
 
+from server import changes
 from server.access import Action, admin_district_ids, school_ids
 from server.audit import service as audit
 from server.auth.models import AuthSession, Invitation, Membership, User
@@ -33,20 +34,22 @@ class RefusedErasure(Exception):
 def purge_notes(now: datetime | None = None) -> dict[int, int]:
     """Erase the notes older than each school's `note_retention_days` (soft-deleted rows too).
 
-    Erased observations get a new version, so phones pulling changes drop their copy of the note.
+    Erased observations get a new version and change number, so phones pulling changes drop their copy of the note.
     Returns {school_id: notes erased} for the schools that set a retention period.
     """
     now = now or utcnow()
     erased: dict[int, int] = {}
     schools = db.session.execute(
         select(School.id, School.district_id, School.note_retention_days).where(School.note_retention_days.is_not(None))
+        .order_by(School.id)  # their change counters are taken in school order
     ).all()
     for school_id, district_id, days in schools:
         cutoff = now - timedelta(days=days)
         result = db.session.execute(
             update(Observation)
             .where(Observation.school_id == school_id, Observation.observed_at < cutoff, Observation.note.is_not(None))
-            .values(note=None, version=Observation.version + 1, updated_at=now)
+            .values(note=None, version=Observation.version + 1, updated_at=now,
+                    change_seq=changes.take(db.session.connection(), school_id))
             .execution_options(synchronize_session=False)
         )
         erased[school_id] = result.rowcount
@@ -73,6 +76,9 @@ def erase_user(actor: User | None, user: User) -> dict[str, int]:
                          else membership.school_id in managed)
             if not reachable:
                 raise RefusedErasure("This person also works somewhere you do not manage: ask a district admin.")
+    unlinked = (Observation.observer_id, Walk.observer_id, FollowUp.owner_id, FollowUp.created_by_id)
+    changes.take_for_schools(db.session.connection(), db.session.scalars(
+        union(*(select(column.class_.school_id).where(column == user.id) for column in unlinked))))
     counts = {
         "observations": _unlink(Observation, Observation.observer_id, user.id),
         "walks": _unlink(Walk, Walk.observer_id, user.id),
@@ -100,9 +106,14 @@ def erase_user(actor: User | None, user: User) -> dict[str, int]:
 
 
 def _unlink(model, column, user_id: int) -> int:
-    result = db.session.execute(update(model).where(column == user_id).values({column.key: None})
-                                .execution_options(synchronize_session=False))
-    return result.rowcount
+    """Name no one where the person was named; a new change number per school, so their colleagues' phones learn of it."""
+    unlinked = 0
+    for school_id in db.session.scalars(select(model.school_id).where(column == user_id).distinct()).all():
+        unlinked += db.session.execute(
+            update(model).where(column == user_id, model.school_id == school_id)
+            .values({column.key: None, "change_seq": changes.take(db.session.connection(), school_id)})
+            .execution_options(synchronize_session=False)).rowcount
+    return unlinked
 
 
 def _delete(statement) -> int:

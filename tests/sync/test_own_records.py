@@ -1,5 +1,7 @@
 """GET /api/v1/observations and /walks: the user's own records, tombstones included, by cursor."""
-from datetime import timedelta
+import base64
+import uuid
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select
@@ -72,16 +74,30 @@ def test_later_change_is_pulled_after_the_saved_cursor(db, observer, school):
     assert (item["id"], item["version"]) == (record["id"], 2)
 
 
-def test_cursor_stays_behind_the_last_minute_so_late_commits_are_not_skipped(db, observer, school):
+def test_the_cursor_stands_right_after_the_last_record_sent(db, observer, school):
     client, _ = observer
     record = observation_record(school)
     sync(client, school.id, record)
     body = pull(client, school.id).get_json()
     assert [item["id"] for item in body["items"]] == [record["id"]]
-    assert [item["id"] for item in pull(client, school.id, since=body["next_cursor"]).get_json()["items"]] == [record["id"]]
+    assert pull(client, school.id, since=body["next_cursor"]).get_json()["items"] == []
 
 
-@pytest.mark.parametrize("cursor", ["garbage", "MjAyNi0xMS0yNA", "!!!!", "x" * 300, "MjAyNi0xMS0yNFQwODoxNjowM3wxMjM"])
+def test_a_cursor_of_the_older_timestamp_kind_starts_the_pull_over(db, observer, school):
+    client, _ = observer
+    records = [observation_record(school) for _ in range(3)]
+    sync(client, school.id, *records)
+    legacy = base64.urlsafe_b64encode(f"{datetime.now(timezone.utc).isoformat()}|{uuid.uuid4().hex}".encode())
+    body = pull(client, school.id, since=legacy.decode().rstrip("=")).get_json()
+    assert sorted(item["id"] for item in body["items"]) == sorted(r["id"] for r in records)
+    assert pull(client, school.id, since=body["next_cursor"]).get_json()["items"] == []
+
+
+@pytest.mark.parametrize("cursor", ["garbage", "MjAyNi0xMS0yNA", "!!!!", "x" * 300, "MjAyNi0xMS0yNFQwODoxNjowM3wxMjM",
+                                    *(base64.urlsafe_b64encode(text.encode()).decode() for text in (
+                                        f"c:-1|{uuid.UUID(int=1).hex}", f"c:{2**63}|{uuid.UUID(int=1).hex}",
+                                        f"c:12|{'z' * 32}", f"c:|{uuid.UUID(int=1).hex}", "c:12",
+                                        f"2026-11-24T08:16:03|{uuid.UUID(int=1).hex}"))])
 def test_invalid_cursor_is_unprocessable(db, observer, school, cursor):
     client, _ = observer
     response = pull(client, school.id, since=cursor)
