@@ -219,13 +219,13 @@ def sqlite_time(moment: datetime) -> str:
 def load_sqlite(raw, walks, observations, levels) -> None:
     cursor = raw.cursor()
     cursor.executemany(
-        "INSERT INTO walk (id, school_id, observer_id, started_at, ended_at, version, created_at, updated_at) "
-        "VALUES (?, ?, ?, ?, ?, 1, ?, ?)",
+        "INSERT INTO walk (id, school_id, observer_id, started_at, ended_at, version, created_at, updated_at, change_seq) "
+        "VALUES (?, ?, ?, ?, ?, 1, ?, ?, 1)",
         [(w[0].hex, w[1], w[2], sqlite_time(w[3]), sqlite_time(w[4]), sqlite_time(w[4]), sqlite_time(w[4])) for w in walks])
     cursor.executemany(
         "INSERT INTO observation (id, school_id, observer_id, walk_id, rubric_id, location_id, observed_at, "
         "utc_offset_minutes, local_date, setting, conversation_kind, team, participant_roles, needs_follow_up, version, "
-        "content_hash, created_at, updated_at) VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, '[]', 0, 1, '', ?, ?)",
+        "content_hash, created_at, updated_at, change_seq) VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, '[]', 0, 1, '', ?, ?, 1)",
         [(o[0].hex, o[1], o[2], o[3].hex, o[4], sqlite_time(o[5]), o[6], o[7].isoformat(), o[8], o[9], o[10],
           sqlite_time(o[5]), sqlite_time(o[5])) for o in observations])
     cursor.executemany("INSERT INTO observation_trait_level (observation_id, trait_id, level) VALUES (?, ?, ?)",
@@ -236,16 +236,16 @@ def load_sqlite(raw, walks, observations, levels) -> None:
 def load_postgres(raw, walks, observations, levels) -> None:
     connection = raw.driver_connection
     with connection.cursor() as cursor:
-        with cursor.copy("COPY walk (id, school_id, observer_id, started_at, ended_at, version, created_at, updated_at) "
-                         "FROM STDIN") as copy:
+        with cursor.copy("COPY walk (id, school_id, observer_id, started_at, ended_at, version, created_at, updated_at, "
+                         "change_seq) FROM STDIN") as copy:
             for w in walks:
-                copy.write_row((w[0], w[1], w[2], w[3], w[4], 1, w[4], w[4]))
+                copy.write_row((w[0], w[1], w[2], w[3], w[4], 1, w[4], w[4], 1))
         with cursor.copy("COPY observation (id, school_id, observer_id, walk_id, rubric_id, location_id, observed_at, "
                          "utc_offset_minutes, local_date, setting, conversation_kind, team, participant_roles, "
-                         "needs_follow_up, version, content_hash, created_at, updated_at) FROM STDIN") as copy:
+                         "needs_follow_up, version, content_hash, created_at, updated_at, change_seq) FROM STDIN") as copy:
             for o in observations:
                 copy.write_row((o[0], o[1], o[2], o[3], 1, o[4], o[5], o[6], o[7], o[8], o[9], o[10], "[]", False, 1, "",
-                                o[5], o[5]))
+                                o[5], o[5], 1))
         with cursor.copy("COPY observation_trait_level (observation_id, trait_id, level) FROM STDIN") as copy:
             for level in levels:
                 copy.write_row(level)
@@ -387,7 +387,7 @@ def measure_ingest(app, db, info: dict, batches: int) -> dict:
                 "setting": record["setting"], "conversation_kind": record["conversation_kind"], "team": record["team"],
                 "participant_roles": [], "needs_follow_up": False, "version": 1, "content_hash": "",
                 "created_at": observed_at, "updated_at": observed_at, "note": None, "participant_count": None,
-                "deleted_at": None})
+                "deleted_at": None, "change_seq": 1})
             levels += [{"observation_id": observation_id, "trait_id": trait_id, "level": record["trait_levels"][key]}
                        for key, trait_id in zip(keys, info["trait_ids"])]
         return observations, levels

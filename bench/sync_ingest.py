@@ -131,6 +131,7 @@ def baseline_rows(school_id: int, observer_id: int, rubric_id: int, location_ids
             "conversation_kind": record["conversation_kind"], "participant_count": record["participant_count"],
             "participant_roles": ["teacher"], "team": "Grade 7", "note": None, "needs_follow_up": False,
             "version": 1, "content_hash": "0" * 64, "deleted_at": None, "created_at": now, "updated_at": now,
+            "change_seq": number + 1,
         })
         levels += [{"observation_id": record_id, "trait_id": traits[key], "level": level}
                    for key, level in record["trait_levels"].items()]

@@ -1,13 +1,14 @@
 """The demo district: what it promises to hold, its statistical story, determinism and idempotency.
 
 Loading takes a second or two, so the read-only tests share one load per engine (the `demo`
-fixture reloads only when another test changed the data); the two tests that reload come last.
+fixture reloads only when another test changed the data); the tests that reload come last. The
+shared load is made as of the evening of Friday 2026-12-18, so its semester is the fall of 2026.
 """
 from __future__ import annotations
 
 import hashlib
 from collections import Counter, defaultdict
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -26,6 +27,7 @@ from server.walks.models import Walk
 from tests.conftest import ApiClient, clean_database
 
 SEED = 2026
+LOADED_AT = datetime(2026, 12, 19, 3, 0, tzinfo=timezone.utc)  # Friday evening in both schools' zones
 FIRST_DAY, LAST_DAY = date(2026, 8, 17), date(2026, 12, 18)
 THANKSGIVING_WEEK = {date(2026, 11, 23) + timedelta(days=d) for d in range(5)}
 FORMAL_PLACES = {LocationKind.MEETING_ROOM, LocationKind.LIBRARY, LocationKind.OFFICE, LocationKind.CLASSROOM}
@@ -45,7 +47,7 @@ def demo(app):
     with app.app_context():
         if engine not in _loaded or _loaded[engine][0] != fingerprint():
             clean_database(database)
-            summary = load_demo(seed=SEED)
+            summary = load_demo(seed=SEED, now=LOADED_AT)
             _loaded[engine] = (fingerprint(), summary)
         database.session.commit()
         yield _loaded[engine][1]
@@ -247,7 +249,7 @@ def test_serve_hints_at_the_demo_sign_in(demo):
 def test_the_same_seed_loads_the_same_semester_into_a_clean_database(demo):
     first = checksum()
     clean_database(database)
-    load_demo(seed=SEED)
+    load_demo(seed=SEED, now=LOADED_AT)
     assert checksum() == first
 
 
@@ -267,3 +269,49 @@ def test_demo_command_keeps_loaded_data_and_reset_replaces_it(demo, runner):
     assert database.session.scalar(select(func.count()).select_from(User)) == len(demo.logins)
     per_school = database.session.scalars(select(func.count(Observation.id)).group_by(Observation.school_id)).all()
     assert len(per_school) == 2 and min(per_school) >= 1500
+
+
+def latest_moments() -> dict[str, datetime]:
+    """The latest moment of every kind the demo writes, across its walks, observations and follow-ups."""
+    found = {}
+    for model, columns in ((Walk, ("started_at", "ended_at", "created_at", "updated_at")),
+                           (Observation, ("observed_at", "created_at", "updated_at")),
+                           (FollowUp, ("completed_at", "created_at", "updated_at"))):
+        for name in columns:
+            found[f"{model.__tablename__}.{name}"] = database.session.scalar(select(func.max(getattr(model, name))))
+    return found
+
+
+def last_school_day(school: School) -> date:
+    return database.session.scalar(select(func.max(Observation.local_date)).where(Observation.school_id == school.id))
+
+
+def test_the_demo_loaded_now_holds_nothing_in_the_future(demo):
+    clean_database(database)
+    load_demo(seed=SEED)
+    now = datetime.now(timezone.utc)
+    latest = latest_moments()
+    assert all(moment is not None and moment <= now for moment in latest.values()), latest
+    early = database.session.scalars(select(FollowUp.status).where(FollowUp.due_at > now)).all()
+    assert set(early) <= {FollowUpStatus.OPEN, FollowUpStatus.DONE}  # open, or done before it was due
+    for school in schools_by_name().values():
+        today = now.astimezone(ZoneInfo(school.timezone)).date()
+        assert today - timedelta(days=3) <= last_school_day(school) <= today  # over a weekend: the Friday
+
+
+@pytest.mark.parametrize("loaded_at, last_day", [
+    (datetime(2026, 12, 4, 23, 0, tzinfo=timezone.utc), date(2026, 12, 4)),  # the issue's Friday, 5 pm / 4 pm
+    (datetime(2027, 3, 10, 16, 0, tzinfo=timezone.utc), date(2027, 3, 10)),  # a Wednesday, mid-morning
+    (datetime(2027, 5, 2, 18, 0, tzinfo=timezone.utc), date(2027, 4, 30)),  # a Sunday: the Friday before
+], ids=["issue-friday", "wednesday-morning", "sunday"])
+def test_the_semester_ends_the_day_it_is_loaded(demo, loaded_at, last_day):
+    clean_database(database)
+    summary = load_demo(seed=SEED, now=loaded_at)
+    latest = latest_moments()
+    assert all(moment <= loaded_at for moment in latest.values()), latest
+    assert summary.last_day == last_day
+    for school in schools_by_name().values():
+        assert last_school_day(school) == last_day
+        days = database.session.scalars(select(Observation.local_date).where(Observation.school_id == school.id)
+                                         .distinct()).all()
+        assert (last_day - min(days)).days > 110 and all(day.weekday() < 5 for day in days)

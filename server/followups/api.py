@@ -23,7 +23,7 @@ blp = ApiBlueprint("followups_api", __name__, url_prefix="/api/v1", description=
 @blp.response(200, FollowUpPageSchema)
 @blp.alt_response(404, response="NOT_FOUND")
 def own_follow_ups(args):
-    """Follow-ups the signed-in user owns or created in a school, tombstones included, by (updated_at, id)."""
+    """Follow-ups the signed-in user owns or created in a school, tombstones included, oldest change first."""
     return service.own_follow_ups(current_user, args["school_id"], args["since"], args["limit"])
 
 

@@ -56,7 +56,7 @@ def sync(batch):
 @blp.response(200, ObservationPageSchema)
 @blp.alt_response(404, response="NOT_FOUND")
 def own_observations(args):
-    """The signed-in user's observations in a school, tombstones included, by (updated_at, id)."""
+    """The signed-in user's observations in a school, tombstones included, oldest change first."""
     return records.own_records("observation", current_user, args["school_id"], args["since"], args["limit"], args["from_"])
 
 
@@ -65,5 +65,5 @@ def own_observations(args):
 @blp.response(200, WalkPageSchema)
 @blp.alt_response(404, response="NOT_FOUND")
 def own_walks(args):
-    """The signed-in user's walks in a school, tombstones included, by (updated_at, id)."""
+    """The signed-in user's walks in a school, tombstones included, oldest change first."""
     return records.own_records("walk", current_user, args["school_id"], args["since"], args["limit"], args["from_"])

@@ -19,6 +19,7 @@ from server.observations.models import Observation
 from tests import factories
 from tests.conftest import ApiClient
 from tests.followups import helpers as follow_ups
+from tests.heatmaps.test_upkeep_plans import captured, full_scans  # noqa: F401  (captured: a fixture)
 from tests.sync.conftest import observation_record, statuses, sync, walk_record
 
 
@@ -166,3 +167,16 @@ def test_a_change_that_commits_late_is_pulled_all_the_same(app, db, school, cloc
 
     second_pull, _ = pull_all(phone, "/api/v1/observations", school.id, since=cursor)
     assert sorted(first_pull + second_pull) == sorted([record_a["id"], record_b["id"]])
+
+
+@pytest.mark.parametrize("path", ["/api/v1/observations", "/api/v1/walks", "/api/v1/follow-ups"])
+def test_a_pull_from_a_cursor_reads_through_an_index(db, observer, school, captured, path):
+    """Pulls run often, from every phone: from a cursor they reach the rows by an index range, not a scan."""
+    client, user = observer
+    sync(client, school.id, walk_record(), observation_record(school), follow_ups.record(user.id))
+    _, cursor = pull_all(client, path, school.id)
+    captured.clear()
+    pull_all(client, path, school.id, since=cursor)
+    assert any("ORDER BY" in statement and "change_seq" in statement for statement, _ in captured)
+    scans = {statement: found for statement, parameters in captured if (found := full_scans(db, statement, parameters))}
+    assert scans == {}
