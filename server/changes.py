@@ -90,6 +90,6 @@ class ChangeSequencedMixin:
 def _changed_through_the_session(_mapper, connection, target) -> None:
     """An object changed through the session is stamped too (the ORM's UPDATE names only changed columns)."""
     session = object_session(target)
-    if session is not None and session.is_modified(target, include_collections=False) \
-            and not inspect(target).attrs.change_seq.history.has_changes():
+    stamped = inspect(target).attrs.change_seq.history.has_changes()
+    if session is not None and not stamped and session.is_modified(target, include_collections=False):
         target.change_seq = take(connection, target.school_id)

@@ -74,7 +74,7 @@ def find_demo_district() -> District | None:
 
 
 def load_demo(seed: int = 2026, reset: bool = False, now: datetime | None = None) -> DemoSummary:
-    """Load the demo district and its semester up to `now` (the clock's), or keep the one already there unless `reset`."""
+    """Load the demo district and its semester up to `now` (default: the clock); keep one there unless `reset`."""
     existing = find_demo_district()
     if existing is not None and not reset:
         return summarise(existing, kept_existing=True)

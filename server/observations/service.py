@@ -232,7 +232,7 @@ class BatchSync:
         that changed records touch before and after are recomputed, inserted records' numbers added.
         """
         changes = {"walk": {}, "observation": {}, "follow_up": {}}
-        # The school's change number, taken once planning is done: till the commit its other writers wait (server/changes.py)
+        # The school's change number, taken once planned: till the commit its other writers wait (server/changes.py)
         change_seq = take_change_seq(db.session.connection(), self.school_id) if self.dirty else None
         for key in self.dirty:
             changes[key[0]][key[1]] = (self.loaded[key], self.state[key])

@@ -106,7 +106,7 @@ def erase_user(actor: User | None, user: User) -> dict[str, int]:
 
 
 def _unlink(model, column, user_id: int) -> int:
-    """Name no one where the person was named; a new change number per school, so their colleagues' phones learn of it."""
+    """Name no one where the person was named, with a change number per school: colleagues' phones learn of it."""
     unlinked = 0
     for school_id in db.session.scalars(select(model.school_id).where(column == user_id).distinct()).all():
         unlinked += db.session.execute(
