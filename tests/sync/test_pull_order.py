@@ -180,3 +180,35 @@ def test_a_pull_from_a_cursor_reads_through_an_index(db, observer, school, captu
     assert any("ORDER BY" in statement and "change_seq" in statement for statement, _ in captured)
     scans = {statement: found for statement, parameters in captured if (found := full_scans(db, statement, parameters))}
     assert scans == {}
+
+
+def test_writers_of_different_schools_do_not_wait_on_each_other(app, db, school, other_school, monkeypatch):
+    """PostgreSQL: the change counter is per school, so a stalled write in one school holds up no other."""
+    if app.config["ENGINE_NAME"] != "postgresql":
+        pytest.skip("SQLite has one writer for the whole database")
+    here, there = (signed_in(app, factories.create_user(role="observer", school=s)) for s in (school, other_school))
+    record_here, record_there = observation_record(school), observation_record(other_school)
+    here_written, here_may_commit = threading.Event(), threading.Event()
+    write_observations = service.write_observations
+
+    def stalling_write(changes, now):
+        lost = write_observations(changes, now)
+        if uuid.UUID(record_here["id"]) in changes:
+            here_written.set()
+            here_may_commit.wait(timeout=30)
+        return lost
+
+    monkeypatch.setattr(service, "write_observations", stalling_write)
+    answers = {}
+    writer = threading.Thread(target=lambda: answers.update(here=statuses(sync(here, school.id, record_here))))
+    writer.start()
+    try:
+        assert here_written.wait(timeout=30)
+        other = threading.Thread(target=lambda: answers.update(there=statuses(sync(there, other_school.id, record_there))))
+        other.start()
+        other.join(timeout=10)
+        assert answers == {"there": ["stored"]}  # done while the first school's write is still open
+    finally:
+        here_may_commit.set()
+        writer.join(timeout=30)
+    assert answers == {"here": ["stored"], "there": ["stored"]}
