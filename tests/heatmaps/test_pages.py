@@ -97,11 +97,11 @@ def test_trends_draw_one_inline_svg_chart_per_trait(login_as, semester):
     assert "<polyline" in html and "Week of Mon 9 Nov 2026: 75% of 12" in html
 
 
-def test_bad_filters_on_a_page_are_a_clear_400(login_as, semester):
+def test_bad_filters_on_a_page_are_a_clear_422_as_in_the_api(login_as, semester):
     client, _ = login_as("principal")
     response = client.get(f"/schools/{semester.id}/dashboard/quality", query_string={"by": "mood"})
 
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "The columns “mood” is not one of the choices" in response.get_data(as_text=True)
 
 
