@@ -64,8 +64,11 @@ class StrictParser(FlaskParser):
     DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, "query": None, "querystring": None}
 
     def _raw_load_json(self, req):
-        """The body as request.get_json() parsed it (once, cached), not a second parse with json.loads."""
-        return req.get_json() if core.is_json(req.mimetype) else core.missing
+        """The body as request.get_json() parsed it (once, cached), not a second parse with json.loads;
+        an empty body is no body, as webargs has it."""
+        if not core.is_json(req.mimetype) or not req.get_data(cache=True):
+            return core.missing
+        return req.get_json()
 
 
 class ApiBlueprint(flask_smorest.Blueprint):
