@@ -1,7 +1,8 @@
-"""Shared schema pieces: strict by default, UTC datetimes, clean text, the problem shape."""
+"""Shared schema pieces: strict by default, UTC datetimes, bounded days and moments, clean text, the problem shape."""
 from __future__ import annotations
 
-from datetime import timezone
+import re
+from datetime import date, datetime, timedelta, timezone
 
 import marshmallow as ma
 from marshmallow import fields, validate
@@ -41,6 +42,59 @@ class AwareDateTime(fields.AwareDateTime):
 
     def _deserialize(self, value, attr, data, **kwargs):
         return super()._deserialize(value, attr, data, **kwargs).astimezone(timezone.utc)
+
+
+EARLIEST_DAY = date(2000, 1, 1)
+LATEST_DAY = date(2099, 12, 31)
+EARLIEST = datetime(2000, 1, 1, tzinfo=timezone.utc)
+MAX_OFFSET = timedelta(hours=18)
+# RFC 3339 as clients write it; Python's fromisoformat alone also takes "20261124", week dates, a space
+# for the T, a trailing NUL and any number of fractional digits (cut to 6 without a word).
+ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
+ISO_MOMENT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,6})?(?:Z|[+-][0-9]{2}:[0-9]{2})",
+                        re.ASCII)
+
+
+class Day(fields.Date):
+    """A calendar day written YYYY-MM-DD, from 2000 to 2099: filters add and subtract days, and a day
+    near year 1 or 9999 would overflow that arithmetic (a 500) instead of being refused (a 422)."""
+
+    default_error_messages = {"range": f"Must be a day from {EARLIEST_DAY.isoformat()} to {LATEST_DAY.isoformat()}."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str) or not ISO_DAY.fullmatch(value):
+            raise self.make_error("invalid")
+        day = super()._deserialize(value, attr, data, **kwargs)
+        if not EARLIEST_DAY <= day <= LATEST_DAY:
+            raise self.make_error("range")
+        return day
+
+
+class Moment(fields.AwareDateTime):
+    """An instant in RFC 3339 with its offset (at most 6 fractional digits, offset within ±18 hours),
+    from 2000 to 2099, kept in the offset given: nothing past it can overflow on the way to UTC."""
+
+    default_error_messages = {
+        "invalid": "Not a valid date and time: write it as ISO 8601 with an offset, e.g. 2026-11-24T08:12:30-06:00.",
+        "offset": "The UTC offset must be within ±18 hours.",
+        "too_early": "Must not be before 2000.",
+        "too_late": "Must be before 2100.",
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(format="iso", **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str) or not ISO_MOMENT.fullmatch(value):
+            raise self.make_error("invalid")
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        if abs(moment.utcoffset()) > MAX_OFFSET:
+            raise self.make_error("offset")
+        if moment < EARLIEST:
+            raise self.make_error("too_early")
+        if moment.year > LATEST_DAY.year:  # the local year: cheaper than a comparison across offsets
+            raise self.make_error("too_late")
+        return moment
 
 
 class ProblemSchema(ma.Schema):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from schemas.base import CleanString, StrictSchema
+from schemas.base import CleanString, Day, StrictSchema
 
 SETTINGS = ("informal", "formal")
 CONVERSATION_KINDS = (
@@ -21,8 +21,8 @@ def _id(**kwargs) -> fields.Integer:
 class HeatmapFilterArgsSchema(StrictSchema):
     """Filters every view takes. Left out, a filter means everything."""
 
-    date_from = fields.Date(metadata={"description": "First local day included (the school's zone)"})
-    date_to = fields.Date(metadata={"description": "Last local day included"})
+    date_from = Day(metadata={"description": "First local day included (the school's zone)"})
+    date_to = Day(metadata={"description": "Last local day included"})
     setting = fields.String(validate=validate.OneOf(SETTINGS))
     conversation_kind = fields.String(validate=validate.OneOf(CONVERSATION_KINDS))
     team = CleanString(validate=validate.Length(min=1, max=60), metadata={"description": "Team or grade, as logged"})

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from marshmallow import fields, validate
 
-from schemas.base import StrictSchema
+from schemas.base import Moment, StrictSchema
 from schemas.sync import MAX_ID
 
 
@@ -96,7 +96,7 @@ class OwnRecordsQueryArgsSchema(StrictSchema):
 class RecentWindowArgsMixin(StrictSchema):
     """`from`: a new device's first pull asks only for a recent window, not the whole history."""
 
-    from_ = fields.AwareDateTime(format="iso", data_key="from", load_default=None, metadata={
+    from_ = Moment(data_key="from", load_default=None, metadata={
         "description": "Only records observed (walks: started) at or after this moment, ISO 8601 with an offset",
     })
 

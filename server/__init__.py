@@ -14,6 +14,7 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=options["INSTANCE_DIR"], instance_relative_config=False)
     app.config.update(options)
     app.url_map.converters["int"] = blueprint.RecordId  # before any route is added
+    app.request_class, app.json = blueprint.JsonRequest, blueprint.JsonProvider(app)  # one JSON parse path
     if app.config["HALLPULSE_BEHIND_PROXY"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
 

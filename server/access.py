@@ -139,6 +139,29 @@ def require_school(action: Action, school_id: int, user: User | None = None) -> 
     return school
 
 
+def permits(action: Action, model: type | None = None, key: str = "school_id"):
+    """A route's permission check (ApiBlueprint.access), run on its path before the body is read: the
+    school (or `model` object) the path names by `key` as require_school / get_for decide; with no such
+    id in the path (a sync names its school in the body), the action allowed in some school (403)."""
+
+    def check(**path):
+        if key not in path:
+            if not school_ids(action):
+                abort(403)
+        elif model is None:
+            require_school(action, path[key])
+        else:
+            get_for(model, path[key], action)
+
+    return check
+
+
+def administers_a_district(**_path) -> None:
+    """The permission of adding a school, checked before its body is read (ApiBlueprint.access)."""
+    if not admin_district_ids():
+        abort(403, description="Only district admins can add schools.")
+
+
 def get_for(
     model: type[ModelT],
     object_id,

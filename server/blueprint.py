@@ -1,17 +1,52 @@
-"""The API blueprint class: authentication by default, documented security, JSON-only bodies."""
+"""The API blueprint class: authentication, then permission, before a body is read; JSON-only bodies."""
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from functools import wraps
 
 import flask_smorest
+from webargs import core
 from webargs.flaskparser import FlaskParser
-from flask import abort, current_app, request
+from flask import Request, abort, current_app, request
+from flask.json.provider import DefaultJSONProvider
 from flask_login import current_user
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
 
-JSON_METHODS = {"POST", "PUT", "PATCH"}
+log = logging.getLogger(__name__)
+
+JSON_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 SESSION_SECURITY = [{"session": []}]
+NOT_JSON = "The request body is not valid JSON."
+TOO_DEEP = "The JSON body is nested too deeply."
+
+
+class NestedTooDeeply(ValueError):
+    """JSON nested past the parser's recursion limit: bad input like any other invalid JSON (a ValueError,
+    so werkzeug's get_json answers it, silent or 400), not a RecursionError that becomes a 500."""
+
+
+class JsonProvider(DefaultJSONProvider):
+    """The app's JSON: every body parsed through request.get_json() comes here, whichever route reads it."""
+
+    def loads(self, s, **kwargs):
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError:
+            raise NestedTooDeeply(TOO_DEEP) from None
+
+
+class JsonRequest(Request):
+    """A body that is not valid JSON is a 400 that says why, logged as a client error (no traceback)."""
+
+    def on_json_loading_failed(self, e):
+        if e is None:
+            return super().on_json_loading_failed(e)
+        if isinstance(e, NestedTooDeeply):
+            log.info("client error 400: a JSON body nested too deeply was refused")
+            raise BadRequest(TOO_DEEP)
+        raise BadRequest(NOT_JSON)
 
 
 class RecordId(IntegerConverter):
@@ -28,9 +63,17 @@ class StrictParser(FlaskParser):
 
     DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, "query": None, "querystring": None}
 
+    def _raw_load_json(self, req):
+        """The body as request.get_json() parsed it (once, cached), not a second parse with json.loads;
+        an empty body is no body, as webargs has it."""
+        if not core.is_json(req.mimetype) or not req.get_data(cache=True):
+            return core.missing
+        return req.get_json()
+
 
 class ApiBlueprint(flask_smorest.Blueprint):
-    """Every route requires a signed-in user unless registered with `public=True`."""
+    """Every route requires a signed-in user unless registered with `public=True`; a route's declared
+    permission (`access`) is checked next, before its arguments are parsed."""
 
     ARGUMENTS_PARSER = StrictParser()
 
@@ -38,6 +81,7 @@ class ApiBlueprint(flask_smorest.Blueprint):
         register = super().route(rule, **options)
 
         def decorator(view):
+            view = self._decorate_view_func_or_method_view(_check_access_first, view)
             if not public:
                 for guard in (
                     _require_user,
@@ -48,6 +92,33 @@ class ApiBlueprint(flask_smorest.Blueprint):
             return register(view)
 
         return decorator
+
+
+    @staticmethod
+    def access(check: Callable[..., object]):
+        """Declare the permission a route (or a MethodView's method) needs: `check` gets the path's arguments
+        and aborts with 404 or 403. It runs before the body or query is parsed, so someone who may not
+        write gets a 403 (or a 404), never a 422 about a body they may not send. Order-free among the
+        decorators: `route()` runs it, outside them all."""
+
+        def declare(view):
+            view.access_check = check
+            return view
+
+        return declare
+
+
+def _check_access_first(view):
+    check = getattr(view, "access_check", None)
+    if check is None:
+        return view
+
+    @wraps(view)
+    def checked(*args, **kwargs):
+        check(**kwargs)
+        return view(*args, **kwargs)
+
+    return checked
 
 
 def _require_user(view):
@@ -69,22 +140,26 @@ def requires_sign_in() -> bool:
     return bool(getattr(handler, "requires_sign_in", False))
 
 
+def is_plain_json() -> bool:
+    """application/json in UTF-8 (the only charset JSON has, RFC 8259), not a +json type such as
+    merge-patch, whose meaning the API does not implement, nor a charset it would ignore."""
+    charset = request.mimetype_params.get("charset", "utf-8")
+    return request.mimetype == "application/json" and charset.lower() == "utf-8"
+
+
 def require_json_body() -> None:
-    """A body-carrying API request must be JSON (415), within the size limit (413) and well formed (400).
+    """A body-carrying API request must be plain JSON (415), within the size limit (413) and well formed (400).
 
     Checked before any view, so a route that ignores its body still refuses a bad one.
     """
     if request.method not in JSON_METHODS:
         return
-    if not request.is_json:
+    if not is_plain_json():
         if not request.content_length and not request.content_type:
-            return  # no body at all (a bare POST such as sign-out): nothing to parse
-        abort(415, description="Send the request body as application/json.")
+            return  # no body at all (a bare POST such as sign-out, a DELETE): nothing to parse
+        abort(415, description="Send the request body as application/json (UTF-8).")
     limit = current_app.config.get("MAX_CONTENT_LENGTH")
     if limit is not None and (request.content_length or 0) > limit:
         abort(413, description=f"The request body is larger than {limit} bytes.")
     if request.get_data(cache=True):
-        try:
-            request.get_json()
-        except BadRequest:
-            abort(400, description="The request body is not valid JSON.")
+        request.get_json()  # invalid or too deeply nested: JsonRequest's 400

@@ -17,6 +17,7 @@ The seed is fixed (derandomized); examples per operation and scenarios are bound
 from __future__ import annotations
 
 import itertools
+import re
 import os
 from collections import Counter
 from dataclasses import dataclass, field
@@ -396,3 +397,39 @@ def test_scenarios_pass_every_check(scenario_schema, scenario, db, signed_in_cli
 
     print(tally.summary())
     assert any(link.startswith("POST") for link in tally.links), "no step used the answer to an earlier write"
+
+
+# Boundary values the fuzzer's few examples rarely draw (issue 14 point 19): days and moments whose
+# arithmetic overflows Python's dates (a day added to 9999-12-31, 0001-01-01 in UTC from +14:00).
+OVERFLOWING = {"date": ["9999-12-31", "0001-01-01"],
+               "date-time": ["9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59Z"]}
+ROLES = ["district_admin", "principal", "observer", "viewer"]
+
+
+def date_parameters(document: dict):
+    """(path, name, format) of every date or date-time query parameter of a GET in the API document."""
+    for path, operations in document["paths"].items():
+        for parameter in operations.get("get", {}).get("parameters", []):
+            kind = parameter.get("schema", {}).get("format")
+            if parameter["in"] == "query" and kind in OVERFLOWING:
+                yield path, parameter["name"], kind
+
+
+def test_every_date_parameter_refuses_an_overflowing_date_with_a_422_for_every_role(app, db, school, login_as):
+    document = app.test_client().get(DOC_URL).get_json()
+    parameters = list(date_parameters(document))
+    assert {name for _path, name, _kind in parameters} >= {"date_from", "date_to", "from"}
+    ids = {"school_id": school.id, "district_id": school.district_id}
+    failures = []
+    for role in ROLES:
+        client = login_as(role)[0]
+        for path, name, kind in parameters:
+            url = re.sub(r"{([a-z_]+)}", lambda match: str(ids[match.group(1)]), path)
+            query = {"school_id": school.id} if "{school_id}" not in path and "{district_id}" not in path else {}
+            baseline = client.get(url, query_string=query).status_code
+            for value in OVERFLOWING[kind]:
+                response = client.get(url, query_string={**query, name: value})
+                expected = {422} if baseline == 200 else {baseline, 422}  # refused anyway (403/404): either refusal
+                if response.status_code not in expected or response.mimetype != "application/problem+json":
+                    failures.append(f"{role} GET {url}?{name}={value} → {response.status_code} (without it: {baseline})")
+    assert failures == []

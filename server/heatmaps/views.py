@@ -11,7 +11,7 @@ from flask import Blueprint, Response, make_response, render_template, request
 from flask_login import current_user, login_required
 from markupsafe import Markup, escape
 from marshmallow import ValidationError
-from werkzeug.exceptions import BadRequest, HTTPException
+from werkzeug.exceptions import HTTPException, UnprocessableEntity
 
 from schemas.heatmaps import (CONVERSATION_KINDS, SETTINGS, DistrictFrequencyArgsSchema, DistrictQualityArgsSchema,
                               FrequencyArgsSchema, QualityArgsSchema, TrendsArgsSchema)
@@ -40,7 +40,7 @@ def load_args(schema_class, extra_ignored: tuple[str, ...] = ()) -> dict:
     except ValidationError as error:
         problems = "; ".join(f"{field}: {' '.join(map(str, messages if isinstance(messages, list) else [messages]))}"
                              for field, messages in error.messages.items())
-        refused = BadRequest(description=f"Some filters are not valid: {problems}")
+        refused = UnprocessableEntity(description=f"Some filters are not valid: {problems}")  # 422, as the API
         refused.data = {"messages": error.messages}  # each field's own words for the page (page_errors)
         raise refused from error
 

@@ -4,6 +4,7 @@ from flask_login import current_user
 from schemas.bootstrap import BootstrapSchema
 from schemas.observations import ObservationPageSchema, ObservationQueryArgsSchema, WalkPageSchema, WalkQueryArgsSchema
 from schemas.sync import DOCUMENTED_RECORDS, SyncBatchSchema, SyncResponseSchema
+from server.access import Action, permits
 from server.blueprint import ApiBlueprint
 from server.db import db, utcnow
 from server.extensions import api
@@ -38,6 +39,7 @@ def bootstrap():
 
 
 @blp.route("/sync", methods=["POST"])
+@blp.access(permits(Action.LOG))
 @blp.arguments(SyncBatchSchema)
 @blp.response(200, SyncResponseSchema)
 @blp.doc(responses={200: {"links": SYNCED_LINKS}})

@@ -5,7 +5,7 @@ from flask_login import current_user
 from flask_smorest import abort
 
 from schemas.exports import ErasedUserSchema, SchoolDeletedSchema, SchoolDeletionSchema
-from server.access import MAX_ROW_ID, Action, forget_roles, require_school
+from server.access import MAX_ROW_ID, Action, forget_roles, permits, require_school
 from server.auth.models import Membership, User
 from server.blueprint import ApiBlueprint
 from server.db import db
@@ -48,6 +48,7 @@ def erase_member(school_id, user_id):
 
 
 @blp.route("/schools/<int:school_id>/delete", methods=["POST"])
+@blp.access(permits(Action.DELETE_SCHOOL))
 @blp.arguments(SchoolDeletionSchema)
 @blp.response(200, SchoolDeletedSchema)
 @blp.alt_response(403, response="FORBIDDEN")

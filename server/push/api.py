@@ -10,6 +10,7 @@ from schemas.push import (
     PushUnsubscribeSchema,
     WeeklyNudgeSchema,
 )
+from server.access import Action, permits
 from server.blueprint import ApiBlueprint
 from server.db import db
 from server.push import service
@@ -77,6 +78,7 @@ def weekly_nudge(school_id):
 
 
 @blp.route("/schools/<int:school_id>/weekly-nudge", methods=["PUT"])
+@blp.access(permits(Action.MANAGE_SCHOOL))
 @blp.arguments(WeeklyNudgeSchema)
 @blp.response(200, WeeklyNudgeSchema)
 @blp.alt_response(403, response="FORBIDDEN")

@@ -21,7 +21,8 @@ from schemas.schools import (
     SchoolPatchSchema,
     SchoolSchema,
 )
-from server.access import Action, forget_roles, get_for, require_district_admin, require_school
+from server.access import (Action, administers_a_district, forget_roles, get_for, permits, require_district_admin,
+                           require_school)
 from server.auth.models import Invitation, Membership, User
 from server.blueprint import ApiBlueprint
 from server.db import db
@@ -60,6 +61,7 @@ class Schools(MethodView):
         """Schools the signed-in user can reach, with their role in each."""
         return service.reachable_schools(current_user)
 
+    @blp.access(administers_a_district)
     @blp.arguments(SchoolCreateSchema)
     @blp.response(201, SchoolDetailSchema)
     @blp.alt_response(403, response="FORBIDDEN")
@@ -82,6 +84,7 @@ class SchoolDetail(MethodView):
         school = require_school(Action.VIEW_SCHOOL, school_id)
         return service.school_summary(school, current_user)
 
+    @blp.access(permits(Action.MANAGE_SCHOOL))
     @blp.arguments(SchoolPatchSchema)
     @blp.response(200, SchoolDetailSchema)
     @blp.alt_response(403, response="FORBIDDEN")
@@ -102,6 +105,7 @@ class Periods(MethodView):
         """The bell schedule, by start time, in the school's local time."""
         return service.periods_of(require_school(Action.VIEW_SCHOOL, school_id))
 
+    @blp.access(permits(Action.MANAGE_SCHOOL))
     @blp.arguments(PeriodSchema(many=True))
     @blp.response(200, PeriodSchema(many=True))
     @blp.alt_response(403, response="FORBIDDEN")
@@ -136,6 +140,7 @@ class Locations(MethodView):
         school = require_school(Action.VIEW_SCHOOL, school_id)
         return service.locations_of(school, args["include_archived"])
 
+    @blp.access(permits(Action.MANAGE_SCHOOL))
     @blp.arguments(LocationSchema)
     @blp.response(201, LocationSchema)
     @blp.alt_response(403, response="FORBIDDEN")
@@ -151,6 +156,7 @@ class Locations(MethodView):
 
 @blp.route("/locations/<int:location_id>")
 class LocationDetail(MethodView):
+    @blp.access(permits(Action.MANAGE_SCHOOL, Location, "location_id"))
     @blp.arguments(LocationPatchSchema)
     @blp.response(200, LocationSchema)
     @blp.alt_response(403, response="FORBIDDEN")
@@ -188,6 +194,7 @@ def members(school_id):
 
 @blp.route("/memberships/<int:membership_id>")
 class MembershipDetail(MethodView):
+    @blp.access(permits(Action.MANAGE_SCHOOL, Membership, "membership_id"))
     @blp.arguments(MembershipPatchSchema)
     @blp.response(200, MemberSchema)
     @blp.alt_response(403, response="FORBIDDEN")
@@ -220,6 +227,7 @@ class Invitations(MethodView):
         """Invitations not yet used nor expired (their links are never shown again)."""
         return staff.pending_invitations(require_school(Action.MANAGE_SCHOOL, school_id))
 
+    @blp.access(permits(Action.MANAGE_SCHOOL))
     @blp.arguments(InvitationCreateSchema)
     @blp.response(201, InvitationSchema)
     @blp.alt_response(403, response="FORBIDDEN")

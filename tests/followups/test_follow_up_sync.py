@@ -177,6 +177,8 @@ def test_a_follow_up_cannot_point_at_an_observation_the_user_cannot_see(login_as
     ({"action": "Call\x00home"}, "action"),
     ({"due_at": "2026-12-03T15:00:00"}, "due_at"),
     ({"due_at": "2099-01-01T00:00:00+00:00"}, "due_at"),
+    ({"due_at": "2026-12-03T15:00:00-06:00\x00"}, "due_at"),                 # issue 14 point 20: the shared
+    ({"snoozed_until": "2026-12-03T15:00:00.123456789012-06:00"}, "snoozed_until"),  # offset-datetime field
     ({"owner_id": "7"}, "owner_id"),
     ({"changed_practice": "yes", "status": "done"}, "changed_practice"),
     ({"created_by_id": 1}, "created_by_id"),

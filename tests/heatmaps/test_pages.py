@@ -97,11 +97,11 @@ def test_trends_draw_one_inline_svg_chart_per_trait(login_as, semester):
     assert "<polyline" in html and "Week of Mon 9 Nov 2026: 75% of 12" in html
 
 
-def test_bad_filters_on_a_page_are_a_clear_400(login_as, semester):
+def test_bad_filters_on_a_page_are_a_clear_422_as_in_the_api(login_as, semester):
     client, _ = login_as("principal")
     response = client.get(f"/schools/{semester.id}/dashboard/quality", query_string={"by": "mood"})
 
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "The columns “mood” is not one of the choices" in response.get_data(as_text=True)
 
 
@@ -125,3 +125,27 @@ def test_signed_out_visitors_are_sent_to_sign_in(client, semester):
     response = client.get(f"/schools/{semester.id}/dashboard")
 
     assert response.status_code in (302, 401)
+
+
+OVERFLOWING_DAYS = [("date_to", "9999-12-31"), ("date_from", "9999-12-31"), ("date_from", "0001-01-01"),
+                    ("date_to", "0001-01-01")]
+
+
+def test_a_date_that_would_overflow_is_a_422_on_every_dashboard_page_and_csv_for_every_role(app, login_as, semester):
+    """Issue 14 point 19: a day added to 9999-12-31 (or taken from 0001-01-01) was a 500."""
+    rules = [rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("heatmaps.")]
+    assert len(rules) >= 11
+    failures = []
+    for role in ("district_admin", "principal", "observer", "viewer"):
+        client, _ = login_as(role)
+        for rule in rules:
+            url = rule.rule.replace("<int:school_id>", str(semester.id)).replace("<int:district_id>", str(semester.district_id))
+            baseline = client.get(url).status_code
+            for name, value in OVERFLOWING_DAYS:
+                response = client.get(url, query_string={name: value})
+                expected = {422} if baseline == 200 else {baseline, 422}
+                if response.status_code not in expected:
+                    failures.append(f"{role} GET {url}?{name}={value} → {response.status_code} (without it: {baseline})")
+                elif response.status_code == 422 and "Must be a day from 2000-01-01" not in response.get_data(as_text=True):
+                    failures.append(f"{role} GET {url}?{name}={value}: the 422 does not say which days are allowed")
+    assert failures == []

@@ -24,6 +24,18 @@ BAD_OBSERVATION_FIELDS = [
     ("observed_at", LATER),
     ("observed_at", "2026-11-24T08:12:30+23:00"),
     ("observed_at", "yesterday"),
+    # What Python's fromisoformat takes but RFC 3339 does not (issue 14 point 20): refused, not stored altered.
+    ("observed_at", "2026-11-24T08:12:30-06:00\x00"),              # trailing NUL
+    ("observed_at", "2026-11-24T08:12:30.123456789012-06:00"),     # 12 fractional digits (cut to 6 silently)
+    ("observed_at", "2026-11-24T08:12:30.1234567-06:00"),
+    ("observed_at", "20261124T081230-0600"),                       # basic format
+    ("observed_at", "2026-W48-2T08:12:30-06:00"),                  # week date
+    ("observed_at", "2026-11-24 08:12:30-06:00"),                  # space for the T
+    ("observed_at", "2026-11-24T08:12:30,5-06:00"),                # decimal comma
+    ("observed_at", "2026-11-24T08-06:00"),                        # no minutes or seconds
+    ("observed_at", "2026-11-24T08:12:30-06:00:30"),               # seconds in the offset
+    ("observed_at", "\uff12026-11-24T08:12:30-06:00"),             # a full-width digit
+    ("observed_at", "0001-01-01T00:00:00+14:00"),                  # before year 1 in UTC
     ("rubric_id", 999_999),
     ("location_id", 999_999),
     ("location_id", -1),
@@ -73,6 +85,14 @@ def test_setting_is_derived_from_the_kind(db, observer, school):
     record = observation_record(school, setting=None, conversation_kind="plc")
     assert statuses(sync(client, school.id, record)) == ["stored"]
     assert stored_observation(db, record["id"]).setting == "formal"
+
+
+@pytest.mark.parametrize("observed_at", [
+    "2026-11-24T08:12:30-06:00", "2026-11-24T08:12:30Z", "2026-11-24T14:12:30.5+00:00", "2026-11-24T14:12:30.123456Z",
+])
+def test_rfc_3339_times_are_accepted(db, observer, school, observed_at):
+    client, _ = observer
+    assert statuses(sync(client, school.id, observation_record(school, observed_at=observed_at))) == ["stored"]
 
 
 def test_observation_a_few_hours_ahead_is_accepted(db, observer, school):
@@ -142,6 +162,10 @@ def test_another_observers_walk_is_not_found(db, login_as, school):
     ("2026-11-24T06:00:00-06:00", "2026-11-24T18:00:01-06:00", "ended_at"),
     ("2026-11-24T06:00:00", None, "started_at"),
     (LATER, None, "started_at"),
+    ("2026-11-24T08:00:00-06:00\x00", None, "started_at"),
+    ("2026-11-24T08:00:00.123456789012-06:00", None, "started_at"),
+    ("2026-11-24T08:00:00-06:00", "2026-11-24T08:40:00-06:00\x00", "ended_at"),
+    ("2026-11-24T08:00:00-06:00", "2026-11-24T08:40:00.000000000001-06:00", "ended_at"),
 ])
 def test_impossible_walk_is_invalid(db, observer, school, started_at, ended_at, field):
     client, _ = observer
