@@ -74,12 +74,15 @@ class CellSchema(StrictSchema):
     strong = fields.Integer(allow_none=True)
     strong_share = fields.Float(allow_none=True)
     mean_level = fields.Float(allow_none=True)
-    interval_low = fields.Float(allow_none=True, metadata={"description": "95 % Wilson interval of the share"})
+    interval_low = fields.Float(allow_none=True, metadata={
+        "description": "95 % interval: Wilson for a share, exact Poisson (Garwood) for a rate per hour"})
     interval_high = fields.Float(allow_none=True)
     conversations = fields.Integer(allow_none=True)
     walked = fields.Integer(allow_none=True)
     hours = fields.Float(allow_none=True, metadata={"description": "Hours of listening (walks) behind a rate"})
     fallback = fields.Boolean(metadata={"description": "No walk time here: value is a raw count, not a rate"})
+    thin = fields.Boolean(metadata={"description": "A rate with under min_hours of listening, or a 95 % interval more "
+                                                  "than twice the rate wide: too little listening to read, not coloured"})
 
 
 class AxisSchema(StrictSchema):
@@ -106,6 +109,11 @@ class HeatmapSchema(StrictSchema):
     min_n = fields.Integer(metadata={"description": "Cells with a smaller n are marked too few to read"})
     source = fields.String(metadata={"description": "rollup or raw: where the numbers were read"})
     notes = fields.List(fields.String())
+    min_hours = fields.Float(allow_none=True, metadata={"description": "Rates: less listening than this is too thin"})
+    rate_filter = fields.String(allow_none=True, metadata={
+        "description": "Rates under a setting, kind or team filter: the conversations counted (over all listening)"})
+    scale_max = fields.Float(metadata={"description": "Top of the colour scale, from readable cells only"})
+    scale_capped = fields.Boolean(metadata={"description": "Some cells lie above scale_max: the darkest step is 'at least'"})
     legend = fields.List(fields.Nested(LegendStepSchema))
     columns = fields.List(fields.Nested(AxisSchema))
     rows = fields.List(fields.Nested(RowSchema))

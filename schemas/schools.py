@@ -15,6 +15,7 @@ ROLES = ("district_admin", "principal", "observer", "viewer")
 SCHOOL_ROLES = ("principal", "observer", "viewer")
 MAX_PERIODS = 20
 MAX_ID = 2**31 - 1
+MIN_LISTENING_HOURS, MAX_LISTENING_HOURS = 0.25, 20
 
 
 @lru_cache(maxsize=1)
@@ -35,6 +36,15 @@ class WholeNumber(fields.Integer):
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, bool):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class JsonNumber(fields.Float):
+    """A finite number sent as a JSON number (whole or decimal): not a string or a boolean."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise self.make_error("invalid")
         return super()._deserialize(value, attr, data, **kwargs)
 
@@ -86,6 +96,9 @@ class SchoolSchema(StrictSchema):
 class SchoolDetailSchema(SchoolSchema):
     district_name = fields.String(dump_only=True)
     min_cell_n = fields.Integer(dump_only=True, metadata={"description": "Heatmap cells with fewer conversations are hidden"})
+    min_listening_hours = fields.Float(
+        dump_only=True, metadata={"description": "Heatmap rates with less listening time behind them are too thin to read"}
+    )
     walk_idle_minutes = fields.Integer(dump_only=True, metadata={"description": "A walk with no activity this long ends"})
     note_retention_days = fields.Integer(
         dump_only=True, allow_none=True, metadata={"description": "Notes older than this are erased; null keeps them"}
@@ -96,6 +109,7 @@ class SchoolPatchSchema(StrictSchema):
     name = school_name_field()
     timezone = fields.String(validate=validate_timezone, metadata={"example": "America/Chicago"})
     min_cell_n = WholeNumber(validate=validate.Range(min=1, max=100))
+    min_listening_hours = JsonNumber(validate=validate.Range(min=MIN_LISTENING_HOURS, max=MAX_LISTENING_HOURS))
     walk_idle_minutes = WholeNumber(validate=validate.Range(min=5, max=240))
     note_retention_days = WholeNumber(allow_none=True, validate=validate.Range(min=7, max=3650))
 

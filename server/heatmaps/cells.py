@@ -1,12 +1,19 @@
 """A heatmap as a table of honest cells: every number carries its n, its interval and its colour step.
 
+Shares carry a Wilson interval; rates an exact Poisson one and a "too thin to read" flag (rates.py).
+The colour scale of rates and counts is drawn from the readable cells only and stops at the upper
+Tukey fence, so one outlier cannot wash every other cell out: cells above it take the darkest step.
+
 The same object is rendered as the HTML table, dumped as JSON and written as CSV, so all three
 show exactly the same numbers.
 """
 from __future__ import annotations
 
 import math
+import statistics
 from dataclasses import dataclass, field
+
+from server.heatmaps.rates import is_thin, rate_interval
 
 Z95 = 1.959964
 STEPS = 7  # colour steps of the sequential scale
@@ -40,6 +47,7 @@ class Cell:
     walked: int | None = None
     hours: float | None = None
     fallback: bool = False       # a rate was wanted but no walk covered this time: the raw count is shown
+    thin: bool = False           # a rate with too little listening (or too wide an interval) to read: not coloured
 
     @property
     def empty(self) -> bool:
@@ -65,7 +73,10 @@ class Heatmap:
     cells: dict[tuple, Cell] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     source: str = "rollup"      # rollup or raw: where the numbers were read from
-    scale_max: float = 1.0      # the top of the colour scale (1 for shares, the largest rate otherwise)
+    scale_max: float = 1.0      # the top of the colour scale (1 for shares; for rates and counts see colour())
+    capped: bool = False        # some readable cells lie above scale_max: the darkest step means "at least"
+    min_hours: float | None = None  # rates: listening time under this is too thin to read
+    rate_filter: str | None = None  # rates: the conversations counted under a setting, kind or team filter
     column_n: dict = field(default_factory=dict)  # conversations per column, where the rows do not say it
 
     def cell(self, row_key, column_key) -> Cell:
@@ -76,7 +87,10 @@ class Heatmap:
         labels = []
         for step in range(STEPS):
             low, high = self.scale_max * step / STEPS, self.scale_max * (step + 1) / STEPS
-            labels.append((step, f"{format_value(low, self.measure)}–{format_value(high, self.measure)}"))
+            if self.capped and step == STEPS - 1:
+                labels.append((step, f"≥ {format_value(low, self.measure)}"))
+            else:
+                labels.append((step, f"{format_value(low, self.measure)}–{format_value(high, self.measure)}"))
         return labels
 
 
@@ -91,8 +105,10 @@ def share_cell(n: int, heard: int, strong: int, min_n: int, measure: str = "hear
                 strong=strong, strong_share=strong_share, mean_level=mean, interval=interval)
 
 
-def rate_cell(conversations: int, walked: int, seconds: float, min_n: int, measure: str = "rate") -> Cell:
-    """Conversations per hour walked; a raw count where nobody walked; empty where nothing at all."""
+def rate_cell(conversations: int, walked: int, seconds: float, min_n: int, measure: str = "rate",
+              min_hours: float = 0.0) -> Cell:
+    """Conversations per hour walked, with its interval and thinness; a raw count where nobody walked;
+    empty where nothing at all."""
     hours = seconds / 3600.0
     if measure == "count":
         if conversations == 0 and hours == 0:
@@ -101,7 +117,8 @@ def rate_cell(conversations: int, walked: int, seconds: float, min_n: int, measu
                     conversations=conversations, walked=walked, hours=hours)
     if hours > 0:
         return Cell(n=walked, value=walked / hours, few=walked < min_n, conversations=conversations,
-                    walked=walked, hours=hours)
+                    walked=walked, hours=hours, interval=rate_interval(walked, hours),
+                    thin=is_thin(walked, hours, min_hours))
     if conversations > 0:
         return Cell(n=conversations, value=float(conversations), few=conversations < min_n,
                     conversations=conversations, walked=walked, hours=0.0, fallback=True)
@@ -109,16 +126,31 @@ def rate_cell(conversations: int, walked: int, seconds: float, min_n: int, measu
 
 
 def colour(heatmap: Heatmap) -> None:
-    """Give each cell its colour step: shares on a fixed 0–100 % scale, rates and counts relative to the largest."""
+    """Give each cell its colour step: shares on a fixed 0–100 % scale, rates and counts on scale_top().
+
+    A thin rate is not coloured at all: it sets no scale and borrows none."""
     if heatmap.measure in ("rate", "count"):
-        readable = [c.value for c in heatmap.cells.values() if c.value is not None and not c.fallback and not c.few]
-        everything = [c.value for c in heatmap.cells.values() if c.value is not None and not c.fallback]
-        heatmap.scale_max = max(readable or everything, default=0.0) or 1.0  # a 2-conversation spike sets no scale
-        for cell in heatmap.cells.values():
-            if cell.value is not None and not cell.fallback:
-                cell.step = min(STEPS - 1, int(cell.value / heatmap.scale_max * STEPS))
+        shown = [c for c in heatmap.cells.values() if c.value is not None and not c.fallback and not c.thin]
+        readable = [c.value for c in shown if not c.few]
+        top = scale_top(readable or [c.value for c in shown])  # a 2-conversation spike sets no scale
+        heatmap.scale_max = top or 1.0
+        heatmap.capped = any(c.value > heatmap.scale_max for c in shown)
+        for cell in shown:
+            cell.step = min(STEPS - 1, int(cell.value / heatmap.scale_max * STEPS))
     else:
         heatmap.scale_max = 2.0 if heatmap.measure == "mean" else 1.0
+
+
+def scale_top(values: list[float]) -> float:
+    """The largest value, or the upper Tukey fence (Q3 + 1.5 IQR) when some values lie far above the rest."""
+    if not values:
+        return 0.0
+    largest = max(values)
+    if len(values) < 4:
+        return largest
+    q1, _median, q3 = statistics.quantiles(values, n=4, method="inclusive")
+    fence = q3 + 1.5 * (q3 - q1)
+    return fence if 0 < fence < largest else largest
 
 
 def format_value(value: float | None, measure: str) -> str:
@@ -145,11 +177,12 @@ def as_json(heatmap: Heatmap) -> dict:
                 "few": cell.few, "step": cell.step, "heard": cell.heard, "strong": cell.strong,
                 "strong_share": cell.strong_share, "mean_level": cell.mean_level, "interval_low": low,
                 "interval_high": high, "conversations": cell.conversations, "walked": cell.walked,
-                "hours": cell.hours, "fallback": cell.fallback}
+                "hours": cell.hours, "fallback": cell.fallback, "thin": cell.thin}
 
     return {
         "view": heatmap.view, "caption": heatmap.caption, "row_title": heatmap.row_title, "measure": heatmap.measure,
-        "min_n": heatmap.min_n, "source": heatmap.source, "notes": heatmap.notes,
+        "min_n": heatmap.min_n, "source": heatmap.source, "notes": heatmap.notes, "min_hours": heatmap.min_hours,
+        "rate_filter": heatmap.rate_filter, "scale_max": heatmap.scale_max, "scale_capped": heatmap.capped,
         "legend": [{"step": step, "label": label} for step, label in heatmap.legend()],
         "columns": [{"key": key_text(c.key), "label": c.label, "total": c.total, "n": heatmap.column_n.get(c.key)}
                     for c in heatmap.columns],

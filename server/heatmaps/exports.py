@@ -41,26 +41,42 @@ def cell_text(heatmap: Heatmap, cell) -> str:
     text = format_value(cell.value, heatmap.measure if not cell.fallback else "count")
     if cell.fallback:
         text += " (count, no walk time)"
-    if cell.few:
+    if cell.thin:
+        text += " (too little listening to read)"
+    elif cell.few:
         text += " (too few to read)"
     return text
 
 
 def table_csv(heatmap: Heatmap) -> str:
-    """One line per row of the table: its label, then each column's number and its n."""
+    """One line per row of the table: its label, then each column's number and its n (and, for rates,
+    the 95 % interval and the listening hours behind it)."""
+    rates = heatmap.measure == "rate"
     header = [heatmap.row_title]
     for column in heatmap.columns:
         header += [column.label, f"{column.label} (n)"]
+        if rates:
+            header += [f"{column.label} (95% low)", f"{column.label} (95% high)", f"{column.label} (hours)"]
     lines = [[heatmap.caption], header]
     for row in heatmap.rows:
         line = [row.label]
         for column in heatmap.columns:
             cell = heatmap.cell(row.key, column.key)
             line += [cell_text(heatmap, cell), "" if cell.empty else cell.n]
+            if rates:
+                low, high = cell.interval or ("", "")
+                line += [number(low), number(high), "" if cell.empty else number(cell.hours)]
         lines.append(line)
     lines += [[note] for note in heatmap.notes]
     lines.append([f"Cells with n under {heatmap.min_n} are too few to read."])
+    if rates:
+        lines.append([f"Rates with under {heatmap.min_hours:g} hours of listening, or a 95% interval more than twice "
+                      "the rate wide, are too little listening to read."])
     return write_csv(lines)
+
+
+def number(value) -> str:
+    return f"{value:.4f}" if isinstance(value, float) else ("" if value is None else str(value))
 
 
 def audit_export(user, what: str, view: str, rows: int, school_id: int | None = None,

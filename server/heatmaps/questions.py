@@ -1,15 +1,17 @@
 """Questions worth discussing, drawn from a school's own numbers: a start for the leadership meeting, not a verdict.
 
-Only cells with at least the school's minimum n are used, so a question never rests on two conversations.
+Only cells with at least the school's minimum n are used, so a question never rests on two conversations;
+rates too thin to read (too little listening, too wide an interval) are never cited, and under a setting,
+kind or team filter no rates are compared at all: they count part of the talk over all the listening.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from server.heatmaps.cells import Heatmap
+from server.heatmaps.rates import DEFAULT_MIN_HOURS
 from server.heatmaps.service import ALL
 
-MIN_HOURS = 1.0   # a place and period needs this much listening before we call it quiet or busy
 EDGE_WEEKS = 4    # trends compare the first and the last four weeks with data
 
 
@@ -73,11 +75,13 @@ def rarest_in_formal(quality: Heatmap) -> Question | None:
 
 
 def quietest_place(frequency: Heatmap) -> Question | None:
+    if frequency.rate_filter:
+        return None  # a place at 0.0 Formal conversations per hour is not a quiet place
     cells = []
     for row in frequency.rows:
         for column in frequency.columns:
             cell = frequency.cell(row.key, column.key)
-            if row.total or column.total or cell.value is None or cell.fallback or (cell.hours or 0) < MIN_HOURS:
+            if row.total or column.total or cell.value is None or cell.fallback or cell.thin:
                 continue
             cells.append((cell.value, row.label, column.label, cell.hours))
     if len(cells) < 2:
@@ -90,13 +94,18 @@ def quietest_place(frequency: Heatmap) -> Question | None:
 
 
 def blind_spots(frequency: Heatmap) -> Question | None:
+    least = frequency.min_hours or DEFAULT_MIN_HOURS
     quiet = [column.label for column in frequency.columns if not column.total
-             and (frequency.cell(ALL, column.key).hours or 0) < MIN_HOURS]
+             and (frequency.cell(ALL, column.key).hours or 0) < least]
     if not quiet or len(quiet) == len([c for c in frequency.columns if not c.total]):
         return None
     listed = ", ".join(quiet[:4]) + ("…" if len(quiet) > 4 else "")
-    return Question(f"Less than an hour of listening in: {listed}.",
+    return Question(f"Less than {hours_text(least)} of listening in: {listed}.",
                     "Are good conversations happening there that the leadership team does not see?")
+
+
+def hours_text(hours: float) -> str:
+    return "an hour" if hours == 1 else f"{hours:g} hours"
 
 
 def biggest_move(trends: Heatmap) -> Question | None:

@@ -16,7 +16,7 @@ from server.access import Action, can, require_school, school_roles
 from server.auth.models import User
 from server.db import db
 from server.enums import ConversationKind, Role, Setting
-from server.heatmaps import queries, rollup
+from server.heatmaps import queries, rates, rollup
 from server.heatmaps.cells import Axis, Heatmap, colour, rate_cell, share_cell
 from server.heatmaps.exposure import UNPLACED, Schedule
 from server.heatmaps.queries import CONVERSATIONS, Filters, week_of
@@ -52,6 +52,7 @@ class SchoolView:
     traits: list[Trait]
     filters: Filters
     min_n: int
+    min_hours: float = rates.DEFAULT_MIN_HOURS
 
 
 def open_school(user: User, school_id: int, args: dict) -> SchoolView:
@@ -61,7 +62,8 @@ def open_school(user: User, school_id: int, args: dict) -> SchoolView:
         abort(403, description="Only principals and district admins can look at one observer's walks.")
     rubric = pick_rubric(args.get("rubric_id"), school.district_id)
     filters = make_filters(args, (school.id,), rubric.id)
-    return SchoolView(school, rollup.schedule_for(school.id), rubric, list(rubric.traits), filters, school.min_cell_n)
+    return SchoolView(school, rollup.schedule_for(school.id), rubric, list(rubric.traits), filters, school.min_cell_n,
+                      school.min_listening_hours)
 
 
 def sees_observers(user: User, school_id: int) -> bool:
@@ -168,8 +170,9 @@ def frequency(view: SchoolView, rows: str = "place", columns: str = "period", me
         heatmap.rows = [Axis(kind, KIND_LABELS.get(kind, kind)) for kind in kinds]
     heatmap.rows.append(Axis(ALL, "Whole school", total=True))
     for key, (conversations, walked, seconds) in sums.items():
-        heatmap.cells[key] = rate_cell(int(conversations), int(walked), seconds, view.min_n, measure)
+        heatmap.cells[key] = rate_cell(int(conversations), int(walked), seconds, view.min_n, measure, view.min_hours)
     colour(heatmap)
+    explain_rates(heatmap, view.filters, view.min_hours)
     whole = sums.get((ALL, ALL), [0, 0, 0.0])
     unwalked = int(whole[0] - whole[1])
     if unwalked and measure == "rate":
@@ -273,6 +276,7 @@ class DistrictView:
     filters: Filters
     min_n: int
     all_schools: list[School]
+    min_hours: float = rates.DEFAULT_MIN_HOURS
 
     def rubrics(self) -> list[Rubric]:
         return db.session.scalars(select(Rubric).where(
@@ -294,7 +298,8 @@ def open_district(user: User, district_id: int, args: dict) -> DistrictView:
     rubric = pick_rubric(args.get("rubric_id"), district_id)
     filters = make_filters(args, tuple(school.id for school in chosen), rubric.id)
     min_n = min(school.min_cell_n for school in chosen)
-    return DistrictView(db.session.get(District, district_id), chosen, rubric, filters, min_n, list(schools))
+    min_hours = min(school.min_listening_hours for school in chosen)  # the least strict, as for min_n
+    return DistrictView(db.session.get(District, district_id), chosen, rubric, filters, min_n, list(schools), min_hours)
 
 
 def district_quality(view: DistrictView, measure: str = "heard") -> Heatmap:
@@ -349,9 +354,22 @@ def district_frequency(view: DistrictView, measure: str = "rate") -> Heatmap:
     heatmap.rows = [Axis(s.id, s.name) for s in view.schools] + [Axis(ALL, "All schools", total=True)]
     heatmap.columns = [Axis(d, WEEKDAYS[d]) for d in range(7) if d < 5 or d in used] + [Axis(ALL, "All week", total=True)]
     for key, (conversations, walked, seconds) in sums.items():
-        heatmap.cells[key] = rate_cell(int(conversations), int(walked), seconds, view.min_n, measure)
+        heatmap.cells[key] = rate_cell(int(conversations), int(walked), seconds, view.min_n, measure, view.min_hours)
     colour(heatmap)
+    explain_rates(heatmap, view.filters, view.min_hours)
     return heatmap
+
+
+def explain_rates(heatmap: Heatmap, filters: Filters, min_hours: float) -> None:
+    """A rate table says how thin a cell may be, and what it counts under a setting, kind or team filter."""
+    if heatmap.measure != "rate":
+        return
+    heatmap.min_hours = min_hours
+    heatmap.rate_filter = rates.rate_filter(filters, SETTING_LABELS, TALK_LABELS)
+    if heatmap.rate_filter:
+        heatmap.caption = f"{heatmap.rate_filter} conversations heard per hour of all listening" + \
+            heatmap.caption.removeprefix("Conversations heard per hour of listening")
+        heatmap.notes.append(rates.rate_meaning(heatmap.rate_filter))
 
 
 # ---------------------------------------------------------------- filter choices

@@ -17,7 +17,7 @@ from schemas.heatmaps import (CONVERSATION_KINDS, SETTINGS, DistrictFrequencyArg
                               FrequencyArgsSchema, QualityArgsSchema, TrendsArgsSchema)
 from server.db import db
 from server.errors import http_error_response
-from server.heatmaps import charts, exports, page_errors, questions, service
+from server.heatmaps import charts, exports, page_errors, questions, rates, service
 from server.heatmaps.cells import STEPS, Cell, Heatmap, format_value, key_text
 from server.heatmaps.service import BY_LABELS, SETTING_LABELS, TALK_LABELS
 
@@ -177,16 +177,42 @@ for _name in DISTRICT_VIEWS:
 # ---------------------------------------------------------------- presentation helpers for the templates
 
 def overall(frequency: Heatmap) -> dict:
+    """The overview's key figures; under a setting, kind or team filter, what its rate counts."""
     whole = frequency.cell(service.ALL, service.ALL)
+    subject = frequency.rate_filter
     return {"conversations": whole.conversations or 0, "hours": whole.hours or 0.0,
-            "rate": whole.value if whole.hours else None}
+            "rate": whole.value if whole.hours else None, "interval": whole.interval if whole.hours else None,
+            "thin": whole.thin, "subject": subject, "meaning": rates.rate_meaning(subject) if subject else None}
+
+
+def listening_text(hours: float) -> str:
+    """Listening time as a leader says it: minutes under an hour, hours with one decimal above."""
+    if hours >= 1:
+        return f"{hours:.1f} hours"
+    if hours * 60 < 1:
+        return "under a minute"
+    minutes = round(hours * 60)
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
+def hours_text(hours: float) -> str:
+    return f"{hours:g} hour{'' if hours == 1 else 's'}"
+
+
+def thin_reason(heatmap: Heatmap, cell: Cell) -> str:
+    if (cell.hours or 0) < (heatmap.min_hours or 0):
+        return (f"too little listening to read ({listening_text(cell.hours or 0)}, under the school's "
+                f"{hours_text(heatmap.min_hours)})")
+    return "too little listening to read (the 95% interval is more than twice the rate wide)"
 
 
 def cell_classes(cell: Cell) -> str:
     if cell.empty:
         return "hm-empty"
     classes = [f"hm-step-{cell.step}" if cell.step is not None else "hm-plain"]
-    if cell.few:
+    if cell.thin:
+        classes.append("hm-thin")
+    elif cell.few:
         classes.append("hm-few")
     if cell.fallback:
         classes.append("hm-fallback")
@@ -206,8 +232,11 @@ def cell_title(heatmap: Heatmap, row_label: str, column_label: str, cell: Cell) 
     elif heatmap.measure == "count":
         text = f"{where}: {cell.conversations} conversations heard; {cell.hours:.1f} hours of listening"
     else:
-        text = (f"{where}: {cell.value:.1f} conversations per hour ({cell.walked} heard on walks in "
-                f"{cell.hours:.1f} hours of listening; {cell.conversations} in all)")
+        low, high = cell.interval or (0, 0)
+        text = (f"{where}: {cell.value:.1f} conversations per hour (95% interval {low:.1f}–{high:.1f}; {cell.walked} "
+                f"heard on walks in {listening_text(cell.hours)} of listening; {cell.conversations} in all)")
+        if cell.thin:
+            return f"{text}. {thin_reason(heatmap, cell).capitalize()}."
     return text + (f". Too few to read (n under {heatmap.min_n})." if cell.few else ".")
 
 

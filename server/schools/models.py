@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import time
 
-from sqlalchemy import ForeignKey, Integer, String, Time, UniqueConstraint
+from sqlalchemy import Float, ForeignKey, Integer, String, Time, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.db import SchoolScopedMixin, TimestampedMixin, db
@@ -23,6 +23,7 @@ class School(TimestampedMixin, db.Model):
     name: Mapped[str] = mapped_column(String(120))
     timezone: Mapped[str] = mapped_column(String(64), default="America/New_York")
     min_cell_n: Mapped[int] = mapped_column(Integer, default=5)
+    min_listening_hours: Mapped[float] = mapped_column(Float, default=1.0)  # a rate with less behind it is too thin
     walk_idle_minutes: Mapped[int] = mapped_column(Integer, default=20)
     note_retention_days: Mapped[int | None] = mapped_column(Integer, default=None)
     # False while the school runs on the default bell schedule nobody has checked: its pages ask the

@@ -13,7 +13,7 @@ from server.enums import LocationKind
 from server.observations.models import Observation
 from server.schools.models import District, Location, Period, School
 
-SETTINGS = ("name", "timezone", "min_cell_n", "walk_idle_minutes", "note_retention_days")
+SETTINGS = ("name", "timezone", "min_cell_n", "min_listening_hours", "walk_idle_minutes", "note_retention_days")
 # A typical US six-period day: staff in from 07:30, 55-minute periods with 5 minutes to pass (the
 # heatmaps' "Between periods", where hallway talk happens), lunch at noon, dismissal at 14:30, and
 # after school until 16:00 for PLCs, data teams and clubs. A start the principal is asked to check.
@@ -48,6 +48,7 @@ def school_summary(school: School, user: User) -> dict:
         "district_name": school.district.name,
         "timezone": school.timezone,
         "min_cell_n": school.min_cell_n,
+        "min_listening_hours": school.min_listening_hours,
         "walk_idle_minutes": school.walk_idle_minutes,
         "note_retention_days": school.note_retention_days,
         "role": school_roles(user)[school.id].value,

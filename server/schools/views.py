@@ -44,6 +44,7 @@ US_TIMEZONES = (
 )
 FIELD_LABELS = {
     "name": "Name", "timezone": "Time zone", "min_cell_n": "Smallest heatmap cell",
+    "min_listening_hours": "Least listening behind a rate (hours)",
     "walk_idle_minutes": "Walk ends after (minutes)", "note_retention_days": "Erase notes after (days)", "starts_at": "Start",
     "ends_at": "End", "kind": "Kind", "email": "Email", "role": "Role", "_schema": "",
 }
@@ -94,6 +95,14 @@ def whole_number(raw: str):
     """A form's digits as an int; anything else goes to the schema as is, to be refused there."""
     raw = raw.strip()
     return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 9 else raw
+
+
+def decimal_number(raw: str):
+    """A form's decimal ("1.5", "2") as a float; anything else goes to the schema as is, to be refused there."""
+    raw = raw.strip()
+    whole, _dot, fraction = raw.partition(".")
+    digits = (whole + fraction).isascii() and (whole + fraction).isdigit() and whole != "" and len(raw) <= 9
+    return float(raw) if digits and (not _dot or fraction) else raw
 
 
 def local_date(moment: datetime, zone: ZoneInfo) -> str:
@@ -199,6 +208,10 @@ def save_settings(school_id: int):
     form = {name: request.form.get(name, "") for name in service.SETTINGS}
     values = {**form, **{name: whole_number(form[name]) for name in ("min_cell_n", "walk_idle_minutes")}}
     values["note_retention_days"] = whole_number(form["note_retention_days"]) if form["note_retention_days"].strip() else None
+    if "min_listening_hours" in request.form:
+        values["min_listening_hours"] = decimal_number(form["min_listening_hours"])
+    else:  # a settings page from before the field: leave it as it is
+        del values["min_listening_hours"]
     try:
         changed = service.update_settings(current_user, school, SchoolPatchSchema().load(values))
     except ValidationError as error:

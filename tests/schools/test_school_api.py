@@ -28,7 +28,8 @@ def test_viewer_sees_school_settings(login_as, school):
     body = client.get(f"/api/v1/schools/{school.id}").get_json()
     assert body == {"id": school.id, "name": "Lincoln Middle School", "district_id": school.district_id,
                     "timezone": "America/Chicago", "role": "viewer", "district_name": school.district.name,
-                    "min_cell_n": 5, "walk_idle_minutes": 20, "note_retention_days": None}
+                    "min_cell_n": 5, "min_listening_hours": 1.0, "walk_idle_minutes": 20,
+                    "note_retention_days": None}
 
 
 def test_principal_changes_settings(login_as, school, db):
