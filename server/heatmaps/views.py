@@ -279,5 +279,6 @@ def helpers() -> dict:
     return {"cell_classes": cell_classes, "cell_title": cell_title, "format_value": format_value, "query_for": query_for,
             "breakable": breakable, "has_data": has_data, "nothing_logged": nothing_logged, "form_value": form_value,
             "problems": None, "invalid": (),
+            "rate_meaning": rates.rate_meaning,
             "key_text": key_text, "STEPS": STEPS, "SETTINGS": SETTINGS, "CONVERSATION_KINDS": CONVERSATION_KINDS,
             "SETTING_LABELS": SETTING_LABELS, "TALK_LABELS": TALK_LABELS, "BY_LABELS": BY_LABELS}
