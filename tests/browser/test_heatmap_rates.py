@@ -73,6 +73,7 @@ def signed_in_at(new_context, size: str, path: str):
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.locator("table.heatmap").wait_for()
+    page.wait_for_load_state("load")  # the stylesheets too: computed colours are read next
     return page
 
 
