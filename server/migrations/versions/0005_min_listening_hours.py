@@ -1,7 +1,7 @@
 """school.min_listening_hours: the least walk time behind a heatmap rate before it can be read (1 hour)
 
 Revision ID: 0005
-Revises: 0006
+Revises: 0004
 Create Date: 2026-12-04 22:40:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0005'
-down_revision = '0006'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 
