@@ -64,8 +64,9 @@ def school_days() -> list[date]:
 class Generator:
     """One school year for `schools` schools, drawn from one RNG: walks, observations and 7 levels each."""
 
-    def __init__(self, seed: int, observations: int, schools: int):
+    def __init__(self, seed: int, observations: int, schools: int, realistic: bool = False):
         self.rng = random.Random(seed)
+        self.realistic = realistic  # some walks left open, ~8 % of logs outside any walk (bench/realistic.py)
         self.total, self.schools = observations, schools
         self.days = school_days()
         weights = [1 + 1.5 * i / max(1, schools - 1) for i in range(schools)]
@@ -94,6 +95,8 @@ class Generator:
                 length = timedelta(minutes=rng.randint(15, 45))
                 walk_id = self.next_id()
                 start_utc, end_utc = start.astimezone(timezone.utc), (start + length).astimezone(timezone.utc)
+                if self.realistic and rng.random() < 0.05:
+                    end_utc = None  # left open
                 walks.append((walk_id, school_id, observer_id, start_utc, end_utc))
                 route = rng.sample(place_ids, rng.randint(1, 4))
                 moments = sorted(rng.random() for _ in range(count))
@@ -102,7 +105,8 @@ class Generator:
                     setting, kind = KINDS[rng.randrange(len(KINDS))]
                     observation_id = self.next_id()
                     place = route[min(len(route) - 1, position * len(route) // count)]
-                    observations.append((observation_id, school_id, observer_id, walk_id, place, at,
+                    outside = self.realistic and rng.random() < 0.08
+                    observations.append((observation_id, school_id, observer_id, None if outside else walk_id, place, at,
                                          int(at.astimezone(zone).utcoffset().total_seconds() // 60),
                                          at.astimezone(zone).date(), setting, kind, TEAMS[rng.randrange(len(TEAMS))]))
                     formal = setting == "formal"
@@ -221,12 +225,13 @@ def load_sqlite(raw, walks, observations, levels) -> None:
     cursor.executemany(
         "INSERT INTO walk (id, school_id, observer_id, started_at, ended_at, version, created_at, updated_at, change_seq) "
         "VALUES (?, ?, ?, ?, ?, 1, ?, ?, 1)",
-        [(w[0].hex, w[1], w[2], sqlite_time(w[3]), sqlite_time(w[4]), sqlite_time(w[4]), sqlite_time(w[4])) for w in walks])
+        [(w[0].hex, w[1], w[2], sqlite_time(w[3]), w[4] and sqlite_time(w[4]), sqlite_time(w[3]), sqlite_time(w[3]))
+         for w in walks])
     cursor.executemany(
         "INSERT INTO observation (id, school_id, observer_id, walk_id, rubric_id, location_id, observed_at, "
         "utc_offset_minutes, local_date, setting, conversation_kind, team, participant_roles, needs_follow_up, version, "
         "content_hash, created_at, updated_at, change_seq) VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, '[]', 0, 1, '', ?, ?, 1)",
-        [(o[0].hex, o[1], o[2], o[3].hex, o[4], sqlite_time(o[5]), o[6], o[7].isoformat(), o[8], o[9], o[10],
+        [(o[0].hex, o[1], o[2], o[3] and o[3].hex, o[4], sqlite_time(o[5]), o[6], o[7].isoformat(), o[8], o[9], o[10],
           sqlite_time(o[5]), sqlite_time(o[5])) for o in observations])
     cursor.executemany("INSERT INTO observation_trait_level (observation_id, trait_id, level) VALUES (?, ?, ?)",
                        [(level[0].hex, level[1], level[2]) for level in levels])
@@ -239,7 +244,7 @@ def load_postgres(raw, walks, observations, levels) -> None:
         with cursor.copy("COPY walk (id, school_id, observer_id, started_at, ended_at, version, created_at, updated_at, "
                          "change_seq) FROM STDIN") as copy:
             for w in walks:
-                copy.write_row((w[0], w[1], w[2], w[3], w[4], 1, w[4], w[4], 1))
+                copy.write_row((w[0], w[1], w[2], w[3], w[4], 1, w[3], w[3], 1))
         with cursor.copy("COPY observation (id, school_id, observer_id, walk_id, rubric_id, location_id, observed_at, "
                          "utc_offset_minutes, local_date, setting, conversation_kind, team, participant_roles, "
                          "needs_follow_up, version, content_hash, created_at, updated_at, change_seq) FROM STDIN") as copy:

@@ -1,12 +1,14 @@
 """Keeping the rollup exactly equal to the raw rows on every write, in the same transaction.
 
-A change to an observation or a walk can move counts and listening time on the local days it
-touched before and after (a walk's time is shared among the places of all its logs), so the upkeep
-takes the footprint of the changed records before the write and after it, and recomputes those
-school-days from the raw rows. What is only inserted changes nothing else's numbers: a new
-conversation's counts, and the listening time of a new walk whose every log is new, are added as
-they are, so a sync into a busy day costs what the batch holds. The listening time of an existing
-walk that new conversations join is recomputed on its days.
+A sync moves the rollup by exactly what it changes (server/heatmaps/deltas.py): the records it
+touches are read before the write and after it, and the difference of what they contribute is
+added: an edit subtracts the old version's counts and adds the new one's; a tombstone subtracts;
+a walk that is re-timed, deleted or joined by a conversation has its listening time read before
+and after. What is only inserted is added from the rows as written. So a sync costs what the batch
+holds, never what its days, weeks or the school's history hold.
+
+Writes made elsewhere (a retention job, a bulk fix) can wrap themselves in `kept_up` too, or
+recompute the school-days they touched: `apply(ids, walk_ids, before=footprint(...))`.
 """
 from __future__ import annotations
 
@@ -21,10 +23,12 @@ from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from server.db import db
-from server.heatmaps import queries, rollup
-from server.heatmaps.exposure import UTC, Schedule, Stop, walk_days, walk_exposure
-from server.heatmaps.queries import CONVERSATIONS, O, W, chunks, week_of
+from server.heatmaps import deltas, queries, rollup
+from server.heatmaps.exposure import Schedule, walk_days
+from server.heatmaps.queries import chunks, week_of
 from server.heatmaps.rollup import PLACE_DAY, SCHOOL_DAY, STATE, TRAIT_DAY, TRAIT_WEEK, leading_facets, schedule_for
+
+TABLES = (TRAIT_DAY, TRAIT_WEEK, PLACE_DAY, SCHOOL_DAY)
 
 
 @dataclass
@@ -53,21 +57,47 @@ class Inserted:
 def kept_up(observation_ids: Iterable = (), walk_ids: Iterable = (), joined_walk_ids: Iterable = ()):
     """Wrap a write: the rollup follows it in the same transaction.
 
-    `observation_ids` and `walk_ids` are existing records the write may change: every number of their
-    school-days, before and after, is recomputed. `joined_walk_ids` are walks the write creates or
-    that its conversations are logged on. The write tells the yielded `Inserted` what it inserted.
+    `observation_ids` and `walk_ids` are existing records the write may change or delete;
+    `joined_walk_ids` are walks the write creates or that its conversations are logged on. The write
+    tells the yielded `Inserted` what it inserted.
     """
-    observation_ids, walk_ids = list(observation_ids), set(walk_ids)
-    before = footprint(observation_ids, walk_ids)
+    observation_ids, walk_ids, joined_walk_ids = list(observation_ids), set(walk_ids), set(joined_walk_ids)
+    schedules = deltas.Schedules()
+    # Walks whose listening time or whose conversations' walked flags the write may move.
+    touched_walks = walk_ids | joined_walk_ids | deltas.observation_walks(observation_ids)
+    deltas.lock_rows(touched_walks, observation_ids)
+    counted = sorted(set(observation_ids) | set(deltas.observations_on(walk_ids)))
+    before = deltas.contributions(counted, touched_walks, schedules)
     inserted = Inserted()
     yield inserted
-    after = footprint(observation_ids, walk_ids | before.walk_ids)
-    # A new walk that an existing conversation now joins has its days recomputed with the rest.
-    for walk_id in after.walk_ids:
-        inserted.walks.pop(walk_id, None)
-    joined = set(joined_walk_ids) | {row["walk_id"] for row, _ in inserted.observations if row["walk_id"] is not None}
-    listening = footprint([], joined - after.walk_ids - set(inserted.walks))
-    refresh(merge(before, after), merge(listening), inserted)
+    # A new walk that an existing conversation now joins is read back with the others; the rest of
+    # the new walks (every stop new) are computed from the rows as written.
+    joined_by_existing = deltas.observation_walks(observation_ids)
+    memory_walks = [row for walk_id, row in inserted.walks.items() if walk_id not in joined_by_existing]
+    read_back = (touched_walks | joined_by_existing) - {row["id"] for row in memory_walks}
+    change = deltas.contributions(counted, read_back, schedules)
+    change.merge(before, -1)
+    change.merge(inserted_tallies(inserted, memory_walks, schedules))
+    # Conversations logged on an existing walk the write did not name: its days' presence is recomputed.
+    unannounced = {row["walk_id"] for row, _ in inserted.observations} - read_back - set(inserted.walks) - {None}
+    refresh({}, footprint([], unannounced).days if unannounced else {}, change, schedules)
+
+
+def inserted_tallies(inserted: Inserted, memory_walks: list[dict], schedules: deltas.Schedules) -> deltas.Tallies:
+    """What the inserted conversations add (walked when their walk is live and of their school), and
+    the listening time of the new walks whose every stop is in the batch."""
+    tallies = deltas.Tallies()
+    by_school: dict[int, list] = defaultdict(list)
+    for row, levels in inserted.observations:
+        by_school[row["school_id"]].append((row, levels))
+    walks_by_school: dict[int, list] = defaultdict(list)
+    for walk in memory_walks:
+        walks_by_school[walk["school_id"]].append(walk)
+    for school_id in set(by_school) | set(walks_by_school):
+        rows = by_school[school_id]
+        live = deltas.live_walks_of(school_id, {row["walk_id"] for row, _ in rows if row["walk_id"] is not None})
+        tallies.merge(deltas.inserted_tallies(rows, walks_by_school[school_id], live, schedules))
+    return tallies
 
 
 def apply(observation_ids: Iterable = (), walk_ids: Iterable = (), before: Footprint | None = None) -> None:
@@ -91,11 +121,12 @@ def footprint(observation_ids: list, walk_ids) -> Footprint:
     walk_ids = set(walk_ids)
     for chunk in chunks(observation_ids):
         for school_id, local_date, walk_id in db.session.execute(
-                select(O.school_id, O.local_date, O.walk_id).where(O.id.in_(chunk))):
+                select(queries.O.school_id, queries.O.local_date, queries.O.walk_id).where(queries.O.id.in_(chunk))):
             found[school_id].add(local_date)
             if walk_id is not None:
                 walk_ids.add(walk_id)
     walks = []
+    W = queries.W
     for chunk in chunks(sorted(walk_ids)):
         walks += db.session.execute(select(W.id, W.school_id, W.started_at, W.ended_at).where(W.id.in_(chunk))).all()
     stops, stop_days = queries.walk_stops([walk.id for walk in walks])
@@ -109,28 +140,23 @@ def footprint(observation_ids: list, walk_ids) -> Footprint:
 
 
 def refresh(recompute: dict[int, set[date]], listening: dict[int, set[date]] | None = None,
-            inserted: Inserted | None = None) -> None:
+            change: deltas.Tallies | None = None, schedules: deltas.Schedules | None = None) -> None:
     """Bring the rollup up to date (a school without a current rollup is rebuilt whole).
 
     Days in `recompute` get every table recomputed from the raw rows, days in `listening` their
-    presence; elsewhere the `inserted` records' numbers are added.
+    presence; elsewhere the `change` is added.
     """
-    listening, inserted = listening or {}, inserted or Inserted()
-    observations: dict[int, list] = defaultdict(list)
-    for row, levels in inserted.observations:
-        observations[row["school_id"]].append((row, levels))
-    walks: dict[int, list] = defaultdict(list)
-    for row in inserted.walks.values():
-        walks[row["school_id"]].append(row)
-    for school_id in sorted(set(recompute) | set(listening) | set(observations) | set(walks)):
+    listening, change, schedules = listening or {}, change or deltas.Tallies(), schedules or deltas.Schedules()
+    for school_id in sorted(set(recompute) | set(listening) | change.schools()):
         trait_days = recompute.get(school_id, set())
         presence_days = trait_days | listening.get(school_id, set())
-        schedule = schedule_for(school_id)
-        added_presence = inserted_presence(schedule, observations[school_id], walks[school_id], presence_days)
-        added_traits = [(row, levels) for row, levels in observations[school_id] if row["local_date"] not in trait_days]
-        days = presence_days | {row["local_date"] for row, _ in added_traits} | {day for day, _, _ in added_presence}
+        traits, presence = change.nonzero(school_id)
+        traits = {key: counts for key, counts in traits.items() if key[1] not in trait_days}
+        presence = {key: counts for key, counts in presence.items() if key[0] not in presence_days}
+        days = presence_days | {key[1] for key in traits} | {key[0] for key in presence}
         if not days:
             continue
+        schedule = schedules[school_id]
         state_key = db.session.scalar(select(STATE.c.schedule_key).where(STATE.c.school_id == school_id))
         if state_key != schedule.key:
             rollup.rebuild_school(school_id, schedule)
@@ -144,64 +170,23 @@ def refresh(recompute: dict[int, set[date]], listening: dict[int, set[date]] | N
             for chunk in chunks(sorted(keys)):
                 db.session.execute(delete(table).where(*leading_facets(table), table.c.school_id == school_id,
                                                        column.in_(chunk)))
-        add_trait_counts(school_id, added_traits, recomputed_weeks)  # first: the weeks summed below include them
+        add_trait_counts(school_id, traits, recomputed_weeks)  # first: the weeks summed below include them
         if trait_days:
             rollup.fill_traits(school_id, trait_days)
-        add_presence(school_id, added_presence)
+        add_presence(school_id, presence)
         if presence_days:
             rollup.fill_presence(school_id, schedule, presence_days)
+        lowered = ({key[1] for key, counts in traits.items() if min(counts) < 0}
+                   | {key[0] for key, counts in presence.items() if min(counts) < 0})
+        if lowered:
+            deltas.clear_empty_rows(school_id, lowered, TABLES)
 
 
-def inserted_presence(schedule: Schedule, observations: list[tuple[dict, dict]], walks: list[dict],
-                      recomputed_days: set[date]) -> dict[tuple, list[float]]:
-    """(day, place, slot) → [conversations, walked, listening seconds] that inserted conversations (off
-    a walk or on a new one) and new walks add, on days that are not recomputed anyway."""
-    new_walk_ids = {row["id"] for row in walks}
-    added: dict[tuple, list[float]] = defaultdict(lambda: [0, 0, 0.0])
-    stops: dict = defaultdict(list)
-    for row, _ in observations:
-        walk_id = row["walk_id"]
-        if walk_id is not None and walk_id not in new_walk_ids:
-            continue  # on an existing walk: its days are recomputed
-        observed_at = row["observed_at"].astimezone(UTC)  # as read back: one tzinfo compares fastest
-        if walk_id is not None:
-            stops[walk_id].append(Stop(observed_at, row["location_id"]))
-        if row["local_date"] not in recomputed_days:
-            cell = added[(row["local_date"], row["location_id"], schedule.slot_at(observed_at))]
-            cell[0] += 1
-            cell[1] += int(walk_id is not None)
-    for walk in walks:
-        started_at, ended_at = walk["started_at"].astimezone(UTC), walk["ended_at"] and walk["ended_at"].astimezone(UTC)
-        for key, seconds in walk_exposure(schedule, started_at, ended_at, stops[walk["id"]]).items():
-            if key[0] not in recomputed_days:
-                added[key][2] += seconds
-    return added
-
-
-def add_trait_counts(school_id: int, inserted: list[tuple[dict, dict[int, int]]], summed_weeks: set[date]) -> None:
-    """Add inserted observations' trait counts to the day rows, and to the week rows of weeks that are
-    not about to be summed again from the day rows."""
-    if not inserted:
+def add_trait_counts(school_id: int, days: dict[tuple, list[int]], summed_weeks: set[date]) -> None:
+    """Add trait count changes to the day rows, and to the week rows of weeks that are not about to be
+    summed again from the day rows."""
+    if not days:
         return
-    walk_ids = sorted({row["walk_id"] for row, _ in inserted if row["walk_id"] is not None})
-    live_walks = set()
-    for chunk in chunks(walk_ids):  # as queries.live_walk_join: a live walk of the same school
-        live_walks |= set(db.session.scalars(select(W.id).where(
-            W.id.in_(chunk), W.deleted_at.is_(None), W.school_id == school_id)))
-    days: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-    for row, levels in inserted:
-        walked = 1 if row["walk_id"] in live_walks else 0
-        counts = [(CONVERSATIONS, 0, 0)] + [(trait_id, int(level >= 1), int(level == 2)) for trait_id, level in levels.items()]
-        # queries.facet_value for each facet, spelled out: building its column tuples costs 0.6 ms a batch
-        for facet, value in (("all", ""), ("place", str(row["location_id"])),
-                             ("talk", queries.talk_value(row["setting"], row["conversation_kind"])),
-                             ("team", row["team"] or "")):
-            for trait_id, heard, strong in counts:
-                total = days[(facet, row["local_date"], trait_id, value)]
-                total[0] += 1
-                total[1] += heard
-                total[2] += strong
-                total[3] += walked
     weeks: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     for (facet, day, trait_id, value), counts in days.items():
         if week_of(day) not in summed_weeks:
@@ -209,6 +194,7 @@ def add_trait_counts(school_id: int, inserted: list[tuple[dict, dict[int, int]]]
             for index, number in enumerate(counts):
                 total[index] += number
     for table, when, rows in ((TRAIT_DAY, "local_date", days), (TRAIT_WEEK, "week", weeks)):
+        rows = {key: counts for key, counts in rows.items() if any(counts)}
         if rows:
             db.session.execute(adding_statement(table.name), [
                 {"facet": facet, "school_id": school_id, when: moment, "trait_id": trait_id, "value": value,
@@ -222,7 +208,10 @@ def add_presence(school_id: int, added: dict[tuple, list[float]]) -> None:
         return
     place_rows, school_rows = rollup.presence_rows(school_id, added)
     db.session.execute(adding_statement(PLACE_DAY.name), place_rows)
-    db.session.execute(adding_statement(SCHOOL_DAY.name), school_rows)
+    school_rows = [row for row in school_rows
+                   if row["conversations"] or row["walked"] or abs(row["listening_seconds"]) > deltas.RESIDUE]
+    if school_rows:
+        db.session.execute(adding_statement(SCHOOL_DAY.name), school_rows)
 
 
 def adding_statement(table_name: str):

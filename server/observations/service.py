@@ -301,13 +301,11 @@ def write_observations(changes: dict[uuid.UUID, tuple[Entry | None, Entry]], now
     new = {obs_id: planned for obs_id, (loaded, planned) in changes.items() if loaded is None}
     written = walks.insert_missing(OBSERVATIONS, [{**planned.row, "created_at": now} for planned in new.values()])
     lost = set(new) - written
-    replaced = []
-    for obs_id in sorted(set(changes) - set(new)):
-        loaded, planned = changes[obs_id]
-        if walks.compare_and_set(OBSERVATIONS, obs_id, loaded.version, planned.row):
-            replaced.append(obs_id)
-        else:
-            lost.add(obs_id)
+    existing = sorted(set(changes) - set(new))
+    lost_here = walks.compare_and_set_many(OBSERVATIONS, [(obs_id, changes[obs_id][0].version, changes[obs_id][1].row)
+                                                          for obs_id in existing])
+    replaced = [obs_id for obs_id in existing if obs_id not in lost_here]
+    lost |= lost_here
     if replaced:
         db.session.execute(delete(TRAIT_LEVELS).where(TRAIT_LEVELS.c.observation_id.in_(replaced)))
     levels = [

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from functools import lru_cache
 from datetime import datetime
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError
 
@@ -46,10 +47,41 @@ def insert_missing(table: Table, rows: list[dict]) -> set[uuid.UUID]:
 
 def compare_and_set(table: Table, row_id: uuid.UUID, expected_version: int, values: dict) -> bool:
     """Update one row only if it still has the version this batch planned against."""
-    result = db.session.execute(
-        update(table).where(table.c.id == row_id, table.c.version == expected_version).values(**values)
-    )
-    return result.rowcount == 1
+    return not compare_and_set_many(table, [(row_id, expected_version, values)])
+
+
+def compare_and_set_many(table: Table, changes: list[tuple[uuid.UUID, int, dict]]) -> set[uuid.UUID]:
+    """Update each row (id, version planned against, values) only if it still has that version; the ids
+    that had changed meanwhile (lost a race).
+
+    One statement per set of columns, built once: building an UPDATE per row cost ~2 ms each, most of a
+    batch of 200 edits. On SQLite the batch has been the one writer since before it read, so every row
+    still has its version: one executemany. On PostgreSQL each row is executed alone to learn whether it
+    matched.
+    """
+    lost: set[uuid.UUID] = set()
+    groups: dict[tuple[str, ...], list] = {}
+    for row_id, expected, values in sorted(changes, key=lambda change: change[0]):
+        groups.setdefault(tuple(sorted(key for key in values if key != "id")), []).append((row_id, expected, values))
+    many = db.session.get_bind().dialect.name != "postgresql"
+    for columns, rows in groups.items():
+        statement = versioned_update(table, columns)
+        params = [{**{f"new_{key}": values[key] for key in columns}, "_id": row_id, "_expected": expected}
+                  for row_id, expected, values in rows]
+        if many:
+            if db.session.execute(statement, params).rowcount != len(params):  # cannot happen: the one writer
+                raise RuntimeError("a row changed under the batch's write lock")
+            continue
+        for row_id, one in zip((row[0] for row in rows), params):
+            if db.session.execute(statement, one).rowcount != 1:
+                lost.add(row_id)
+    return lost
+
+
+@lru_cache(maxsize=32)
+def versioned_update(table: Table, columns: tuple[str, ...]):
+    return (update(table).where(table.c.id == bindparam("_id"), table.c.version == bindparam("_expected"))
+            .values({key: bindparam(f"new_{key}") for key in columns}))
 
 
 def load_walks(ids: Iterable[uuid.UUID], lock: bool = False) -> dict[uuid.UUID, Entry]:
@@ -81,8 +113,6 @@ def write_walks(changes: dict[uuid.UUID, tuple[Entry | None, Entry]], now: datet
     new = {walk_id: planned for walk_id, (loaded, planned) in changes.items() if loaded is None}
     inserted = insert_missing(WALKS, [{**planned.row, "created_at": now} for planned in new.values()])
     lost = set(new) - inserted
-    for walk_id in sorted(set(changes) - set(new)):
-        loaded, planned = changes[walk_id]
-        if not compare_and_set(WALKS, walk_id, loaded.version, planned.row):
-            lost.add(walk_id)
+    lost |= compare_and_set_many(WALKS, [(walk_id, changes[walk_id][0].version, changes[walk_id][1].row)
+                                         for walk_id in set(changes) - set(new)])
     return lost

@@ -1,7 +1,10 @@
 """The pre-aggregated tables stay exactly equal to the raw queries, whatever the devices sync.
 
 A hypothesis state machine sends walks and observations through POST /api/v1/sync (new ones,
-a walk with its conversations in one batch, re-sends, edits of place, time, setting, team, walk and trait levels, tombstones) and, like a
+a walk with its conversations in one batch, re-sends, edits of place, time, setting, team, walk and trait levels, tombstones;
+and the shapes of real phones: walks left open, walks of many hours, logs outside any walk and a little after
+their walk ended, records dated in another UTC offset than the school's, catch-up batches spanning several
+days with edits and deletions) and, like a
 retention job, hard-deletes some observations with the maintenance API; after every step each
 tally the views read is compared between the rollup and the raw rows. `rebuild` then gives the
 same tables as the maintenance did.
@@ -33,8 +36,12 @@ DAYS = ["2026-10-30", "2026-11-02", "2026-11-03"]
 MINUTES = st.integers(min_value=6 * 60, max_value=18 * 60)
 
 
-def stamp(day: str, minute: int) -> str:
+def stamp(day: str, minute: int, offset: str | None = None) -> str:
+    """A local time of the school (Chicago), written in the school's offset or in another (`offset`, as
+    a phone set to another zone dates its records): the same moment either way."""
     moment = datetime.fromisoformat(day).replace(tzinfo=ZoneInfo("America/Chicago")) + timedelta(minutes=minute)
+    if offset is not None:
+        moment = moment.astimezone(datetime.fromisoformat(f"2026-01-01T00:00:00{offset}").tzinfo)
     return moment.isoformat()
 
 
@@ -185,6 +192,77 @@ def test_rollup_equals_raw_queries_after_any_sequence_of_syncs(db, school, synci
                     self.records[record["id"]] = record
             return observation_id
 
+        @rule(target=walks, day=st.sampled_from(DAYS), start=MINUTES, length=st.integers(300, 720),
+              logs=st.lists(st.tuples(st.integers(-30, 760), st.integers(0, 2)), max_size=3),
+              offset=st.sampled_from(["+00:00", "-04:00", "+05:30"]))
+        def long_walk(self, day, start, length, logs, offset):
+            """A walk of many hours (it counts at most 4), logs before its start and after its end, records
+            dated in the phone's UTC offset rather than the school's."""
+            walk_id = str(uuid.uuid4())
+            batch = [{"type": "walk", "id": walk_id, "version": 1, "started_at": stamp(day, start, offset),
+                      "ended_at": stamp(day, start + length, offset)}]
+            batch += [{"type": "observation", "id": str(uuid.uuid4()), "version": 1, "walk_id": walk_id,
+                       "rubric_id": rubric_id, "location_id": places[place], "observed_at": stamp(day, start + minute, offset),
+                       "trait_levels": {"evidence": 1}} for minute, place in logs]
+            self.send_batch(batch)
+            return walk_id
+
+        @rule(walk=walks, minutes=st.integers(1, 90), place=st.integers(0, 2), offset=st.sampled_from([None, "+00:00"]))
+        def late_log(self, walk, minutes, place, offset):
+            """A conversation logged on a walk a little after it ended (or on a walk left open), sent later."""
+            record = self.records.get(walk)
+            if record is None:
+                return
+            started = datetime.fromisoformat(record["ended_at"] or record["started_at"]) + timedelta(minutes=minutes)
+            at = started.astimezone(ZoneInfo("UTC")).isoformat() if offset else started.isoformat()
+            self.send_batch([{"type": "observation", "id": str(uuid.uuid4()), "version": 1, "walk_id": walk,
+                              "rubric_id": rubric_id, "location_id": places[place], "observed_at": at,
+                              "team": "Math", "trait_levels": {"people": 2}}])
+
+        @rule(days=st.lists(st.tuples(st.sampled_from(DAYS), MINUTES, st.booleans(), st.integers(0, 3)),
+                            min_size=2, max_size=4),
+              outside=st.integers(0, 2), edits=st.lists(observations, max_size=3, unique=True),
+              deletions=st.lists(observations, max_size=2, unique=True))
+        def catch_up_days(self, days, outside, edits, deletions):
+            """A phone back online after several days: each day's walk with its logs (some left open, some
+            with no logs), logs outside any walk, and edits and deletions of earlier conversations."""
+            batch = []
+            for day, start, left_open, logs in days:
+                walk_id = str(uuid.uuid4())
+                batch.append({"type": "walk", "id": walk_id, "version": 1, "started_at": stamp(day, start),
+                              "ended_at": None if left_open else stamp(day, start + 35)})
+                batch += [{"type": "observation", "id": str(uuid.uuid4()), "version": 1, "walk_id": walk_id,
+                           "rubric_id": rubric_id, "location_id": places[(start + index) % 3],
+                           "observed_at": stamp(day, start + 9 * index), "conversation_kind": "plc", "setting": "formal",
+                           "trait_levels": {SEVEN[index % 7]: 1 + index % 2}} for index in range(logs)]
+            for index in range(outside):
+                day, start = days[index % len(days)][:2]
+                batch.append({"type": "observation", "id": str(uuid.uuid4()), "version": 1, "walk_id": None,
+                              "rubric_id": rubric_id, "location_id": places[index % 3],
+                              "observed_at": stamp(day, start - 50), "trait_levels": {"questions": 2}})
+            for observation in edits:
+                if observation in self.records and observation not in deletions:
+                    edited = self.records[observation]
+                    batch.append({**edited, "version": edited["version"] + 1, "team": "Grade 7",
+                                  "trait_levels": {"substantive": 2}})
+            for observation in deletions:
+                if observation in self.records:
+                    batch.append({"type": "deletion", "id": observation, "entity": "observation",
+                                  "version": self.records[observation]["version"] + 1})
+            self.send_batch(batch)
+
+        def send_batch(self, batch: list[dict]) -> None:
+            if not batch:
+                return
+            response = client.post("/api/v1/sync", json={"school_id": school_id, "records": batch})
+            assert response.status_code == 200, response.get_data(as_text=True)
+            assert {result["status"] for result in response.get_json()["results"]} == {"stored"}, response.get_json()
+            for record in batch:
+                if record["type"] == "deletion":
+                    self.records.pop(record["id"])
+                else:
+                    self.records[record["id"]] = record
+
         @rule(walk=walks, day=st.sampled_from(DAYS), start=MINUTES, length=st.integers(0, 300))
         def edit_walk(self, walk, day, start, length):
             record = self.records.get(walk)
@@ -214,6 +292,17 @@ def test_rollup_equals_raw_queries_after_any_sequence_of_syncs(db, school, synci
             upkeep.apply([record_id], [], before=before)
             db.session.commit()
             self.records.pop(observation, None)
+
+        @rule(observations_=st.lists(observations, min_size=1, max_size=3, unique=True))
+        def retention_job(self, observations_):
+            """A retention job that wraps its hard deletes in the upkeep: their contributions subtracted."""
+            record_ids = [uuid.UUID(observation) for observation in observations_]
+            with upkeep.kept_up(record_ids):
+                db.session.execute(delete(ObservationTraitLevel).where(ObservationTraitLevel.observation_id.in_(record_ids)))
+                db.session.execute(delete(Observation).where(Observation.id.in_(record_ids)))
+            db.session.commit()
+            for observation in observations_:
+                self.records.pop(observation, None)
 
         @invariant()
         def rollup_equals_raw(self):

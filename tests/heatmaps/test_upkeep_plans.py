@@ -79,3 +79,32 @@ def test_a_sync_and_its_rollup_upkeep_never_scan_a_growing_table(db, school, log
     scans = {statement: found for statement, parameters in captured
              if (found := full_scans(db, statement, parameters))}
     assert not scans, "\n\n".join(f"{found}: {statement}" for statement, found in scans.items())
+
+
+DAY_READ = re.compile(r"\bFROM\s+observation\b.*\bobservation\.local_date\b|\bJOIN\s+observation\b.*\bobservation\.local_date\b",
+                      re.IGNORECASE | re.DOTALL)
+
+
+def test_edits_deletions_and_late_logs_read_no_other_conversation_of_their_days(db, school, login_as, captured):
+    """Issue 15: an edit, a deletion or a log joining an earlier walk moves the rollup by what it changes
+    (the old version's contributions out, the new one's in), so the upkeep reads those records and their
+    walks by id. Recomputing their school-days re-read every conversation of each day (200 edits spread
+    over a year: the whole school, 4–6 s a batch)."""
+    client, _ = login_as("observer")
+    walk = walk_record()
+    logged = [observation_record(school, walk_id=walk["id"] if index % 2 else None,
+                                 observed_at=f"2026-11-{10 + index % 5}T08:{10 + index:02d}:00-06:00")
+              for index in range(10)]
+    assert statuses(sync(client, school.id, walk, *logged)) == ["stored"] * 11
+    rollup.rebuild(school.id)
+    db.session.commit()
+    captured.clear()
+
+    edited = [{**record, "version": 2, "team": "Math", "trait_levels": {"action": 2}} for record in logged[:3]]
+    moved = {**logged[3], "version": 2, "observed_at": "2026-11-12T09:30:00-06:00", "location_id": school.locations[1].id}
+    late = observation_record(school, walk_id=walk["id"], observed_at="2026-11-24T08:55:00-06:00")
+    assert statuses(sync(client, school.id, *edited, moved, deletion_record(logged[4]["id"], 2), late)) == ["stored"] * 6
+
+    assert any("heatmap_trait_day" in statement for statement, _ in captured), "the rollup upkeep ran"
+    day_reads = [statement for statement, _ in captured if DAY_READ.search(statement)]
+    assert not day_reads, "\n\n".join(day_reads)
