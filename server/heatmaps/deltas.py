@@ -16,7 +16,7 @@ floating-point rounding left where a recompute would give exactly 0 is set to 0.
 """
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -139,39 +139,65 @@ def lock_rows(walk_ids, observation_ids) -> None:
                                .with_for_update(key_share=True)).all()
 
 
-def contributions(observation_ids: list, walk_ids, schedules: Schedules) -> Tallies:
-    """What these observations (live ones) and these walks (live ones: their listening time) add to
-    the rollup as the database stands now."""
-    tallies = Tallies()
+def observation_rows(observation_ids: list) -> dict:
+    """The live ones of these observations as they stand now: id → row (with `levels` and `walked`)."""
+    found = {}
     for chunk in chunks(observation_ids):
         rows = db.session.execute(
-            select(O.id, O.school_id, O.local_date, O.location_id, O.observed_at, O.setting, O.conversation_kind,
-                   O.team, queries.walked_flag().label("walked"))
+            select(O.id, O.school_id, O.walk_id, O.local_date, O.location_id, O.observed_at, O.setting,
+                   O.conversation_kind, O.team, queries.walked_flag().label("walked"))
             .select_from(queries.live_walk_join()).where(O.id.in_(chunk), O.deleted_at.is_(None))).mappings().all()
         if not rows:
             continue
-        levels: dict = defaultdict(dict)
+        for row in rows:
+            found[row["id"]] = {**row, "levels": {}}
         for observation_id, trait_id, level in db.session.execute(
                 select(L.observation_id, L.trait_id, L.level).where(L.observation_id.in_([row["id"] for row in rows]))):
-            levels[observation_id][trait_id] = level
-        for row in rows:
-            slot = schedules[row["school_id"]].slot_at(row["observed_at"])
-            tallies.count_observation(row, levels[row["id"]], row["walked"], slot)
-    add_exposure(tallies, walk_ids, schedules)
-    return tallies
+            found[observation_id]["levels"][trait_id] = level
+    return found
 
 
-def add_exposure(tallies: Tallies, walk_ids, schedules: Schedules) -> None:
-    walks = []
+def count_rows(tallies: Tallies, rows: dict, schedules: Schedules, sign: int) -> None:
+    for row in rows.values():
+        slot = schedules[row["school_id"]].slot_at(row["observed_at"])
+        tallies.count_observation(row, row["levels"], row["walked"], slot, sign)
+
+
+def walk_rows(walk_ids) -> dict:
+    """These walks as they stand now (any state): id → row."""
+    found = {}
     for chunk in chunks(sorted(walk_ids)):
-        walks += db.session.execute(select(W.id, W.school_id, W.started_at, W.ended_at)
-                                    .where(W.id.in_(chunk), W.deleted_at.is_(None))).all()
-    if not walks:
-        return
-    stops, _days = queries.walk_stops([walk.id for walk in walks])
-    for walk in walks:
-        tallies.count_exposure(walk.school_id, walk_exposure(
-            schedules[walk.school_id], walk.started_at, walk.ended_at, stops.get(walk.id, [])))
+        found.update((row.id, row) for row in db.session.execute(
+            select(W.id, W.school_id, W.started_at, W.ended_at, W.deleted_at).where(W.id.in_(chunk))))
+    return found
+
+
+def stop_of(row) -> tuple | None:
+    """(walk id, school, Stop) a live observation row gives its walk, or None."""
+    if row is None or row["walk_id"] is None:
+        return None
+    return row["walk_id"], row["school_id"], Stop(row["observed_at"].astimezone(UTC), row["location_id"])
+
+
+def exposure_change(tallies: Tallies, walks_before: dict, walks_after: dict, stops_after: dict,
+                    left: list[tuple], arrived: list[tuple], schedules: Schedules) -> None:
+    """Add (listening time after − before) of the walks in `walks_after` (their rows now; `walks_before`
+    holds their rows before the write, or None for a walk that did not exist). The stops before are the
+    stops now less those that `arrived` (walk id, school, Stop) plus those that `left`, so only the
+    walks' present stops are read."""
+    for walk_id, after in walks_after.items():
+        before = walks_before.get(walk_id)
+        stops_now = [stop.__class__(stop.observed_at.astimezone(UTC), stop.location_id) for stop in stops_after.get(walk_id, [])]
+        if after is not None and after.deleted_at is None:
+            tallies.count_exposure(after.school_id, walk_exposure(
+                schedules[after.school_id], after.started_at, after.ended_at, stops_now))
+        if before is not None and before.deleted_at is None:
+            remaining = Counter(stops_now)
+            remaining.subtract(stop for walk, school, stop in arrived if walk == walk_id and school == before.school_id)
+            remaining.update(stop for walk, school, stop in left if walk == walk_id and school == before.school_id)
+            stops_then = list(remaining.elements())
+            tallies.count_exposure(before.school_id, walk_exposure(
+                schedules[before.school_id], before.started_at, before.ended_at, stops_then), -1)
 
 
 def inserted_tallies(observations: list[tuple[dict, dict]], walks: list[dict], live_walks: set,

@@ -24,7 +24,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from server.db import db
 from server.heatmaps import deltas, queries, rollup
-from server.heatmaps.exposure import Schedule, walk_days
+from server.heatmaps.exposure import UTC, Schedule, Stop, walk_days
 from server.heatmaps.queries import chunks, week_of
 from server.heatmaps.rollup import PLACE_DAY, SCHOOL_DAY, STATE, TRAIT_DAY, TRAIT_WEEK, leading_facets, schedule_for
 
@@ -63,24 +63,38 @@ def kept_up(observation_ids: Iterable = (), walk_ids: Iterable = (), joined_walk
     """
     observation_ids, walk_ids, joined_walk_ids = list(observation_ids), set(walk_ids), set(joined_walk_ids)
     schedules = deltas.Schedules()
-    # Walks whose listening time or whose conversations' walked flags the write may move.
-    touched_walks = walk_ids | joined_walk_ids | deltas.observation_walks(observation_ids)
-    deltas.lock_rows(touched_walks, observation_ids)
+    if db.session.get_bind().dialect.name == "postgresql":  # walks whose time or walked flags may move
+        deltas.lock_rows(walk_ids | joined_walk_ids | deltas.observation_walks(observation_ids), observation_ids)
     counted = sorted(set(observation_ids) | set(deltas.observations_on(walk_ids)))
-    before = deltas.contributions(counted, touched_walks, schedules)
+    rows_before = deltas.observation_rows(counted)
+    changed_walks_before = deltas.walk_rows(walk_ids)
     inserted = Inserted()
     yield inserted
-    # A new walk that an existing conversation now joins is read back with the others; the rest of
-    # the new walks (every stop new) are computed from the rows as written.
-    joined_by_existing = deltas.observation_walks(observation_ids)
-    memory_walks = [row for walk_id, row in inserted.walks.items() if walk_id not in joined_by_existing]
-    read_back = (touched_walks | joined_by_existing) - {row["id"] for row in memory_walks}
-    change = deltas.contributions(counted, read_back, schedules)
-    change.merge(before, -1)
+    rows_after = deltas.observation_rows(counted)
+    change = deltas.Tallies()
+    deltas.count_rows(change, rows_after, schedules, 1)
+    deltas.count_rows(change, rows_before, schedules, -1)
+    # Listening time moves for walks changed, walks whose stops moved, and existing walks new logs join.
+    left, arrived = [], []
+    for observation_id in counted:
+        then, now = deltas.stop_of(rows_before.get(observation_id)), deltas.stop_of(rows_after.get(observation_id))
+        if then != now:
+            left += [then] if then else []
+            arrived += [now] if now else []
+    affected = walk_ids | {stop[0] for stop in left + arrived}
+    affected |= {row["walk_id"] for row, _ in inserted.observations if row["walk_id"] not in inserted.walks} - {None}
+    memory_walks = [row for walk_id, row in inserted.walks.items() if walk_id not in affected]
+    for row, _ in inserted.observations:
+        if row["walk_id"] in affected:
+            arrived.append((row["walk_id"], row["school_id"], Stop(row["observed_at"].astimezone(UTC), row["location_id"])))
+    walks_after = deltas.walk_rows(affected)
+    walks_before = {walk_id: (changed_walks_before.get(walk_id) if walk_id in walk_ids
+                              else None if walk_id in inserted.walks else row)
+                    for walk_id, row in walks_after.items()}
+    stops_after, _days = queries.walk_stops(list(walks_after))  # a deleted walk's too: its time before
+    deltas.exposure_change(change, walks_before, walks_after, stops_after, left, arrived, schedules)
     change.merge(inserted_tallies(inserted, memory_walks, schedules))
-    # Conversations logged on an existing walk the write did not name: its days' presence is recomputed.
-    unannounced = {row["walk_id"] for row, _ in inserted.observations} - read_back - set(inserted.walks) - {None}
-    refresh({}, footprint([], unannounced).days if unannounced else {}, change, schedules)
+    refresh({}, {}, change, schedules)
 
 
 def inserted_tallies(inserted: Inserted, memory_walks: list[dict], schedules: deltas.Schedules) -> deltas.Tallies:
