@@ -108,3 +108,5 @@ def test_edits_deletions_and_late_logs_read_no_other_conversation_of_their_days(
     assert any("heatmap_trait_day" in statement for statement, _ in captured), "the rollup upkeep ran"
     day_reads = [statement for statement, _ in captured if DAY_READ.search(statement)]
     assert not day_reads, "\n\n".join(day_reads)
+    scans = {statement: found for statement, parameters in captured if (found := full_scans(db, statement, parameters))}
+    assert not scans, "\n\n".join(f"{found}: {statement}" for statement, found in scans.items())
