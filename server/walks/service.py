@@ -54,27 +54,32 @@ def compare_and_set_many(table: Table, changes: list[tuple[uuid.UUID, int, dict]
     """Update each row (id, version planned against, values) only if it still has that version; the ids
     that had changed meanwhile (lost a race).
 
-    One statement per set of columns, built once: building an UPDATE per row cost ~2 ms each, most of a
-    batch of 200 edits. On SQLite the batch has been the one writer since before it read, so every row
-    still has its version: one executemany. On PostgreSQL each row is executed alone to learn whether it
-    matched.
+    One statement per set of columns, built once and run as one executemany: building and sending an
+    UPDATE per row cost ~2 ms each, most of a batch of 200 edits. On SQLite the batch has been the one
+    writer since before it read, so every row still has its version. On PostgreSQL the rows are locked
+    first (id order, as every sync locks them) and their versions read: those that moved are lost, the
+    others cannot move before the commit.
     """
+    if not changes:
+        return set()
+    changes = sorted(changes, key=lambda change: change[0])
     lost: set[uuid.UUID] = set()
+    if db.session.get_bind().dialect.name == "postgresql":
+        current: dict = {}
+        for start in range(0, len(changes), 500):
+            ids = [change[0] for change in changes[start:start + 500]]
+            current.update(db.session.execute(select(table.c.id, table.c.version).where(table.c.id.in_(ids))
+                                              .order_by(table.c.id).with_for_update(key_share=True)).all())
+        lost = {row_id for row_id, expected, _ in changes if current.get(row_id) != expected}
     groups: dict[tuple[str, ...], list] = {}
-    for row_id, expected, values in sorted(changes, key=lambda change: change[0]):
-        groups.setdefault(tuple(sorted(key for key in values if key != "id")), []).append((row_id, expected, values))
-    many = db.session.get_bind().dialect.name != "postgresql"
+    for row_id, expected, values in changes:
+        if row_id not in lost:
+            groups.setdefault(tuple(sorted(key for key in values if key != "id")), []).append((row_id, expected, values))
     for columns, rows in groups.items():
-        statement = versioned_update(table, columns)
         params = [{**{f"new_{key}": values[key] for key in columns}, "_id": row_id, "_expected": expected}
                   for row_id, expected, values in rows]
-        if many:
-            if db.session.execute(statement, params).rowcount != len(params):  # cannot happen: the one writer
-                raise RuntimeError("a row changed under the batch's write lock")
-            continue
-        for row_id, one in zip((row[0] for row in rows), params):
-            if db.session.execute(statement, one).rowcount != 1:
-                lost.add(row_id)
+        if db.session.execute(versioned_update(table, columns), params).rowcount != len(params):
+            raise RuntimeError("a row changed under the batch's lock")  # cannot happen: locked, or the one writer
     return lost
 
 
