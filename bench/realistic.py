@@ -180,22 +180,24 @@ class Baseline:
         """The same edits (or tombstones) as one executemany UPDATE of the copies (and their levels)."""
         from sqlalchemy import bindparam, delete, update
 
+        from server import changes
         from server.observations.models import Observation, ObservationTraitLevel
 
         o, lv = Observation.__table__, ObservationTraitLevel.__table__
         now = datetime.now(timezone.utc)
         started = time.perf_counter()
         with self.db.engine.begin() as connection:
+            seq = changes.take(connection, self.school["id"])  # as every write of a synced record (server/changes.py)
             if deleting:
                 connection.execute(update(o).where(o.c.id == bindparam("copy")).values(
-                    version=bindparam("v"), deleted_at=now, note=None, updated_at=now),
+                    version=bindparam("v"), deleted_at=now, note=None, updated_at=now, change_seq=seq),
                     [{"copy": self.copies[r["id"]], "v": r["version"]} for r in records])
                 connection.execute(delete(lv).where(lv.c.observation_id == bindparam("copy")),
                                    [{"copy": self.copies[r["id"]]} for r in records])
             else:
                 connection.execute(update(o).where(o.c.id == bindparam("copy")).values(
                     version=bindparam("v"), team=bindparam("t"), note=bindparam("n"), observed_at=bindparam("at"),
-                    updated_at=now),
+                    updated_at=now, change_seq=seq),
                     [{"copy": self.copies[r["id"]], "v": r["version"], "t": r["team"], "n": r.get("note"),
                       "at": datetime.fromisoformat(r["observed_at"])} for r in records])
                 connection.execute(update(lv).where(lv.c.observation_id == bindparam("copy"),
