@@ -20,16 +20,16 @@ class ResultsArgsSchema(SchoolFilterArgsSchema):
         start, end = data.get("date_from"), data.get("date_to")
         latest = (datetime.now(timezone.utc) + FUTURE_SLACK).date()
         if start and start > latest:
-            raise ValidationError(f"Must not be in the future: nothing can have been opened after today "
+            raise ValidationError(f"must not be in the future: no follow-up can have been opened after today "
                                   f"({latest - FUTURE_SLACK:%Y-%m-%d}).", "date_from")
         if start and end and end < start:
-            raise ValidationError("Must be on or after the start date.", "date_to")
+            raise ValidationError("must be on or after the start date (From).", "date_to")
         if start and end and (end - start).days + 1 > MAX_RANGE_DAYS:
             years = ((end - start).days + 1) / 365.25
-            raise ValidationError(f"The range is {years:.0f} years long: pick at most five years.", "date_to")
+            raise ValidationError(f"makes a range of {years:.0f} years: pick at most five years.", "date_to")
         if start and not end and (date.today() - start).days + 1 > MAX_RANGE_DAYS:
-            raise ValidationError("The range from this start date to today is over five years: pick a later start "
-                                  "date or an end date.", "date_from")
+            raise ValidationError("makes a range of over five years up to today: pick a later start date or an end "
+                                  "date.", "date_from")
 
 
 class ResultsShareSchema(StrictSchema):

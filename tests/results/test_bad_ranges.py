@@ -8,9 +8,10 @@ import pytest
 FUTURE = (date.today() + timedelta(days=40)).isoformat()
 CASES = {
     "reversed": ({"date_from": "2026-11-10", "date_to": "2026-10-01"}, "on or after the start date"),
-    "ten years": ({"date_from": "2016-09-01", "date_to": "2026-08-31"}, "10 years long: pick at most five years"),
-    "future": ({"date_from": FUTURE}, "Must not be in the future"),
+    "ten years": ({"date_from": "2016-09-01", "date_to": "2026-08-31"}, "makes a range of 10 years: pick at most five years"),
+    "future": ({"date_from": FUTURE}, "must not be in the future"),
     "not a date": ({"date_from": "2026-13-45"}, "is not a date"),
+    "open-ended over five years": ({"date_from": "2019-01-01"}, "over five years up to today"),
 }
 
 
