@@ -99,6 +99,8 @@ def test_nobody_sees_outcome_notes_and_a_viewer_gets_no_observer_figures(login_a
         assert response.status_code == 200
         assert NOTE not in response.get_data(as_text=True)
     if role != "principal":
+        page = client.get(f"/schools/{results_school.id}/dashboard/results").get_data(as_text=True)
+        assert 'name="observer_id"' not in page
         refused = api(client, results_school, observer_id=1)
         assert refused.status_code == 403
 
