@@ -83,7 +83,7 @@ def formal_informal_gap(quality: Heatmap) -> Question | None:
         return Question(f"No clear gap between formal meetings and informal talk: the largest, {shares}, is within "
                         f"its uncertainty ({interval_words(change)}).",
                         "Is there a trait we expect in our meetings that should travel into everyday conversations?")
-    return Question(f"{shares} (hallway, lounge, lunch): {points_text(gap)} more ({interval_words(change)}).",
+    return Question(f"{shares} (hallway, lounge, lunch): {points_text(gap)} more in meetings ({interval_words(change)}).",
                     f"What would it take for {label.lower()} to travel from the meeting room into everyday conversations?")
 
 

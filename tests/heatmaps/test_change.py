@@ -78,7 +78,7 @@ def conversations(db, school, day: date, count: int, heard: int, setting: str, k
     (8, "No clear gap between formal meetings and informal talk: the largest, Evidence is heard in 70% of formal "
         "meetings and 40% of informal talk, is within its uncertainty (95% interval -1 to +54 points)."),
     (7, "Evidence is heard in 70% of formal meetings and 35% of informal talk (hallway, lounge, lunch): 35 points "
-        "more (95% interval +4 to +58 points)."),
+        "more in meetings (95% interval +4 to +58 points)."),
 ], ids=["just inside", "just outside"])
 def test_the_formal_informal_gap_is_named_only_when_clear(db, login_as, school, informal_heard, said):
     conversations(db, school, date(2026, 11, 10), 20, 14, "formal", "plc", "Room 204 (PLC)")
