@@ -5,7 +5,8 @@ than its uncertainty, and "no clear change" otherwise.
   two 95 % Wilson intervals (Newcombe 1998, method 10), honest at small n and near 0 % or 100 %.
 - Two rates (x1 events in t1 hours against x2 in t2): the exact conditional interval for the rate ratio:
   given x1 + x2 events, x1 is binomial with p = R t1 / (R t1 + t2); a Clopper-Pearson interval for p
-  becomes one for R. A change is clear when the interval leaves out 0 (difference) or 1 (ratio).
+  becomes one for R (beta quantiles from scipy, as rates.py takes its Garwood intervals).
+A change is clear when the interval leaves out 0 (difference) or 1 (ratio).
 """
 from __future__ import annotations
 
@@ -64,35 +65,13 @@ def rate_ratio(after: int, hours_after: float, before: int, hours_before: float)
 
 
 def clopper_pearson(successes: int, n: int) -> tuple[float, float]:
-    """Exact 95 % interval for a binomial proportion, by bisection on the binomial tails."""
-    low = 0.0 if successes == 0 else _solve(lambda p: _upper_tail(successes, n, p) - ALPHA / 2, increasing=True)
-    high = 1.0 if successes == n else _solve(lambda p: _lower_tail(successes, n, p) - ALPHA / 2, increasing=False)
+    """Exact 95 % interval for a binomial proportion: beta quantiles (scipy, as server/heatmaps/rates.py)."""
+    from scipy.special import betaincinv  # imported when first needed, as in rates.py
+
+    tail = ALPHA / 2
+    low = 0.0 if successes == 0 else float(betaincinv(successes, n - successes + 1, tail))
+    high = 1.0 if successes == n else float(betaincinv(successes + 1, n - successes, 1 - tail))
     return low, high
-
-
-def _lower_tail(k: int, n: int, p: float) -> float:
-    """P(X <= k) for X ~ Binomial(n, p), summed in logs so large n stays finite."""
-    return min(1.0, sum(math.exp(_log_pmf(i, n, p)) for i in range(0, k + 1)))
-
-
-def _upper_tail(k: int, n: int, p: float) -> float:
-    """P(X >= k)."""
-    return min(1.0, sum(math.exp(_log_pmf(i, n, p)) for i in range(k, n + 1)))
-
-
-def _log_pmf(i: int, n: int, p: float) -> float:
-    return math.lgamma(n + 1) - math.lgamma(i + 1) - math.lgamma(n - i + 1) + i * math.log(p) + (n - i) * math.log1p(-p)
-
-
-def _solve(f, increasing: bool) -> float:
-    low, high = 1e-12, 1 - 1e-12
-    for _ in range(80):
-        middle = (low + high) / 2
-        if (f(middle) < 0) == increasing:
-            low = middle
-        else:
-            high = middle
-    return (low + high) / 2
 
 
 def points(value: float) -> str:
