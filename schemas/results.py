@@ -1,7 +1,7 @@
 """The Results page's filters (the dashboard's, with limits on the dates) and what it answers with."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 from marshmallow import ValidationError, fields, validates_schema
 
@@ -25,9 +25,9 @@ class ResultsArgsSchema(SchoolFilterArgsSchema):
         if start and end and end < start:
             raise ValidationError("must be on or after the start date (From).", "date_to")
         if start and end and (end - start).days + 1 > MAX_RANGE_DAYS:
-            years = ((end - start).days + 1) / 365.25
-            raise ValidationError(f"makes a range of {years:.0f} years: pick at most five years.", "date_to")
-        if start and not end and (date.today() - start).days + 1 > MAX_RANGE_DAYS:
+            years = f"{((end - start).days + 1) / 365.25:.1f}".removesuffix(".0")
+            raise ValidationError(f"makes a range of {years} years: pick at most five years.", "date_to")
+        if start and not end and (latest - FUTURE_SLACK - start).days + 1 > MAX_RANGE_DAYS:
             raise ValidationError("makes a range of over five years up to today: pick a later start date or an end "
                                   "date.", "date_from")
 
