@@ -18,12 +18,14 @@ def register(app: Flask) -> None:
     from server.privacy import api as privacy_api
     from server.privacy import views as privacy_views
     from server.push import api as push_api
+    from server.results import api as results_api
+    from server.results import views as results_views
     from server.rubrics import api as rubrics_api
     from server.schools import api as schools_api
     from server.schools import views as schools_views
 
     for module in (auth_api, schools_api, rubrics_api, observations_api, heatmaps_api, followups_api, push_api,
-                   audit_api, exports_api, privacy_api):
+                   audit_api, exports_api, privacy_api, results_api):
         api.register_blueprint(module.blp)
-    for module in (health, auth_views, schools_views, heatmaps_views, audit_views, privacy_views, pwa):
+    for module in (health, auth_views, schools_views, heatmaps_views, results_views, audit_views, privacy_views, pwa):
         app.register_blueprint(module.bp)

@@ -16,7 +16,8 @@ from server.heatmaps import service
 
 SHOWN_IN_PAGE = (400, 403, 404, 422)
 TITLES = {"dashboard": "Conversation dashboard", "frequency": "Where and when conversations happen",
-          "quality": "Which traits are heard", "trends": "How things moved, week by week"}
+          "quality": "Which traits are heard", "trends": "How things moved, week by week",
+          "results": "Did it lead to action?"}
 LABELS = {"date_from": "The start date (From)", "date_to": "The end date (To)", "setting": "The setting",
           "conversation_kind": "The kind of conversation", "team": "The team or grade", "observer_id": "The observer",
           "rubric_id": "The rubric", "school_id": "The schools", "rows": "The rows", "columns": "The columns",

@@ -3,12 +3,15 @@
 Only cells with at least the school's minimum n are used, so a question never rests on two conversations;
 rates too thin to read (too little listening, too wide an interval) are never cited, and under a setting,
 kind or team filter no rates are compared at all: they count part of the talk over all the listening.
+A gap or a move is called one only when it is larger than its uncertainty (server/heatmaps/change.py);
+otherwise the question says there is no clear difference.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from server.heatmaps.cells import Heatmap
+from server.heatmaps.change import interval_words, share_difference
 from server.heatmaps.rates import DEFAULT_MIN_HOURS
 from server.heatmaps.service import ALL
 
@@ -51,18 +54,41 @@ def rarest_trait(quality: Heatmap) -> Question | None:
                     f"Where could {label.lower()} come into the talk that already happens?")
 
 
+def heard_counts(quality: Heatmap, column) -> dict[str, tuple[int, int]]:
+    """label → (heard, n) of the column's readable cells."""
+    found = {}
+    for row in quality.rows:
+        cell = quality.cell(row.key, column)
+        if cell.value is not None and cell.heard is not None and not cell.few and not row.total:
+            found[row.label] = (cell.heard, cell.n)
+    return found
+
+
 def formal_informal_gap(quality: Heatmap) -> Question | None:
-    formal = {label: share for label, share, _ in readable(quality, "formal")}
-    informal = {label: share for label, share, _ in readable(quality, "informal")}
-    gaps = [(formal[label] - informal[label], label) for label in formal if label in informal]
+    """The trait most clearly more often heard in formal meetings than in informal talk; if the largest
+    gap is within its uncertainty, that there is no clear gap."""
+    formal, informal = heard_counts(quality, "formal"), heard_counts(quality, "informal")
+    gaps = []
+    for label in formal.keys() & informal.keys():
+        change = share_difference(*formal[label], *informal[label])
+        if change.estimate > 0.05:
+            gaps.append((change.estimate, label, change))
     if not gaps:
         return None
-    gap, label = max(gaps)
-    if gap <= 0.05:
-        return None
-    return Question(f"{label} is heard in {pct(formal[label])} of formal meetings but {pct(informal[label])} of "
-                    "informal talk (hallway, lounge, lunch).",
+    clear = [gap for gap in gaps if gap[2].clear]
+    gap, label, change = max(clear or gaps, key=lambda item: (item[0], item[1]))
+    shares = (f"{label} is heard in {pct(formal[label][0] / formal[label][1])} of formal meetings and "
+              f"{pct(informal[label][0] / informal[label][1])} of informal talk")
+    if not clear:
+        return Question(f"No clear gap between formal meetings and informal talk: the largest, {shares}, is within "
+                        f"its uncertainty ({interval_words(change)}).",
+                        "Is there a trait we expect in our meetings that should travel into everyday conversations?")
+    return Question(f"{shares} (hallway, lounge, lunch): {points_text(gap)} more in meetings ({interval_words(change)}).",
                     f"What would it take for {label.lower()} to travel from the meeting room into everyday conversations?")
+
+
+def points_text(difference: float) -> str:
+    return f"{abs(difference) * 100:.0f} points"
 
 
 def rarest_in_formal(quality: Heatmap) -> Question | None:
@@ -109,6 +135,8 @@ def hours_text(hours: float) -> str:
 
 
 def biggest_move(trends: Heatmap) -> Question | None:
+    """The trait that moved most clearly between the first and the last four weeks; if no move is larger
+    than its uncertainty, that there is no clear change."""
     weeks = [column.key for column in trends.columns]
     if len(weeks) < 2 * EDGE_WEEKS:
         return None
@@ -119,12 +147,17 @@ def biggest_move(trends: Heatmap) -> Question | None:
         n_first, n_last = sum(c.n for c in first), sum(c.n for c in last)
         if n_first < trends.min_n or n_last < trends.min_n:
             continue
-        before = sum(c.heard or 0 for c in first) / n_first
-        after = sum(c.heard or 0 for c in last) / n_last
-        moves.append((abs(after - before), after - before, row.label, before, after))
+        heard_first, heard_last = sum(c.heard or 0 for c in first), sum(c.heard or 0 for c in last)
+        change = share_difference(heard_last, n_last, heard_first, n_first)
+        moves.append((change.clear, abs(change.estimate), row.label, heard_first / n_first, heard_last / n_last, change))
     if not moves:
         return None
-    _size, change, label, before, after = max(moves)
-    direction = "rose" if change > 0 else "fell"
-    return Question(f"{label} {direction} from {pct(before)} in the first four weeks to {pct(after)} in the last four.",
-                    "What changed, and what would keep it going?" if change > 0 else "What changed, and what can we do about it?")
+    clear, _size, label, before, after, change = max(moves, key=lambda item: item[:3])
+    if not clear:
+        return Question(f"No clear change between the first four weeks and the last four: the largest move, {label} "
+                        f"from {pct(before)} to {pct(after)}, is within its uncertainty ({interval_words(change)}).",
+                        "Is what we are doing moving the conversations we hear, and how would we know?")
+    direction = change.direction
+    return Question(f"{label} {direction} from {pct(before)} in the first four weeks to {pct(after)} in the last four "
+                    f"({interval_words(change)}).",
+                    "What changed, and what would keep it going?" if direction == "rose" else "What changed, and what can we do about it?")

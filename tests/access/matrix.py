@@ -111,6 +111,10 @@ ISOLATION: dict[str, object] = {
     "followups_api.follow_up": Target(path={"follow_up_id": "follow_up"}),
     "followups_api.owners": Target(query=SCHOOL),
     "followups_api.summary": Target(path=SCHOOL),
+    # Results (issue 18): what became of the follow-ups, per school.
+    "results_api.school_results": Target(path=SCHOOL),
+    "results.results": Target(path=SCHOOL),
+    "results.results_csv": Target(path=SCHOOL),
     "push_api.key": PUBLIC,                # the server's public VAPID key
     "push_api.devices": LISTS,
     "push_api.subscribe": PUBLIC,          # the caller's own devices only; see tests/push

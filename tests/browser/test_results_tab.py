@@ -1,0 +1,51 @@
+"""The Results tab in Chromium on the demo district: whole on a laptop, the share that changed practice on
+screen on a phone, and a reversed range from the filter form answered inside the dashboard."""
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.test_dashboards import LAPTOP, OFF_SCREEN, PHONE, demo, lincoln, sessions, signed_in  # noqa: F401
+
+pytestmark = pytest.mark.browser
+
+OUTSIDE = """() => {
+    const width = document.documentElement.clientWidth;
+    return [...document.querySelectorAll('.results-table th, .results-table td')]
+        .filter((cell) => { const r = cell.getBoundingClientRect(); return r.left < -1 || r.right > width + 1; })
+        .map((cell) => cell.textContent.trim().slice(0, 30));
+}"""
+SHARE_COLUMN = """() => [...document.querySelectorAll('.results-table')].map((table) => {
+    const r = table.querySelector('thead th.rs-changed').getBoundingClientRect();
+    return r.right <= document.documentElement.clientWidth + 1;
+})"""
+
+
+def test_the_results_tab_is_whole_on_a_laptop(signed_in, demo):
+    page = signed_in("principal@lincoln.demo", LAPTOP)
+    page.goto(f"/schools/{lincoln(demo)}/dashboard/results")
+
+    assert page.locator(".dash-nav a[aria-current=page]").inner_text() == "Results"
+    assert page.locator("table.results-table").count() == 5
+    assert page.evaluate(OUTSIDE) == []
+
+
+def test_on_a_phone_the_share_that_changed_practice_is_on_screen(signed_in, demo):
+    page = signed_in("counselor@lincoln.demo", PHONE)
+    page.goto(f"/schools/{lincoln(demo)}/dashboard/results")
+
+    assert all(page.evaluate(SHARE_COLUMN))
+    assert page.evaluate(OFF_SCREEN) == []
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE[0]
+
+
+def test_a_reversed_range_on_the_results_tab_is_explained_in_the_dashboard(signed_in, demo):
+    page = signed_in("principal@lincoln.demo", LAPTOP)
+    page.goto(f"/schools/{lincoln(demo)}/dashboard/results")
+    page.locator("details.filters-box > summary").click()
+    page.fill("#f-from", "2026-11-20")
+    page.fill("#f-to", "2026-11-01")
+    page.get_by_role("button", name="Show").click()
+
+    alert = page.get_by_role("alert")
+    assert "must be on or after the start date" in alert.inner_text()
+    assert page.locator("#f-to").get_attribute("aria-invalid") == "true"
