@@ -114,6 +114,13 @@ class ScenarioAuthoringSchema(StrictSchema):
     updated_at = AwareDateTime(dump_only=True)
 
 
+class ScenarioKeySchema(StrictSchema):
+    """A scenario's reference for the phone to reveal offline, once its person has answered there."""
+
+    id = fields.Integer(dump_only=True)
+    reference = fields.Dict(keys=fields.String(), values=fields.Nested(ScenarioReferenceLevelSchema), dump_only=True)
+
+
 class PracticeAnswerCreateSchema(StrictSchema):
     id = fields.UUID(required=True, metadata={"description": "Made by the phone, so a re-sent answer is stored once"})
     scenario_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=MAX_ID))

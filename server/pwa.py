@@ -15,7 +15,7 @@ from server.config import PROJECT_ROOT
 
 PWA_DIR = PROJECT_ROOT / "pwa"
 SHELL_FOLDERS = ("css", "js", "icons")
-CLIENT_ROUTES = ("/", "/log", "/walk", "/follow-ups")
+CLIENT_ROUTES = ("/", "/log", "/walk", "/follow-ups", "/practice")
 VERSION_PLACEHOLDER = "__SHELL_VERSION__"
 FILES_PLACEHOLDER = '["__SHELL_FILES__"]'
 SW_CSP = "default-src 'self'; script-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'"

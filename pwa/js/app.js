@@ -9,6 +9,7 @@ import { refreshOwners } from "./owners.js";
 import { captureScreen } from "./screens/capture.js";
 import { followUpsScreen } from "./screens/followups.js";
 import { logScreen } from "./screens/log.js";
+import { practiceScreen } from "./screens/practice.js";
 import * as session from "./session.js";
 import * as sync from "./sync.js";
 import { register, takeUpdateIfSafe } from "./sw-register.js";
@@ -19,15 +20,17 @@ import { signInForm } from "./ui/signin.js";
 import { syncStatus } from "./ui/sync-status.js";
 
 const TICK_MS = 30000;
-const ROUTES = { "/": "capture", "/walk": "capture", "/log": "log", "/follow-ups": "followups" };
-const SCREENS = ["loading", "signin", "capture", "log", "followups", "viewer"];
-const TABBED = ["capture", "log", "followups"];
+const ROUTES = { "/": "capture", "/walk": "capture", "/log": "log", "/follow-ups": "followups", "/practice": "practice" };
+const SCREENS = ["loading", "signin", "capture", "log", "followups", "viewer", "practice"];
+const TABBED = ["capture", "log", "followups", "practice", "viewer"];
+const LOGGING_TABS = ["capture", "log", "followups"];
 const syncNow = () => sync.drain("manual");
 const account = accountPanel({ syncNow });
 const capture = captureScreen($("#screen-capture"), { afterSave, showLog: () => go("/log") });
 const log = logScreen($("#screen-log"), { edit: (o) => { go("/"); capture.edit(o); }, account: account.element, afterSave });
 const reminders = pushPanel();
 const followUps = followUpsScreen($("#screen-followups"), { afterSave, pushPanel: reminders.element });
+const practice = practiceScreen($("#screen-practice"));
 let started = false;
 
 function show(screen) {
@@ -35,6 +38,7 @@ function show(screen) {
   for (const name of SCREENS) $(`#screen-${name}`).hidden = name !== screen;
   $("#tabs").hidden = !TABBED.includes(screen);
   for (const tab of document.querySelectorAll(".tabs__tab")) {
+    tab.hidden = LOGGING_TABS.includes(tab.dataset.screen) && !session.canLog();
     if (tab.dataset.screen === screen) tab.setAttribute("aria-current", "page");
     else tab.removeAttribute("aria-current");
   }
@@ -52,14 +56,16 @@ function showViewer() {
     h("h2", { class: "screen__title", id: "viewer-title" }, school ? school.name : "Hallway Pulse"),
     h("p", { class: "screen__lead" }, "Your account can see this school's reports, but logging conversations is for its leaders and observers."),
     school ? h("a", { class: "button button--primary", href: `/schools/${school.id}/dashboard` }, "Open the dashboard") : null,
+    h("p", { class: "screen__lead" }, "You can also practise hearing the traits on short written conversations, under Practice."),
     account.element);
   show("viewer");
 }
 
 function route() {
   if (!session.state.bootstrap) return;
-  if (!session.canLog()) { showViewer(); return; }
   const screen = ROUTES[window.location.pathname] || "capture";
+  if (screen === "practice") { show(screen); practice.show(); return; }
+  if (!session.canLog()) { showViewer(); return; }
   show(screen);
   const id = new URLSearchParams(window.location.search).get("id");
   if (screen === "followups") (id ? followUps.open(id) : followUps.render());
@@ -128,6 +134,8 @@ async function main() {
   on("records-changed", () => { renderLog(); if (!$("#screen-followups").hidden) followUps.render(); });
   on("session-changed", () => renderAll());
   on("drain-finished", () => takeUpdateIfSafe());
+  on("practice-changed", () => { if (!$("#screen-practice").hidden) practice.render(); });
+  window.addEventListener("online", () => { if (!$("#screen-practice").hidden) practice.show(); });
   document.addEventListener("click", (event) => {
     const tab = event.target.closest(".tabs__tab");
     if (tab) { event.preventDefault(); go(new URL(tab.href).pathname); }

@@ -11,6 +11,7 @@ from schemas.practice import (
     PracticeHistorySchema,
     ScenarioAuthoringSchema,
     ScenarioCreateSchema,
+    ScenarioKeySchema,
     ScenarioPatchSchema,
     PracticeQueryArgsSchema,
     ScenarioSchema,
@@ -93,6 +94,15 @@ class ScenarioDetail(MethodView):
 def reference(scenario_id):
     """A scenario with its reference, for its authors to edit (principals, district admins)."""
     return service.authoring_scenario(current_user, scenario_id)
+
+
+@blp.route("/practice/offline-keys")
+@blp.arguments(PracticeQueryArgsSchema, location="query")
+@blp.response(200, ScenarioKeySchema(many=True))
+@blp.alt_response(404, response="NOT_FOUND")
+def offline_keys(args):
+    """The school's scenario references for the phone to keep, shown only once an answer is saved there (offline)."""
+    return service.offline_keys(current_user, args["school_id"])
 
 
 @blp.route("/practice/answers", methods=["POST"])

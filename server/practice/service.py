@@ -74,9 +74,13 @@ def withdraw_scenario(user, scenario_id: int) -> None:
 
 def authoring_scenario(user, scenario_id: int) -> dict:
     scenario = get_for(PracticeScenario, scenario_id, Action.MANAGE_SCHOOL, user)
-    traits = {trait.id: trait.key for trait in db.session.get(Rubric, scenario.rubric_id).traits}
     return {**columns(scenario), "author_id": scenario.author_id, "updated_at": scenario.updated_at,
-            "reference": {traits[ref.trait_id]: {"level": ref.level, "why": ref.why} for ref in scenario.references}}
+            "reference": authoring_reference(scenario)}
+
+
+def authoring_reference(scenario: PracticeScenario) -> dict:
+    traits = {trait.id: trait.key for trait in db.session.get(Rubric, scenario.rubric_id).traits}
+    return {traits[ref.trait_id]: {"level": ref.level, "why": ref.why} for ref in scenario.references}
 
 
 def rubric_of(school: School, rubric_id: int) -> Rubric:
@@ -101,6 +105,10 @@ def references_for(rubric: Rubric, reference: dict) -> list[PracticeReference]:
 
 def scenarios_for(user, school_id: int) -> list[dict]:
     """The school's scenarios, newest first; the reference and colleagues' spread only on those answered."""
+    return _listed(user, school_id)[0]
+
+
+def _listed(user, school_id: int) -> tuple[list[dict], list[PracticeScenario]]:
     require_school(Action.PRACTISE, school_id, user)
     scenarios = db.session.scalars(
         scoped(select(PracticeScenario), PracticeScenario, Action.PRACTISE, user)
@@ -108,7 +116,17 @@ def scenarios_for(user, school_id: int) -> list[dict]:
         .options(selectinload(PracticeScenario.references))
         .order_by(PracticeScenario.created_at.desc(), PracticeScenario.id.desc())
     ).all()
-    return results_for(user, scenarios)
+    return results_for(user, scenarios), scenarios
+
+
+def offline_keys(user, school_id: int) -> list[dict]:
+    """The references of the school's scenarios, for the phone to keep and show only after an answer made offline.
+
+    The practice list never carries them; the app asks for these apart and keeps them out of sight, so a
+    person who answers with no signal still sees the reference at once (their answer is stored first).
+    """
+    return [{"id": view["id"], "reference": authoring_reference(scenario)}
+            for view, scenario in zip(*_listed(user, school_id))]
 
 
 def scenario_for(user, scenario_id: int) -> dict:

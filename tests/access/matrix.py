@@ -142,4 +142,6 @@ ISOLATION: dict[str, object] = {
     "practice_api.reference": Target(path={"scenario_id": "scenario"}),
     "practice_api.answer": Target(json={"POST": _answer_body}),
     "practice_api.history": Target(query=SCHOOL),
+    "practice_api.offline_keys": Target(query=SCHOOL),
+    "pwa.index_practice": PUBLIC,
 }

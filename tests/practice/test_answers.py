@@ -181,3 +181,15 @@ def test_practice_answers_never_reach_the_heatmaps(db, school, login_as):
     assert client.post("/api/v1/practice/answers", json=answer_body(scenario.id, REFERENCE_LEVELS)).status_code == 200
 
     assert [client.get(url).get_json() for url in views] == before
+
+
+def test_offline_keys_carry_every_scenarios_reference_for_the_phone(db, school, login_as):
+    scenario = create_scenario(school)
+    client, _ = login_as("viewer")
+
+    keys = client.get("/api/v1/practice/offline-keys", query_string={"school_id": school.id})
+
+    assert keys.status_code == 200
+    (key,) = keys.get_json()
+    assert key["id"] == scenario.id
+    assert {trait: value["level"] for trait, value in key["reference"].items()} == REFERENCE_LEVELS
