@@ -98,3 +98,31 @@ def test_viewer_practises_offline_and_the_answer_reaches_the_server_once(new_con
     page.wait_for_timeout(500)
     assert len(live_server.rows(answers, s=scenario_id)) == 1
     assert heatmaps(leader, school_id) == before
+
+
+def test_upgrading_a_version_2_phone_keeps_its_waiting_records_and_adds_the_practice_stores(new_context):
+    page = new_context().new_page()
+    page.goto("/manifest.webmanifest")  # the app's origin, before the app has opened its database
+    page.evaluate("""() => new Promise((resolve, reject) => {
+        const request = indexedDB.open("hallpulse", 2);
+        request.onupgradeneeded = () => {
+            const db = request.result;
+            for (const name of ["outbox", "observations", "walks", "attention", "follow_ups"]) db.createObjectStore(name, { keyPath: "id" });
+            db.createObjectStore("meta", { keyPath: "key" });
+        };
+        request.onsuccess = () => {
+            const tx = request.result.transaction(["outbox"], "readwrite");
+            tx.objectStore("outbox").put({ id: "waiting-1", user_id: 7, school_id: 1, type: "observation" });
+            tx.oncomplete = () => { request.result.close(); resolve(); };
+        };
+        request.onerror = () => reject(request.error);
+    })""")
+
+    stores = page.evaluate("""async () => {
+        const { getAll, open } = await import("/js/db.js");
+        const db = await open();
+        return { names: [...db.objectStoreNames].sort(), outbox: (await getAll("outbox")).map((e) => e.id), version: db.version };
+    }""")
+
+    assert stores["version"] == 3 and stores["outbox"] == ["waiting-1"]
+    assert stores["names"] == ["attention", "follow_ups", "meta", "observations", "outbox", "practice", "practice_answers", "walks"]

@@ -12,7 +12,7 @@ from server import pwa
 
 
 def test_app_shell_is_served_without_sign_in(client):
-    for path in ("/", "/log", "/walk", "/follow-ups"):
+    for path in ("/", "/log", "/walk", "/follow-ups", "/practice"):
         response = client.get(path)
         assert (response.status_code, response.mimetype) == (200, "text/html")
         assert b'<script type="module" src="/js/app.js">' in response.data

@@ -2,7 +2,7 @@
 // and how colleagues rated it; works offline from the phone's cache. Every role practises, viewers too.
 
 import * as api from "../api.js";
-import { h } from "../dom.js";
+import { h, replace } from "../dom.js";
 import { oneAtATime } from "../once.js";
 import { answer, practiceOf, refreshPractice, sendPractice } from "../practice.js";
 import * as session from "../session.js";
@@ -25,7 +25,7 @@ export function practiceScreen(root) {
     const status = row.local ? "Saved, waiting to send" : row.result ? `Matched ${row.result.agreed} of ${row.result.traits.length}` : "Not rated yet";
     return h("li", {},
       h("button", { type: "button", class: "practice__item", dataset: { scenario: row.scenario.id },
-        onclick: () => { openId = row.scenario.id; render(); } },
+        onclick: () => { openId = row.scenario.id; render().then(() => window.scrollTo(0, 0)); } },
       h("span", { class: "practice__name" }, row.scenario.title),
       h("span", { class: "practice__meta" }, `${SETTING_WORDS[row.scenario.setting]} · ${status}`)));
   }
@@ -41,12 +41,12 @@ export function practiceScreen(root) {
       sendPractice(session.state.user.id).catch(() => {});
     });
     const back = h("button", { type: "button", class: "button button--small button--secondary",
-      onclick: () => { openId = null; render(); } }, "All scenarios");
+      onclick: () => { openId = null; render().then(() => window.scrollTo(0, 0)); } }, "All scenarios");
     return h("article", { class: "practice__scenario", "aria-labelledby": "scenario-title" },
       back,
       h("h2", { class: "screen__title", id: "scenario-title" }, row.scenario.title),
       h("p", { class: "practice__meta" }, `${SETTING_WORDS[row.scenario.setting]} conversation`),
-      h("dl", { class: "dialogue" }, row.scenario.lines.map((line) => [
+      h("dl", { class: "dialogue" }, row.scenario.lines.flatMap((line) => [
         h("dt", { class: "dialogue__speaker" }, line.speaker), h("dd", { class: "dialogue__text" }, line.text)])),
       row.result ? practiceReveal(row.result, { waiting: Boolean(row.local) }) : [
         h("h3", { class: "practice__ask", id: "practice-traits-title" }, "What did you hear? Tap each trait: heard, strong, or leave it."),
@@ -73,7 +73,7 @@ export function practiceScreen(root) {
     const toggle = h("button", { type: "button", class: "button button--small button--secondary",
       "aria-expanded": historyShown ? "true" : "false", onclick: () => { historyShown = !historyShown; render(); } },
     historyShown ? "Hide my history" : "My agreement over time");
-    root.replaceChildren(
+    replace(root,
       h("h2", { class: "screen__title", id: "practice-title" }, "Practice"),
       h("p", { class: "screen__lead" }, "Read a short conversation, rate what you hear, then compare with the reference. Practice never counts in the school's reports."),
       toggle, historyShown ? await history() : null,
