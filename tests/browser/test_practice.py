@@ -126,3 +126,29 @@ def test_upgrading_a_version_2_phone_keeps_its_waiting_records_and_adds_the_prac
 
     assert stores["version"] == 3 and stores["outbox"] == ["waiting-1"]
     assert stores["names"] == ["attention", "follow_ups", "meta", "observations", "outbox", "practice", "practice_answers", "walks"]
+
+
+def axe_violations(page) -> list[str]:
+    from tests.browser.test_capture import AXE
+
+    page.add_script_tag(path=str(AXE))
+    return page.evaluate("""async () => (await axe.run(document)).violations
+        .filter((v) => ["serious", "critical"].includes(v.impact))
+        .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)""")
+
+
+def test_practice_screen_before_and_after_rating_has_no_serious_accessibility_violations(new_context, live_server, user):
+    from tests.browser.test_capture import AXE
+    from tests.conftest import skip_or_fail
+
+    if not AXE.exists():
+        skip_or_fail("axe-core is not installed for the chromium tests")
+    _scenario_id, title, _leader = write_scenario(new_context, live_server, user)
+    page = pages.signed_in_app(new_context(bypass_csp=True), live_server.next_user())
+    page.locator("#tabs").get_by_role("link", name="Practice").click()
+    page.locator(".practice__item", has_text=title).click()
+    page.locator("#screen-practice .traits").wait_for()
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Rate and see the reference").click()
+    page.locator("#screen-practice .reveal").wait_for()
+    assert axe_violations(page) == []
