@@ -152,3 +152,29 @@ def test_practice_screen_before_and_after_rating_has_no_serious_accessibility_vi
     page.get_by_role("button", name="Rate and see the reference").click()
     page.locator("#screen-practice .reveal").wait_for()
     assert axe_violations(page) == []
+
+
+def test_signing_out_waits_for_practice_answers_made_offline(new_context, live_server, user):
+    scenario_id, title, _leader = write_scenario(new_context, live_server, user)
+    context = new_context()
+    page = pages.signed_in_app(context, live_server.next_user())
+    page.locator("#tabs").get_by_role("link", name="Practice").click()
+    page.locator(".practice__item", has_text=title).wait_for()
+    pages.poll(page, f"""async () => {{
+        const {{ getAll }} = await import("/js/db.js");
+        return (await getAll("practice")).some((r) => r.scenario.id === {scenario_id} && r.key);
+    }}""")
+    context.set_offline(True)
+    page.locator(".practice__item", has_text=title).click()
+    page.get_by_role("button", name="Rate and see the reference").click()
+    page.locator("#screen-practice .reveal").wait_for()
+
+    page.locator("#tabs").get_by_role("link", name="My log").click()
+    page.locator("#sign-out").click()
+
+    page.get_by_text("1 practice answer has not reached the server yet").wait_for()
+    assert page.locator("#screen-log").is_visible()
+    assert pages.poll(page, """async () => {
+        const { getAll } = await import("/js/db.js");
+        return (await getAll("practice_answers")).length === 1;
+    }""")

@@ -4,6 +4,7 @@ import { NetworkError } from "../api.js";
 import { h } from "../dom.js";
 import { entityOf } from "../model.js";
 import { entriesOf } from "../outbox.js";
+import { sendPractice, waitingCount } from "../practice.js";
 import * as session from "../session.js";
 
 async function dropCachedApiResponses() {
@@ -31,6 +32,12 @@ export function accountPanel({ syncNow }) {
       const what = logs ? `${logs} ${logs === 1 ? "log has" : "logs have"}` : "A walk has";
       message.textContent = `${what} not reached the server yet. Sync before signing out, or it would be lost.`;
       syncButton.hidden = false;
+      return;
+    }
+    await sendPractice(session.state.user.id).catch(() => {});
+    const practised = await waitingCount(session.state.user.id);
+    if (practised) {
+      message.textContent = `${practised} practice ${practised === 1 ? "answer has" : "answers have"} not reached the server yet. Connect before signing out, or ${practised === 1 ? "it" : "they"} would be lost.`;
       return;
     }
     try {
