@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from schemas.base import AwareDateTime, CleanString, StrictSchema
+from schemas.base import AwareDateTime, CleanString, Moment, StrictSchema
 
 MAX_ID = 2**31 - 1
 SETTINGS = ("informal", "formal")
@@ -126,7 +126,7 @@ class PracticeAnswerCreateSchema(StrictSchema):
     scenario_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=MAX_ID))
     levels = fields.Dict(keys=TRAIT_KEY, values=fields.Integer(strict=True, validate=LEVEL), required=True, metadata={
         "description": "Level per trait key; a trait left out was not heard (0), as on the capture screen"})
-    answered_at = AwareDateTime(required=True)
+    answered_at = Moment(required=True)
 
 
 class PracticeTraitAgreementSchema(StrictSchema):

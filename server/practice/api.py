@@ -16,10 +16,12 @@ from schemas.practice import (
     PracticeQueryArgsSchema,
     ScenarioSchema,
 )
+from server.access import Action, permits
 from server.blueprint import ApiBlueprint
 from server.db import db
 from server.errors import http_error_response
 from server.practice import queries, service
+from server.practice.models import PracticeScenario
 from server.practice.service import AlreadyAnswered, RefusedPractice
 
 blp = ApiBlueprint("practice_api", __name__, url_prefix="/api/v1",
@@ -49,6 +51,7 @@ class Scenarios(MethodView):
         """The school's scenarios, newest first; each one's reference shows only once you have answered it."""
         return service.scenarios_for(current_user, args["school_id"])
 
+    @blp.access(permits(Action.MANAGE_SCHOOL))
     @blp.arguments(ScenarioCreateSchema)
     @blp.response(201, ScenarioAuthoringSchema)
     @blp.alt_response(403, response="FORBIDDEN")
@@ -68,6 +71,7 @@ class ScenarioDetail(MethodView):
         """One scenario to practise on; the reference and colleagues' spread once you have answered it."""
         return service.scenario_for(current_user, scenario_id)
 
+    @blp.access(permits(Action.MANAGE_SCHOOL, PracticeScenario, "scenario_id"))
     @blp.arguments(ScenarioPatchSchema)
     @blp.response(200, ScenarioAuthoringSchema)
     @blp.alt_response(403, response="FORBIDDEN")
@@ -78,6 +82,7 @@ class ScenarioDetail(MethodView):
         db.session.commit()
         return service.authoring_scenario(current_user, scenario_id)
 
+    @blp.access(permits(Action.MANAGE_SCHOOL, PracticeScenario, "scenario_id"))
     @blp.response(204, description="Withdrawn from practice; answers already given stay in people's history")
     @blp.alt_response(403, response="FORBIDDEN")
     @blp.alt_response(404, response="NOT_FOUND")
@@ -106,6 +111,7 @@ def offline_keys(args):
 
 
 @blp.route("/practice/answers", methods=["POST"])
+@blp.access(permits(Action.PRACTISE))
 @blp.arguments(PracticeAnswerCreateSchema)
 @blp.response(200, ScenarioSchema)
 @blp.alt_response(404, response="NOT_FOUND")

@@ -1,7 +1,7 @@
 """practice scenarios with a reference level per trait, and people's answers to them
 
 Revision ID: 0009
-Revises: 0006
+Revises: 0005
 Create Date: 2026-12-04 23:10:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0009'
-down_revision = '0006'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 
