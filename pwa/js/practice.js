@@ -91,7 +91,3 @@ function settle(entry, reply) {
     else s.practice.put({ ...row, result: null, local: null });  // refused: the person may rate it again
   }).then(() => emit("practice-changed"));
 }
-
-export async function waitingCount(userId) {
-  return (await getAll("practice_answers")).filter((e) => e.user_id === userId).length;
-}

@@ -100,6 +100,61 @@ def test_viewer_practises_offline_and_the_answer_reaches_the_server_once(new_con
     assert heatmaps(leader, school_id) == before
 
 
+CACHED_PRACTICE = """async () => {
+    const name = (await caches.keys()).find((n) => n.startsWith("hallpulse-static-"));
+    const cache = await caches.open(name);
+    const paths = (await cache.keys()).map((r) => new URL(r.url).pathname);
+    return ["/js/practice.js", "/js/screens/practice.js", "/js/ui/practice-reveal.js"].every((p) => paths.includes(p));
+}"""
+
+
+def test_practice_opened_online_once_works_offline_after_a_reload(new_context, live_server, user):
+    """Practice is not precached (server/pwa.py ON_DEMAND): opening it online puts it in the SW cache."""
+    _scenario_id, title, _leader = write_scenario(new_context, live_server, user)
+    context = new_context()
+    page = pages.signed_in_app(context, live_server.next_user())
+    page.locator("#tabs").get_by_role("link", name="Practice").click()
+    page.locator(".practice__item", has_text=title).wait_for()
+    pages.poll(page, CACHED_PRACTICE)
+
+    context.set_offline(True)
+    page.reload()
+    assert page.evaluate("location.pathname") == "/practice"
+    page.locator(".practice__item", has_text=title).click()
+    page.get_by_role("button", name="Rate and see the reference").click()
+    page.locator("#screen-practice .reveal").wait_for()
+
+
+def test_practice_never_cached_says_offline_that_it_needs_a_connection_once(new_context, live_server, user):
+    """Online and idle, the app warms Practice into the SW cache; a phone where that never happened (the
+    entries removed here) and is now offline gets a clear message in the tab, not a blank screen."""
+    context = new_context()
+    page = pages.signed_in_app(context, live_server.next_user())
+    pages.poll(page, CACHED_PRACTICE)  # the warm-up, without Practice ever being opened
+    page.evaluate("""async () => {
+        for (const name of await caches.keys()) {
+            const cache = await caches.open(name);
+            for (const request of await cache.keys()) {
+                if (new URL(request.url).pathname.includes("practice")) await cache.delete(request);
+            }
+        }
+    }""")
+
+    context.set_offline(True)
+    page.reload()
+    page.locator("#screen-capture").wait_for(state="visible")
+    page.locator("#tabs").get_by_role("link", name="Practice").click()
+    message = page.locator("#screen-practice [role=status]")
+    message.wait_for()
+    assert message.inner_text() == "Practice needs a connection the first time — open it once while online."
+    assert page.locator("#screen-practice h2").inner_text() == "Practice"
+
+    context.set_offline(False)  # back online, the same page: the tab loads Practice without a reload
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    page.get_by_text("Read a short conversation, rate what you hear").wait_for()
+    assert page.locator("#screen-practice .practice__offline").count() == 0
+
+
 def test_upgrading_a_version_2_phone_keeps_its_waiting_records_and_adds_the_practice_stores(new_context):
     page = new_context().new_page()
     page.goto("/manifest.webmanifest")  # the app's origin, before the app has opened its database
