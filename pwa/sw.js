@@ -1,12 +1,15 @@
 /* Hallway Pulse service worker (a classic script, for older Firefox ESR on school devices).
-   Precaches the app shell under a content version; serves it cache-first; never touches /api/. */
+   Precaches the app shell under a content version; serves it cache-first; never touches /api/.
+   ON_DEMAND files (install icons, the Practice screen) are not precached: the first successful fetch
+   puts them in the same versioned cache, so an update drops them with the rest of the shell. */
 "use strict";
 
 var VERSION = "__SHELL_VERSION__";
 var SHELL_FILES = ["__SHELL_FILES__"];
+var ON_DEMAND = ["__ON_DEMAND_FILES__"];
 var PREFIX = "hallpulse-static-";
 var CACHE = PREFIX + VERSION;
-var APP_ROUTES = ["/", "/log", "/walk", "/follow-ups"];
+var APP_ROUTES = ["/", "/log", "/walk", "/follow-ups", "/practice"];
 var ICON = "/icons/icon-192.png";
 
 self.addEventListener("install", function (event) {
@@ -26,6 +29,10 @@ self.addEventListener("activate", function (event) {
 
 self.addEventListener("message", function (event) {
   if (event.data && event.data.type === "SKIP_WAITING") self.skipWaiting();
+  // The page, idle and online: cache the on-demand scripts now, while there is signal (not the icons).
+  if (event.data && event.data.type === "WARM") event.waitUntil(Promise.all(ON_DEMAND.filter(function (path) {
+    return path.indexOf("/js/") === 0;
+  }).map(function (path) { return onDemand(new Request(path), path).catch(function () {}); })));
 });
 
 self.addEventListener("fetch", function (event) {
@@ -39,11 +46,31 @@ self.addEventListener("fetch", function (event) {
     }));
     return;
   }
+  if (ON_DEMAND.indexOf(url.pathname) !== -1) {
+    event.respondWith(onDemand(request, url.pathname));
+    return;
+  }
   if (SHELL_FILES.indexOf(url.pathname) === -1) return;
   event.respondWith(caches.match(url.pathname, { cacheName: CACHE }).then(function (cached) {
     return cached || fetch(request);
   }));
 });
+
+/* Cache-first from this version's cache; else the network, keeping a good same-origin copy. */
+function onDemand(request, path) {
+  return caches.open(CACHE).then(function (cache) {
+    return cache.match(path).then(function (cached) {
+      if (cached) return cached;
+      return fetch(request).then(function (response) {
+        if (response.ok && response.type === "basic") {
+          var copy = response.clone();
+          return cache.put(path, copy).then(function () { return response; }, function () { return response; });
+        }
+        return response;
+      });
+    });
+  });
+}
 
 self.addEventListener("sync", function (event) {
   if (event.tag !== "hallpulse-outbox") return;

@@ -30,6 +30,7 @@ class Action(StrEnum):
     EXPORT = "export"                    # whole-school exports
     VIEW_AUDIT = "view_audit"
     DELETE_SCHOOL = "delete_school"      # offboarding: the school and all its data
+    PRACTISE = "practise"                # rate written scenarios, see one's own agreement
 
 
 class Reach(StrEnum):
@@ -47,6 +48,7 @@ POLICY: dict[Action, dict[Role, Reach]] = {
     Action.EXPORT: {Role.DISTRICT_ADMIN: _ALL, Role.PRINCIPAL: _ALL},
     Action.VIEW_AUDIT: {Role.DISTRICT_ADMIN: _ALL, Role.PRINCIPAL: _ALL},
     Action.DELETE_SCHOOL: {Role.DISTRICT_ADMIN: _ALL},
+    Action.PRACTISE: {Role.DISTRICT_ADMIN: _ALL, Role.PRINCIPAL: _ALL, Role.OBSERVER: _ALL, Role.VIEWER: _ALL},
 }
 
 

@@ -2,6 +2,10 @@
 
 The service worker's precache is the real cache of the shell, so static files are only revalidated
 (`no-cache` + ETag); a new shell hash renames the SW cache, which is what busts it.
+
+Two tiers: the precached shell (what capture, My log and Follow-ups need offline from a cold start, held to
+the 60 KB gzip budget of docs/performance.md) and ON_DEMAND assets, which the service worker caches
+the first time they are fetched (see ON_DEMAND).
 """
 from __future__ import annotations
 
@@ -15,30 +19,49 @@ from server.config import PROJECT_ROOT
 
 PWA_DIR = PROJECT_ROOT / "pwa"
 SHELL_FOLDERS = ("css", "js", "icons")
-CLIENT_ROUTES = ("/", "/log", "/walk", "/follow-ups")
+CLIENT_ROUTES = ("/", "/log", "/walk", "/follow-ups", "/practice")
 VERSION_PLACEHOLDER = "__SHELL_VERSION__"
 FILES_PLACEHOLDER = '["__SHELL_FILES__"]'
+ON_DEMAND_PLACEHOLDER = '["__ON_DEMAND_FILES__"]'
+# Fetched on demand, not precached: every install would otherwise download them before first use.
+# - The 512-px install icons: the browser asks for them only when the app is installed, which is online;
+#   icon-192 stays precached because notifications (sw.js) use it offline.
+# - The Practice screen's modules: app.js imports them with import() when Practice is first opened (and
+#   warms them while idle and online), so once opened online Practice works offline until the next update.
+# The shell version still hashes them, so an update renames the cache and drops stale copies.
+ON_DEMAND = frozenset({
+    "/icons/icon-512.png", "/icons/maskable-512.png",
+    "/js/practice.js", "/js/screens/practice.js", "/js/ui/practice-history.js", "/js/ui/practice-reveal.js",
+})
 SW_CSP = "default-src 'self'; script-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'"
 
 bp = Blueprint("pwa", __name__)
 
 
-def shell_files(root: Path = PWA_DIR) -> list[str]:
-    """URL paths the service worker precaches: the page, the manifest and every shell asset."""
-    assets = sorted(
+def _assets(root: Path) -> list[str]:
+    return sorted(
         "/" + path.relative_to(root).as_posix()
         for folder in SHELL_FOLDERS
         for path in (root / folder).rglob("*")
         if path.is_file() and not path.name.startswith(".")
     )
-    return ["/", "/manifest.webmanifest", *assets]
+
+
+def shell_files(root: Path = PWA_DIR) -> list[str]:
+    """URL paths the service worker precaches: the page, the manifest and every shell asset not ON_DEMAND."""
+    return ["/", "/manifest.webmanifest", *(url for url in _assets(root) if url not in ON_DEMAND)]
+
+
+def on_demand_files(root: Path = PWA_DIR) -> list[str]:
+    """The ON_DEMAND assets that exist: cached by the service worker on first fetch."""
+    return [url for url in _assets(root) if url in ON_DEMAND]
 
 
 def shell_version(root: Path = PWA_DIR) -> str:
-    """A hash of every shell file's path and bytes (sw.js included): any change renames the cache."""
+    """A hash of every shell file's path and bytes (sw.js and on-demand files included): any change renames the cache."""
     digest = hashlib.sha256()
     files = [root / "index.html", root / "manifest.webmanifest", root / "sw.js"]
-    files += [root / url.lstrip("/") for url in shell_files(root)[2:]]
+    files += [root / url.lstrip("/") for url in _assets(root)]
     for path in files:
         digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()[:16]
@@ -47,7 +70,8 @@ def shell_version(root: Path = PWA_DIR) -> str:
 @bp.record_once
 def compute_shell_version(state) -> None:
     """Hash once at startup; a deploy restarts the app, so the version follows the files."""
-    state.app.extensions["pwa_shell"] = {"version": shell_version(), "files": shell_files()}
+    state.app.extensions["pwa_shell"] = {"version": shell_version(), "files": shell_files(),
+                                       "on_demand": on_demand_files()}
 
 
 def _revalidated(response: Response) -> Response:
@@ -69,6 +93,7 @@ def service_worker() -> Response:
     shell = current_app.extensions["pwa_shell"]
     source = (PWA_DIR / "sw.js").read_text(encoding="utf-8")
     source = source.replace(VERSION_PLACEHOLDER, shell["version"]).replace(FILES_PLACEHOLDER, json.dumps(shell["files"]))
+    source = source.replace(ON_DEMAND_PLACEHOLDER, json.dumps(shell["on_demand"]))
     response = Response(source, mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Service-Worker-Allowed"] = "/"

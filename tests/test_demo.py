@@ -234,6 +234,18 @@ def test_follow_ups_close_the_loop_on_flagged_observations(demo):
     assert all(f.outcome_note for f, _, _ in rows if f.status == FollowUpStatus.DONE)
 
 
+def test_each_school_has_the_practice_scenarios_written_by_its_principal(demo):
+    from server.demo.scenarios import SCENARIOS
+    from server.practice.models import PracticeScenario
+
+    for school in schools_by_name().values():
+        scenarios = database.session.scalars(select(PracticeScenario).where(PracticeScenario.school_id == school.id)).all()
+        principal_ids = set(database.session.scalars(select(Membership.user_id).where(
+            Membership.school_id == school.id, Membership.role == Role.PRINCIPAL)))
+        assert sorted(s.title for s in scenarios) == sorted(s.title for s in SCENARIOS)
+        assert {s.author_id for s in scenarios} <= principal_ids and None not in {s.author_id for s in scenarios}
+
+
 def test_every_demo_account_can_sign_in(app, demo):
     app.test_client_class = ApiClient
     limiter.reset()

@@ -13,7 +13,9 @@ from sqlalchemy import func, select
 
 from server.auth.models import Invitation, Membership
 from server.enums import Role
+from server.practice.models import PracticeScenario
 from tests import factories
+from tests.practice.helpers import create_scenario
 from tests.subprocesses import app_env, free_port, run_python
 
 BODY_METHODS = ("POST", "PUT", "PATCH", "DELETE")  # DELETE: unsubscribing a push device sends a body
@@ -156,6 +158,10 @@ REFUSED_WRITES = {
     ("privacy_api.delete_school", "POST"): ("principal", "observer", "viewer"),
     ("push_api.set_weekly_nudge", "PUT"): ("observer", "viewer"),
     ("sync_api.sync", "POST"): ("viewer",),
+    ("practice_api.Scenarios", "POST"): ("observer", "viewer"),
+    ("practice_api.ScenarioDetail", "PATCH"): ("observer", "viewer"),
+    ("practice_api.ScenarioDetail", "DELETE"): ("observer", "viewer"),
+    ("practice_api.answer", "POST"): (),  # every role of the school practises
 }
 OPEN_WRITES = {("auth_api.login", "POST"), ("auth_api.logout", "POST"),  # anyone
                ("push_api.subscribe", "POST"), ("push_api.unsubscribe", "DELETE")}  # the caller's own devices
@@ -169,6 +175,7 @@ def own_school_path(db, rule, school, member) -> str:
         "location_id": school.locations[0].id,
         "membership_id": db.session.scalar(select(Membership.id).where(Membership.user_id == member.id)),
         "invitation_id": db.session.scalar(select(Invitation.id).where(Invitation.school_id == school.id)),
+        "scenario_id": db.session.scalar(select(PracticeScenario.id).where(PracticeScenario.school_id == school.id)),
     }
     return re.sub(r"<(?:[^:<>]+:)?([a-z_]+)>", lambda match: str(ids[match.group(1)]), rule.rule)
 
@@ -185,6 +192,7 @@ def test_a_role_without_the_right_gets_a_403_before_its_body_is_read_on_every_wr
 
     member = factories.create_user("observer", school)
     auth_service.create_invitation(school, "new.teacher@example.org", Role.OBSERVER, invited_by=member)
+    create_scenario(school)
     db.session.commit()
     clients = {role: login_as(role)[0] for role in ("principal", "observer", "viewer")}
     before = row_counts(db)

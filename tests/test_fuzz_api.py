@@ -40,12 +40,14 @@ from server.auth.models import Invitation, Membership
 from server.db import db as database
 from server.enums import Role
 from server.extensions import limiter
+from server.practice.models import PracticeScenario
 from server.push.keys import ensure_key_pair
 from server.rubrics.models import Rubric
 from server.schools.models import Location
 from tests import factories
 from tests.conftest import forget_request_globals
 from tests.followups.helpers import create_follow_up, create_observation
+from tests.practice.helpers import create_scenario
 from tests.push.receiver import BrowserKeys
 
 DOC_URL = "/api/v1/openapi.json"
@@ -95,6 +97,8 @@ def seed_school(app, school, other_school) -> None:
     create_observation(school, observer)
     follow_up = create_follow_up(school, owner=observer, creator=principal)
     auth_service.create_invitation(school, "new.teacher@example.org", Role.OBSERVER, invited_by=principal)
+    create_scenario(school, principal)
+    create_scenario(other_school)
     database.session.commit()
     KNOWN_IDS.clear()
     KNOWN_IDS.update({
@@ -105,6 +109,7 @@ def seed_school(app, school, other_school) -> None:
         "invitation_id": list(database.session.scalars(database.select(Invitation.id))),
         "follow_up_id": [str(follow_up.id)],
         "rubric_id": list(database.session.scalars(database.select(Rubric.id).where(Rubric.district_id.is_(None)))),
+        "scenario_id": list(database.session.scalars(database.select(PracticeScenario.id))),
     })
 
 
@@ -302,7 +307,17 @@ def anchored_record(record) -> st.SearchStrategy:
     return anchors.map(lambda real: {**record, **real})
 
 
-REALISTIC_BODIES = {"POST /api/v1/push/subscriptions": browser_subscription, "POST /api/v1/sync": batch_for_real_places}
+def answer_to_a_real_scenario(body) -> st.SearchStrategy:
+    """A practice answer to one of the seeded scenarios, at a past moment, so it can be stored."""
+    if not isinstance(body, dict):
+        return st.just(body)
+    anchors = st.fixed_dictionaries({"scenario_id": st.sampled_from(KNOWN_IDS["scenario_id"]),
+                                     "answered_at": CAPTURE_TIMES.map(datetime.isoformat)})
+    return anchors.map(lambda real: {**body, **real})
+
+
+REALISTIC_BODIES = {"POST /api/v1/push/subscriptions": browser_subscription, "POST /api/v1/sync": batch_for_real_places,
+                    "POST /api/v1/practice/answers": answer_to_a_real_scenario}
 
 
 class DatabaseSnapshot:

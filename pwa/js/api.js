@@ -73,3 +73,9 @@ export const followUpOwners = (schoolId) => request("GET", `/api/v1/follow-ups/o
 export const pushKey = () => request("GET", "/api/v1/push/key");
 export const subscribePush = (subscription) => write("POST", "/api/v1/push/subscriptions", subscription);
 export const unsubscribePush = (endpoint) => write("DELETE", "/api/v1/push/subscriptions", { endpoint });
+
+export const practiceScenarios = (schoolId) => request("GET", `/api/v1/practice/scenarios?school_id=${schoolId}`);
+export const practiceKeys = (schoolId) => request("GET", `/api/v1/practice/offline-keys?school_id=${schoolId}`);
+export const practiceHistory = (schoolId) => request("GET", `/api/v1/practice/history?school_id=${schoolId}`);
+export const practiceScenario = (id) => request("GET", `/api/v1/practice/scenarios/${id}`);
+export const practiceAnswer = (answer) => write("POST", "/api/v1/practice/answers", answer);

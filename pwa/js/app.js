@@ -1,6 +1,8 @@
 // The controller: opens from the IndexedDB cache first (offline cold start), then checks the server,
 // wires screens to the event bus, routes between Log, My log and Follow-ups, and keeps sync going.
-// Capture paints first; the other screens and the first sync wait until the page is idle.
+// Capture paints first; the other screens and the first sync wait until the page is idle. Practice is
+// not in the precached shell (server/pwa.py ON_DEMAND): it is imported when first opened, and warmed
+// while idle and online so that the service worker has cached it before the leader loses signal.
 
 import { getAll } from "./db.js";
 import { $, h } from "./dom.js";
@@ -19,15 +21,18 @@ import { signInForm } from "./ui/signin.js";
 import { syncStatus } from "./ui/sync-status.js";
 
 const TICK_MS = 30000;
-const ROUTES = { "/": "capture", "/walk": "capture", "/log": "log", "/follow-ups": "followups" };
-const SCREENS = ["loading", "signin", "capture", "log", "followups", "viewer"];
-const TABBED = ["capture", "log", "followups"];
+const ROUTES = { "/": "capture", "/walk": "capture", "/log": "log", "/follow-ups": "followups", "/practice": "practice" };
+const SCREENS = ["loading", "signin", "capture", "log", "followups", "viewer", "practice"];
+const TABBED = ["capture", "log", "followups", "practice", "viewer"];
+const LOGGING_TABS = ["capture", "log", "followups"];
 const syncNow = () => sync.drain("manual");
 const account = accountPanel({ syncNow });
 const capture = captureScreen($("#screen-capture"), { afterSave, showLog: () => go("/log") });
 const log = logScreen($("#screen-log"), { edit: (o) => { go("/"); capture.edit(o); }, account: account.element, afterSave });
 const reminders = pushPanel();
 const followUps = followUpsScreen($("#screen-followups"), { afterSave, pushPanel: reminders.element });
+const PRACTICE_OFFLINE = "Practice needs a connection the first time — open it once while online.";
+let practice = null;  // the Practice screen, once its modules have been imported
 let started = false;
 
 function show(screen) {
@@ -35,6 +40,7 @@ function show(screen) {
   for (const name of SCREENS) $(`#screen-${name}`).hidden = name !== screen;
   $("#tabs").hidden = !TABBED.includes(screen);
   for (const tab of document.querySelectorAll(".tabs__tab")) {
+    tab.hidden = LOGGING_TABS.includes(tab.dataset.screen) && !session.canLog();
     if (tab.dataset.screen === screen) tab.setAttribute("aria-current", "page");
     else tab.removeAttribute("aria-current");
   }
@@ -52,18 +58,47 @@ function showViewer() {
     h("h2", { class: "screen__title", id: "viewer-title" }, school ? school.name : "Hallway Pulse"),
     h("p", { class: "screen__lead" }, "Your account can see this school's reports, but logging conversations is for its leaders and observers."),
     school ? h("a", { class: "button button--primary", href: `/schools/${school.id}/dashboard` }, "Open the dashboard") : null,
+    h("p", { class: "screen__lead" }, "You can also practise hearing the traits on short written conversations, under Practice."),
     account.element);
   show("viewer");
 }
 
 function route() {
   if (!session.state.bootstrap) return;
-  if (!session.canLog()) { showViewer(); return; }
   const screen = ROUTES[window.location.pathname] || "capture";
+  if (screen === "practice") { show(screen); showPractice(); return; }
+  if (!session.canLog()) { showViewer(); return; }
   show(screen);
   const id = new URLSearchParams(window.location.search).get("id");
   if (screen === "followups") (id ? followUps.open(id) : followUps.render());
   if (screen === "log") renderLog();
+}
+
+const importPractice = () => import("./screens/practice.js");
+
+/** Import the Practice screen on first use; never cached and offline, say so in its tab instead. */
+async function showPractice() {
+  const root = $("#screen-practice");
+  if (!practice) {
+    let module;
+    try {
+      module = await importPractice();
+    } catch {
+      if (!practice) {
+        root.replaceChildren(h("h2", { class: "screen__title", id: "practice-title" }, "Practice"),
+          h("p", { class: "screen__lead practice__offline", role: "status" }, PRACTICE_OFFLINE));
+      }
+      return;
+    }
+    practice ||= module.practiceScreen(root);
+  }
+  if (!root.hidden) await practice.show();
+}
+
+/** Online and idle: ask the active service worker to cache Practice's modules (ready waits for one). */
+function warmPractice() {
+  if (!navigator.onLine || !("serviceWorker" in navigator)) return;
+  navigator.serviceWorker.ready.then((registration) => registration.active?.postMessage({ type: "WARM" }));
 }
 
 /** A screen saved something (sync hears of it from the outbox itself): a waiting update may go in now. */
@@ -115,7 +150,11 @@ async function openApp() {
   if (!started) {
     started = true;
     capture.tick();
-    afterFirstPaint(() => { sync.start(); refreshOwners(); });
+    afterFirstPaint(() => {
+      sync.start();
+      refreshOwners();
+      afterFirstPaint(warmPractice);
+    });
     setInterval(() => { capture.tick(); takeUpdateIfSafe(); }, TICK_MS);
   } else {
     sync.drain("signed-in");
@@ -128,6 +167,8 @@ async function main() {
   on("records-changed", () => { renderLog(); if (!$("#screen-followups").hidden) followUps.render(); });
   on("session-changed", () => renderAll());
   on("drain-finished", () => takeUpdateIfSafe());
+  on("practice-changed", () => { if (practice && !$("#screen-practice").hidden) practice.render(); });
+  window.addEventListener("online", () => { if (!$("#screen-practice").hidden) showPractice(); });
   document.addEventListener("click", (event) => {
     const tab = event.target.closest(".tabs__tab");
     if (tab) { event.preventDefault(); go(new URL(tab.href).pathname); }

@@ -2,7 +2,7 @@
 // Upgrades are cumulative `if (oldVersion < n)` steps; a store holding user data is never dropped.
 
 const NAME = "hallpulse";
-const VERSION = 2;
+const VERSION = 3;
 let opening = null;
 
 function upgrade(db, oldVersion) {
@@ -15,6 +15,10 @@ function upgrade(db, oldVersion) {
   }
   if (oldVersion < 2) {
     db.createObjectStore("follow_ups", { keyPath: "id" });    // follow-ups this user owns or created
+  }
+  if (oldVersion < 3) {
+    db.createObjectStore("practice", { keyPath: "id" });          // "user:scenario": a scenario, its key, the result
+    db.createObjectStore("practice_answers", { keyPath: "id" });  // practice answers waiting to be sent, by UUID
   }
 }
 
@@ -74,9 +78,9 @@ export const setMeta = (key, value) => put("meta", { key, value });
 
 /** Delete every row of `user_id` in the user-data stores, and the given meta keys, in one transaction. */
 export function clearUser(userId, metaKeys) {
-  const stores = ["observations", "walks", "follow_ups", "attention", "outbox", "meta"];
-  return transact(stores, "readwrite", async (s) => {
-    for (const name of ["observations", "walks", "follow_ups", "attention", "outbox"]) {
+  const rows = ["observations", "walks", "follow_ups", "attention", "outbox", "practice", "practice_answers"];
+  return transact([...rows, "meta"], "readwrite", async (s) => {
+    for (const name of rows) {
       const rows = await done(s[name].getAll());
       for (const row of rows) if (row.user_id === userId) s[name].delete(row.id);
     }

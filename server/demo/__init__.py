@@ -24,9 +24,12 @@ from server.auth.models import Membership, User
 from server.db import db, utcnow
 from server.demo.people_places import (DISTRICT_NAME, SCHOOLS, create_district, create_school, create_staff,
                                        demo_emails)
+from server.demo.scenarios import add_practice_scenarios
 from server.demo.semester import Calendar, SemesterRows, SemesterWriter
+from server.enums import Role
 from server.followups.models import FollowUp
 from server.observations.models import Observation, ObservationTraitLevel
+from server.practice.models import PracticeScenario
 from server.rubrics.models import Rubric, Trait
 from server.schools.models import District, Location, Period, School
 from server.walks.models import Walk
@@ -92,6 +95,10 @@ def load_demo(seed: int = 2026, reset: bool = False, now: datetime | None = None
     for school in built:
         SemesterWriter(rng, school, rubric.id, trait_ids, rows, now).write()
     rows.drop_after(now)
+    for school in built:
+        principal_id = db.session.scalar(select(Membership.user_id).where(
+            Membership.school_id == school.school.id, Membership.role == Role.PRINCIPAL).order_by(Membership.id))
+        add_practice_scenarios(school.school.id, principal_id)
     for model, batch in ((Walk, rows.walks), (Observation, rows.observations),
                          (ObservationTraitLevel, rows.trait_levels), (FollowUp, rows.follow_ups)):
         insert_rows(model, batch)
@@ -112,7 +119,7 @@ def remove_demo() -> None:
     observation_ids = select(Observation.id).where(Observation.school_id.in_(school_ids)).scalar_subquery()
     statements = [delete(ObservationTraitLevel).where(ObservationTraitLevel.observation_id.in_(observation_ids))]
     statements += [delete(model).where(model.school_id.in_(school_ids))
-                   for model in (FollowUp, Observation, Walk, Location, Period)]
+                   for model in (PracticeScenario, FollowUp, Observation, Walk, Location, Period)]
     statements += [delete(User).where(User.email.in_(demo_emails())),
                    delete(District).where(District.id.in_(district_ids))]  # cascades to schools and roles
     for statement in statements:

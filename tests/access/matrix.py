@@ -34,6 +34,18 @@ def _sync_body(ids):
     }]}
 
 
+def _scenario_body(ids):
+    return {"school_id": ids["school"], "rubric_id": ids["rubric"], "title": "Intruder", "setting": "formal",
+            "lines": [{"speaker": "Coach", "text": f"Line {n}"} for n in range(4)],
+            "reference": {key: {"level": 1, "why": "Because."} for key in (
+                "substantive", "evidence", "questions", "non_defensive", "people", "professional_knowledge", "action")}}
+
+
+def _answer_body(ids):
+    return {"id": "3f1c2b5e-0000-4000-8000-000000000001", "scenario_id": ids["scenario"],
+            "levels": {"substantive": 2}, "answered_at": "2026-11-02T15:00:00+00:00"}
+
+
 ISOLATION: dict[str, object] = {
     # Public: no school's data behind them.
     "static": PUBLIC,
@@ -128,4 +140,12 @@ ISOLATION: dict[str, object] = {
     "privacy_api.erase_member": Target(path=SCHOOL),  # user_id: a missing one; foreign people: tests/privacy
     "privacy_api.delete_school": Target(path=SCHOOL, json={"POST": {"confirm_name": "QX7CANARY High"}}),
     "privacy.delete_school": Target(path=SCHOOL, form={"POST": {"confirm_name": "QX7CANARY High"}}),
+    # Practice (issue 17): scenarios are the school's; answers name their scenario in the body.
+    "practice_api.Scenarios": Target(query=SCHOOL, json={"POST": _scenario_body}),
+    "practice_api.ScenarioDetail": Target(path={"scenario_id": "scenario"}, json={"PATCH": {"title": "Hijacked"}}),
+    "practice_api.reference": Target(path={"scenario_id": "scenario"}),
+    "practice_api.answer": Target(json={"POST": _answer_body}),
+    "practice_api.history": Target(query=SCHOOL),
+    "practice_api.offline_keys": Target(query=SCHOOL),
+    "pwa.index_practice": PUBLIC,
 }

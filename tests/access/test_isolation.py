@@ -17,6 +17,7 @@ from server.db import db as database
 from server.enums import LocationKind, Role
 from server.followups.models import FollowUp
 from server.observations.models import Observation, ObservationTraitLevel
+from server.practice.models import PracticeAnswer, PracticeAnswerLevel, PracticeReference, PracticeScenario
 from server.schools.models import Location, School
 from server.walks.models import Walk
 from tests import factories
@@ -26,7 +27,7 @@ CANARY = "QX7CANARY"
 ROLES = ["district_admin", "principal", "observer", "viewer", "anonymous"]
 MISSING = {"school": 987654, "location": 987654, "membership": 987654, "invitation": 987654,
            "district": 987654, "observation": str(uuid.UUID(int=987654)), "rubric": 1,
-           "follow_up": str(uuid.UUID(int=987654))}
+           "follow_up": str(uuid.UUID(int=987654)), "scenario": 987654}
 SKIPPED_METHODS = {"HEAD", "OPTIONS"}
 
 
@@ -58,10 +59,20 @@ def build_foreign_school() -> dict:
     follow_up = FollowUp(id=uuid.uuid4(), school_id=school.id, observation_id=observation.id, owner_id=owner.id,
                          created_by_id=owner.id, action=f"{CANARY} follow-up", due_at=datetime(2026, 11, 3, 15, tzinfo=timezone.utc))
     database.session.add(follow_up)
+    scenario = PracticeScenario(
+        school_id=school.id, rubric_id=rubric.id, author_id=owner.id, title=f"{CANARY} scenario", setting="formal",
+        lines=[{"speaker": "Coach", "text": f"{CANARY} line {n}"} for n in range(4)],
+        references=[PracticeReference(trait_id=t.id, level=1, why=f"{CANARY} why") for t in rubric.traits])
+    database.session.add(scenario)
+    database.session.flush()
+    database.session.add(PracticeAnswer(
+        id=uuid.uuid4(), school_id=school.id, scenario_id=scenario.id, user_id=owner.id,
+        answered_at=datetime(2026, 11, 2, 16, tzinfo=timezone.utc),
+        levels=[PracticeAnswerLevel(trait_id=t.id, level=2) for t in rubric.traits]))
     database.session.commit()
     return {"school": school.id, "district": district.id, "location": place.id, "membership": membership.id,
             "invitation": invitation.id, "observation": str(observation.id), "rubric": rubric.id,
-            "follow_up": str(follow_up.id)}
+            "follow_up": str(follow_up.id), "scenario": scenario.id}
 
 
 def foreign_footprint() -> tuple:
@@ -75,6 +86,11 @@ def foreign_footprint() -> tuple:
         tuple(database.session.execute(select(Observation.id, Observation.version, Observation.note).where(Observation.school_id == school.id))),
         database.session.scalar(select(func.count()).select_from(School).where(School.district_id == school.district_id)),
         len(school.periods),
+        tuple(database.session.execute(select(PracticeScenario.id, PracticeScenario.title, PracticeScenario.deleted_at)
+                                       .where(PracticeScenario.school_id == school.id))),
+        tuple(database.session.execute(select(PracticeReference.trait_id, PracticeReference.level)
+                                       .join(PracticeScenario).where(PracticeScenario.school_id == school.id))),
+        database.session.scalar(select(func.count()).select_from(PracticeAnswer).where(PracticeAnswer.school_id == school.id)),
     )
 
 

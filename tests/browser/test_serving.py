@@ -12,7 +12,7 @@ from server import pwa
 
 
 def test_app_shell_is_served_without_sign_in(client):
-    for path in ("/", "/log", "/walk", "/follow-ups"):
+    for path in ("/", "/log", "/walk", "/follow-ups", "/practice"):
         response = client.get(path)
         assert (response.status_code, response.mimetype) == (200, "text/html")
         assert b'<script type="module" src="/js/app.js">' in response.data
@@ -27,7 +27,22 @@ def test_service_worker_is_revalidated_allowed_at_root_and_carries_the_shell_ver
     assert "connect-src 'self'" in response.headers["Content-Security-Policy"]
     assert f'var VERSION = "{app.extensions["pwa_shell"]["version"]}";' in body
     assert "__SHELL" not in body
-    assert '"/js/app.js"' in body and '"/css/app.css"' in body and '"/icons/maskable-512.png"' in body
+    assert '"/js/app.js"' in body and '"/css/app.css"' in body and '"/icons/icon-192.png"' in body
+    assert f'var ON_DEMAND = {json.dumps(app.extensions["pwa_shell"]["on_demand"])};' in body
+
+
+def test_install_icons_and_practice_modules_are_on_demand_not_precached(app):
+    shell = app.extensions["pwa_shell"]
+    on_demand = {"/icons/icon-512.png", "/icons/maskable-512.png", "/js/practice.js", "/js/screens/practice.js",
+                 "/js/ui/practice-history.js", "/js/ui/practice-reveal.js"}
+    assert set(shell["on_demand"]) == on_demand == pwa.ON_DEMAND
+    assert not on_demand & set(shell["files"])
+    assert {"/", "/js/app.js", "/js/ui/trait-picker.js", "/icons/icon-192.png"} <= set(shell["files"])
+    # what the precached shell imports statically must be precached: nothing in it names a practice module
+    for url in shell["files"]:
+        if url.endswith(".js"):
+            text = (pwa.PWA_DIR / url.lstrip("/")).read_text(encoding="utf-8")
+            assert "from \"./screens/practice.js\"" not in text and "from \"../practice.js\"" not in text, url
 
 
 def test_manifest_is_served_as_a_web_app_manifest_with_installable_icons(client):
@@ -56,6 +71,14 @@ def test_shell_version_changes_when_any_shell_file_changes(tmp_path):
     shutil.copytree(pwa.PWA_DIR, tmp_path / "pwa")
     before = pwa.shell_version(tmp_path / "pwa")
     with open(tmp_path / "pwa" / "js" / "app.js", "a") as script:
+        script.write("\n")
+    assert pwa.shell_version(tmp_path / "pwa") != before
+
+
+def test_shell_version_changes_when_an_on_demand_file_changes(tmp_path):
+    shutil.copytree(pwa.PWA_DIR, tmp_path / "pwa")
+    before = pwa.shell_version(tmp_path / "pwa")
+    with open(tmp_path / "pwa" / "js" / "screens" / "practice.js", "a") as script:
         script.write("\n")
     assert pwa.shell_version(tmp_path / "pwa") != before
 

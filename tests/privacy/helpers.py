@@ -17,6 +17,7 @@ from server.push.models import PushSubscription, Reminder, ReminderAttempt, Remi
 from server.schools.models import Location
 from server.walks.models import Walk
 from tests import factories
+from tests.practice.helpers import answer_as, create_scenario
 
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
 
@@ -48,7 +49,8 @@ def add_walk(school, observer, days_ago: int = 1) -> Walk:
 
 def populate(school, tag: str) -> dict:
     """Staff, a walk, observations with trait levels, a follow-up with a reminder and its attempt, a device,
-    a session, an invitation, a weekly nudge, audit events and the heatmap rollup: one of each, at least."""
+    a session, an invitation, a weekly nudge, audit events, the heatmap rollup and a practice scenario with an
+    answer: one of each, at least."""
     principal = factories.create_user("principal", school, email=f"principal-{tag}@example.org", name=f"Principal {tag}")
     observer = factories.create_user("observer", school, email=f"observer-{tag}@example.org", name=f"Observer {tag}")
     walk = add_walk(school, observer)
@@ -77,6 +79,8 @@ def populate(school, tag: str) -> dict:
     db.session.flush()
     rollup.rebuild(school.id)
     db.session.commit()
+    scenario = create_scenario(school, principal, title=f"Scenario {tag}")
+    answer_as(observer, scenario, {"substantive": 2})
     return {"principal": principal, "observer": observer, "observation": observation, "walk": walk,
             "follow_up": follow_up, "device": device}
 

@@ -1,6 +1,7 @@
 // Who is signed in, and signing out: refused while logs wait in the outbox, since they would be lost.
 
 import { NetworkError } from "../api.js";
+import { getAll } from "../db.js";
 import { h } from "../dom.js";
 import { entityOf } from "../model.js";
 import { entriesOf } from "../outbox.js";
@@ -31,6 +32,14 @@ export function accountPanel({ syncNow }) {
       const what = logs ? `${logs} ${logs === 1 ? "log has" : "logs have"}` : "A walk has";
       message.textContent = `${what} not reached the server yet. Sync before signing out, or it would be lost.`;
       syncButton.hidden = false;
+      return;
+    }
+    // practice.js is fetched on demand (server/pwa.py ON_DEMAND): try to send, then count what still waits.
+    await import("../practice.js").then((practice) => practice.sendPractice(session.state.user.id)).catch(() => {});
+    const userId = session.state.user.id;
+    const practised = (await getAll("practice_answers")).filter((e) => e.user_id === userId).length;
+    if (practised) {
+      message.textContent = `${practised} practice ${practised === 1 ? "answer has" : "answers have"} not reached the server yet. Connect before signing out, or ${practised === 1 ? "it" : "they"} would be lost.`;
       return;
     }
     try {
