@@ -5,6 +5,7 @@ from server.changes import ChangeCounter
 from server.followups.models import FollowUp
 from server.heatmaps.models import HeatmapPlaceDay, HeatmapSchoolDay, HeatmapState, HeatmapTraitDay, HeatmapTraitWeek
 from server.observations.models import Observation, ObservationTraitLevel
+from server.plans.models import PlanFeed, PlanSchedule, PlannedConversation
 from server.push.models import PushSubscription
 from server.rubrics.models import Rubric, Trait
 from server.schools.models import District, Location, Period, School
@@ -13,6 +14,6 @@ from server.walks.models import Walk
 __all__ = [
     "AuditEvent", "AuthSession", "ChangeCounter", "District", "FollowUp", "HeatmapPlaceDay", "HeatmapSchoolDay", "HeatmapState",
     "HeatmapTraitDay", "HeatmapTraitWeek", "Invitation", "Location", "Membership",
-    "Observation", "ObservationTraitLevel", "Period", "PushSubscription", "Rubric", "School",
+    "Observation", "ObservationTraitLevel", "Period", "PlanFeed", "PlanSchedule", "PlannedConversation", "PushSubscription", "Rubric", "School",
     "Trait", "User", "Walk",
 ]

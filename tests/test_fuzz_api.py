@@ -35,17 +35,21 @@ from schemathesis import GenerationMode
 from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi.checks import negative_data_rejection
 
+from schemas.plans import PlanCreateSchema
+
 from server.auth import service as auth_service
 from server.auth.models import Invitation, Membership
 from server.db import db as database
 from server.enums import Role
 from server.extensions import limiter
+from server.plans import service as plan_service
 from server.push.keys import ensure_key_pair
 from server.rubrics.models import Rubric
 from server.schools.models import Location
 from tests import factories
 from tests.conftest import forget_request_globals
 from tests.followups.helpers import create_follow_up, create_observation
+from tests.plans.helpers import plan_body
 from tests.push.receiver import BrowserKeys
 
 DOC_URL = "/api/v1/openapi.json"
@@ -95,6 +99,7 @@ def seed_school(app, school, other_school) -> None:
     create_observation(school, observer)
     follow_up = create_follow_up(school, owner=observer, creator=principal)
     auth_service.create_invitation(school, "new.teacher@example.org", Role.OBSERVER, invited_by=principal)
+    plan = plan_service.create_plan(principal, school, PlanCreateSchema().load(plan_body()))
     database.session.commit()
     KNOWN_IDS.clear()
     KNOWN_IDS.update({
@@ -104,6 +109,7 @@ def seed_school(app, school, other_school) -> None:
         "membership_id": list(database.session.scalars(database.select(Membership.id))),
         "invitation_id": list(database.session.scalars(database.select(Invitation.id))),
         "follow_up_id": [str(follow_up.id)],
+        "plan_id": [plan.id],
         "rubric_id": list(database.session.scalars(database.select(Rubric.id).where(Rubric.district_id.is_(None)))),
     })
 

@@ -34,6 +34,15 @@ def _sync_body(ids):
     }]}
 
 
+PLAN = {"plan_id": "plan"}
+
+
+def _plan_body(ids):
+    return {"name": "Hijack PLC", "purpose": "Planning instruction", "kind": "plc", "recurrence": {
+        "frequency": "weekly", "weekdays": [1], "starts_at": "15:00", "ends_at": "16:00",
+        "first_day": "2026-10-20", "last_day": "2026-11-17"}}
+
+
 ISOLATION: dict[str, object] = {
     # Public: no school's data behind them.
     "static": PUBLIC,
@@ -124,4 +133,11 @@ ISOLATION: dict[str, object] = {
     "privacy_api.erase_member": Target(path=SCHOOL),  # user_id: a missing one; foreign people: tests/privacy
     "privacy_api.delete_school": Target(path=SCHOOL, json={"POST": {"confirm_name": "QX7CANARY High"}}),
     "privacy.delete_school": Target(path=SCHOOL, form={"POST": {"confirm_name": "QX7CANARY High"}}),
+    # Planned conversations (issue 16). The occurrence window is a required query, so the days are named too.
+    "plans_api.Plans": Target(path=SCHOOL, json={"POST": _plan_body}),
+    "plans_api.PlanDetail": Target(path=PLAN, json={"PATCH": {"name": "Hijacked"}}),
+    "plans_api.cancel_day": Target(path=PLAN, json={"POST": {"day": "2099-01-06"}}),
+    "plans_api.occurrences": Target(path=PLAN, query={"from": "window_start", "to": "window_end"}),
+    "plans_api.PlanFeed": Target(path=SCHOOL, json={"POST": {}}),
+    "plans.feed": PUBLIC,                  # guarded by a secret token; see tests/plans/test_feed.py
 }

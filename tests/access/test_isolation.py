@@ -7,16 +7,17 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
 from sqlalchemy import func, select
 
 from server.auth.models import Invitation, Membership
 from server.db import db as database
-from server.enums import LocationKind, Role
+from server.enums import ConversationKind, LocationKind, PlanFrequency, Role
 from server.followups.models import FollowUp
 from server.observations.models import Observation, ObservationTraitLevel
+from server.plans.models import PlanFeed, PlannedConversation, PlanSchedule
 from server.schools.models import Location, School
 from server.walks.models import Walk
 from tests import factories
@@ -26,7 +27,8 @@ CANARY = "QX7CANARY"
 ROLES = ["district_admin", "principal", "observer", "viewer", "anonymous"]
 MISSING = {"school": 987654, "location": 987654, "membership": 987654, "invitation": 987654,
            "district": 987654, "observation": str(uuid.UUID(int=987654)), "rubric": 1,
-           "follow_up": str(uuid.UUID(int=987654))}
+           "follow_up": str(uuid.UUID(int=987654)), "plan": 987654, "window_start": "2026-10-01",
+           "window_end": "2026-11-30"}
 SKIPPED_METHODS = {"HEAD", "OPTIONS"}
 
 
@@ -58,8 +60,15 @@ def build_foreign_school() -> dict:
     follow_up = FollowUp(id=uuid.uuid4(), school_id=school.id, observation_id=observation.id, owner_id=owner.id,
                          created_by_id=owner.id, action=f"{CANARY} follow-up", due_at=datetime(2026, 11, 3, 15, tzinfo=timezone.utc))
     database.session.add(follow_up)
+    plan = PlannedConversation(school_id=school.id, name=f"{CANARY} PLC", purpose=f"{CANARY} purpose",
+                               kind=ConversationKind.PLC, location_id=place.id, participants=f"{CANARY} team",
+                               strategy=f"{CANARY} strategy", owner_id=owner.id, schedules=[PlanSchedule(
+                                   version=1, frequency=PlanFrequency.WEEKLY, weekdays=[1], starts_at=time(15),
+                                   ends_at=time(16), first_day=date(2026, 10, 20), last_day=date(2026, 11, 17))])
+    database.session.add(plan)
+    database.session.add(PlanFeed(school_id=school.id, token_hash="0" * 64, created_at=datetime.now(timezone.utc)))
     database.session.commit()
-    return {"school": school.id, "district": district.id, "location": place.id, "membership": membership.id,
+    return {"plan": plan.id, "window_start": "2026-10-01", "window_end": "2026-11-30","school": school.id, "district": district.id, "location": place.id, "membership": membership.id,
             "invitation": invitation.id, "observation": str(observation.id), "rubric": rubric.id,
             "follow_up": str(follow_up.id)}
 
@@ -75,6 +84,11 @@ def foreign_footprint() -> tuple:
         tuple(database.session.execute(select(Observation.id, Observation.version, Observation.note).where(Observation.school_id == school.id))),
         database.session.scalar(select(func.count()).select_from(School).where(School.district_id == school.district_id)),
         len(school.periods),
+        tuple(database.session.execute(select(PlannedConversation.id, PlannedConversation.name, PlannedConversation.updated_at)
+                                       .where(PlannedConversation.school_id == school.id))),
+        tuple(database.session.execute(select(PlanSchedule.id, PlanSchedule.cancelled_dates, PlanSchedule.valid_until)
+                                       .join(PlannedConversation).where(PlannedConversation.school_id == school.id))),
+        tuple(database.session.execute(select(PlanFeed.token_hash).where(PlanFeed.school_id == school.id))),
     )
 
 
