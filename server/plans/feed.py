@@ -86,7 +86,7 @@ def calendar_of(school: School, host: str, now: datetime | None = None) -> bytes
     calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", f"{school.name}: planned conversations")
     calendar.add("x-wr-timezone", school.timezone)
-    places = dict(db.session.execute(select(Location.id, Location.name).where(Location.school_id == school.id)).tuples())
+    places = dict(db.session.execute(select(Location.id, Location.name).where(Location.school_id == school.id)).all())
     for plan in plans_of(school):
         description = "\n".join(line for line in (
             f"Purpose: {plan.purpose}", f"Strategy: {plan.strategy}" if plan.strategy else "",
@@ -103,5 +103,6 @@ def calendar_of(school: School, host: str, now: datetime | None = None) -> bytes
             if plan.location_id in places:
                 event.add("location", places[plan.location_id])
             calendar.add_component(event)
-    calendar.add_missing_timezones()
+    calendar.add_missing_timezones(first_date=(start - timedelta(days=366)).date(),
+                                   last_date=(end + timedelta(days=366)).date())
     return calendar.to_ical()

@@ -43,6 +43,11 @@ def _plan_body(ids):
         "first_day": "2026-10-20", "last_day": "2026-11-17"}}
 
 
+def _plan_form(ids):
+    return {"name": "Hijack PLC", "purpose": "Planning instruction", "kind": "plc", "frequency": "weekly",
+            "weekdays": "1", "starts_at": "15:00", "ends_at": "16:00", "first_day": "2026-10-20", "last_day": "2026-11-17"}
+
+
 ISOLATION: dict[str, object] = {
     # Public: no school's data behind them.
     "static": PUBLIC,
@@ -139,5 +144,12 @@ ISOLATION: dict[str, object] = {
     "plans_api.cancel_day": Target(path=PLAN, json={"POST": {"day": "2099-01-06"}}),
     "plans_api.occurrences": Target(path=PLAN, query={"from": "window_start", "to": "window_end"}),
     "plans_api.PlanFeed": Target(path=SCHOOL, json={"POST": {}}),
-    "plans.feed": PUBLIC,                  # guarded by a secret token; see tests/plans/test_feed.py
+    "plans.feed": PUBLIC,
+    "plans.index": Target(path=SCHOOL),
+    "plans.new": Target(path=SCHOOL, form={"POST": _plan_form}),
+    "plans.edit": Target(path={**SCHOOL, **PLAN}, form={"POST": _plan_form}),
+    "plans.cancel": Target(path={**SCHOOL, **PLAN}, form={"POST": {"day": "2099-01-06"}}),
+    "plans.delete": Target(path={**SCHOOL, **PLAN}),
+    "plans.renew_feed": Target(path=SCHOOL),
+    "plans.revoke_feed": Target(path=SCHOOL),                  # guarded by a secret token; see tests/plans/test_feed.py
 }
