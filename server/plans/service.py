@@ -45,9 +45,15 @@ def today_in(school: School, now: datetime | None = None) -> date:
     return (now or utcnow()).astimezone(ZoneInfo(school.timezone)).date()
 
 
+def default_traits() -> list[tuple[str, str]]:
+    """(key, label) of the default rubric's traits, the focus a plan may name."""
+    return [tuple(row) for row in db.session.execute(
+        select(Trait.key, Trait.label).join(Rubric).where(Rubric.district_id.is_(None), Rubric.is_default)
+        .order_by(Trait.position))]
+
+
 def default_trait_keys() -> list[str]:
-    return list(db.session.scalars(select(Trait.key).join(Rubric).where(Rubric.district_id.is_(None),
-                                                                       Rubric.is_default).order_by(Trait.position)))
+    return [key for key, _label in default_traits()]
 
 
 def check_links(school: School, fields: dict) -> None:

@@ -101,7 +101,7 @@ def plan_form(school, plan=None, status: int = 200, values: dict | None = None, 
                                                        "focus_traits": []}
     return page("plans/form.html", status, school=school, plan=plan, values=values, problems=problems or [],
                 places=[p for p in locations_of(school, include_archived=False)], members=staff.members_of(school),
-                traits=service.default_trait_keys())
+                traits=service.default_traits())
 
 
 def save(school, plan, form):
