@@ -11,7 +11,7 @@ from datetime import date
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from schemas.base import CleanString, StrictSchema
-from schemas.schools import MAX_ID, ClockTime, WholeNumber
+from schemas.schools import MAX_ID, ClockTime, JsonBoolean, WholeNumber
 
 PURPOSES = (
     "A shared picture of strong instruction",
@@ -175,3 +175,23 @@ class PlanFeedSchema(StrictSchema):
     created_at = fields.AwareDateTime(dump_only=True, allow_none=True)
     url = fields.String(dump_only=True, allow_none=True,
                         metadata={"description": "Shown once, when made: subscribe to it in Google Calendar or Outlook"})
+
+
+class CalendarImportSchema(StrictSchema):
+    """An .ics file's text: previewed unless `confirm` is true, then every plan it yields is created."""
+
+    calendar = fields.String(required=True, validate=validate.Length(min=1, max=1_000_000),
+                             metadata={"description": "The whole iCalendar file (RFC 5545), e.g. a Google or Outlook export"})
+    confirm = JsonBoolean(load_default=False, metadata={"description": "false: preview only; true: create the plans"})
+
+
+class SkippedEventSchema(StrictSchema):
+    summary = fields.String(dump_only=True)
+    reason = fields.String(dump_only=True)
+
+
+class CalendarImportResultSchema(StrictSchema):
+    plans = fields.List(fields.Nested(PlanSchema), dump_only=True,
+                        metadata={"description": "What will be (preview) or was (confirm) created"})
+    skipped = fields.List(fields.Nested(SkippedEventSchema), dump_only=True)
+    created = fields.Boolean(dump_only=True)

@@ -6,6 +6,8 @@ from flask.views import MethodView
 from flask_login import current_user
 
 from schemas.plans import (
+    CalendarImportResultSchema,
+    CalendarImportSchema,
     CancelDateSchema,
     OccurrenceQueryArgsSchema,
     OccurrenceSchema,
@@ -18,7 +20,7 @@ from server.access import Action, get_for, require_school
 from server.blueprint import ApiBlueprint
 from server.db import db
 from server.errors import problem_response
-from server.plans import feed, service
+from server.plans import feed, ics_import, service
 from server.plans.models import PlannedConversation
 from server.plans.service import RefusedPlan
 
@@ -139,3 +141,17 @@ class PlanFeed(MethodView):
         school = require_school(Action.MANAGE_SCHOOL, school_id)
         feed.revoke(current_user, school)
         db.session.commit()
+
+
+@blp.route("/schools/<int:school_id>/plans/import", methods=["POST"])
+@blp.arguments(CalendarImportSchema)
+@blp.response(200, CalendarImportResultSchema)
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
+def import_calendar(fields, school_id):
+    """Turn an .ics file's repeating meetings into plans: a preview first, then again with confirm=true."""
+    school = require_school(Action.MANAGE_SCHOOL, school_id)
+    plans, skipped, created = ics_import.import_calendar(current_user, school, fields["calendar"], fields["confirm"])
+    if created:
+        db.session.commit()
+    return {"plans": plans, "skipped": skipped, "created": created}

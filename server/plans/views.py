@@ -17,7 +17,7 @@ from schemas.plans import PURPOSES, CancelDateSchema, PlanCreateSchema
 from server.access import Action, can, get_for, require_school
 from server.db import db
 from server.plans import feed as plan_feed
-from server.plans import service
+from server.plans import ics_import, service
 from server.plans.api import feed_url
 from server.plans.models import PlannedConversation
 from server.plans.service import RefusedPlan
@@ -200,6 +200,29 @@ def revoke_feed(school_id: int):
     db.session.commit()
     flash("The calendar link is turned off: calendars subscribed to it stop updating.", "success")
     return back(school_id)
+
+
+@bp.route("/schools/<int:school_id>/plans/import", methods=["GET", "POST"])
+@login_required
+def import_calendar(school_id: int):
+    """Upload an .ics file, see what it would plan, then confirm: the file's text rides along in the form."""
+    school = require_school(Action.MANAGE_SCHOOL, school_id)
+    if request.method == "GET":
+        return page("plans/import.html", school=school, preview=None, problems=[])
+    upload = request.files.get("file")
+    text = upload.read().decode("utf-8", errors="replace") if upload and upload.filename else request.form.get("calendar", "")
+    confirm = request.form.get("confirm") == "yes"
+    try:
+        plans, skipped, created = ics_import.import_calendar(current_user, school, text, confirm)
+    except RefusedPlan as error:
+        db.session.rollback()
+        return page("plans/import.html", 422, school=school, preview=None, problems=[str(error)])
+    if created:
+        db.session.commit()
+        flash(f"{len(plans)} planned conversation{'s' if len(plans) != 1 else ''} added from the calendar.", "success")
+        return back(school_id)
+    return page("plans/import.html", school=school, preview={"plans": plans, "skipped": skipped}, calendar=text,
+                problems=[], places={p.id: p.name for p in locations_of(school, include_archived=True)})
 
 
 @bp.get("/plans/feed/<token>.ics")

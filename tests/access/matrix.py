@@ -144,8 +144,13 @@ ISOLATION: dict[str, object] = {
     "plans_api.cancel_day": Target(path=PLAN, json={"POST": {"day": "2099-01-06"}}),
     "plans_api.occurrences": Target(path=PLAN, query={"from": "window_start", "to": "window_end"}),
     "plans_api.PlanFeed": Target(path=SCHOOL, json={"POST": {}}),
+    "plans_api.import_calendar": Target(path=SCHOOL, json={"POST": {"confirm": True, "calendar": "\r\n".join([
+        "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//t//EN", "BEGIN:VEVENT", "UID:a@t", "DTSTAMP:20261204T000000Z",
+        "DTSTART:20261020T200000Z", "DTEND:20261020T210000Z", "RRULE:FREQ=WEEKLY;COUNT=3", "SUMMARY:Hijack PLC",
+        "END:VEVENT", "END:VCALENDAR"])}}),
     "plans.feed": PUBLIC,
     "plans.index": Target(path=SCHOOL),
+    "plans.import_calendar": Target(path=SCHOOL, form={"POST": {"confirm": "yes", "calendar": "BEGIN:VCALENDAR"}}),
     "plans.new": Target(path=SCHOOL, form={"POST": _plan_form}),
     "plans.edit": Target(path={**SCHOOL, **PLAN}, form={"POST": _plan_form}),
     "plans.cancel": Target(path={**SCHOOL, **PLAN}, form={"POST": {"day": "2099-01-06"}}),

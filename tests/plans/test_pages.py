@@ -89,3 +89,32 @@ def test_the_calendar_link_is_shown_once_and_works(login_as, school, app):
     assert client.get(url).status_code == 200
     client.post(f"/schools/{school.id}/plans/feed/revoke")
     assert client.get(url).status_code == 404
+
+
+def test_importing_a_calendar_file_shows_a_preview_then_adds_the_plans(login_as, school):
+    import io
+    from pathlib import Path
+
+    client, _ = login_as("principal")
+    ics = (Path(__file__).parent / "calendars" / "google-export.ics").read_bytes()
+
+    preview = client.post(f"/schools/{school.id}/plans/import",
+                          data={"file": (io.BytesIO(ics), "leadership.ics")}, content_type="multipart/form-data")
+
+    page = preview.get_data(as_text=True)
+    assert preview.status_code == 200 and "3 plans to add" in page and "Every other Monday, 15:20–16:20" in page
+    assert "Coffee with new teachers" in page and plan_count() == 0
+    calendar = re.search(r'<textarea name="calendar" hidden aria-hidden="true">(.*?)</textarea>', page, re.S).group(1)
+    import html
+    confirmed = client.post(f"/schools/{school.id}/plans/import", data={"confirm": "yes", "calendar": html.unescape(calendar)})
+    assert confirmed.status_code == 302 and plan_count() == 3
+
+
+def test_a_file_that_is_not_a_calendar_is_shown_as_a_problem(login_as, school):
+    import io
+
+    client, _ = login_as("principal")
+    answer = client.post(f"/schools/{school.id}/plans/import", data={"file": (io.BytesIO(b"\x89PNG..."), "photo.png")},
+                         content_type="multipart/form-data")
+    assert answer.status_code == 422 and "not an iCalendar (.ics) file" in answer.get_data(as_text=True)
+    assert plan_count() == 0
