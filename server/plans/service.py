@@ -105,7 +105,7 @@ def create_plan(actor: User, school: School, fields: dict) -> PlannedConversatio
     db.session.add(plan)
     db.session.flush()
     audit.record("plan.created", actor_id=actor.id, school_id=school.id, district_id=school.district_id,
-                 object_type="planned_conversation", object_id=plan.id)
+                 object_type="planned_conversation", object_id=plan.id, details={"name": plan.name})
     return plan
 
 
@@ -146,7 +146,7 @@ def update_plan(actor: User, plan: PlannedConversation, changes: dict, now: date
     db.session.flush()
     audit.record("plan.changed", actor_id=actor.id, school_id=school.id, district_id=school.district_id,
                  object_type="planned_conversation", object_id=plan.id,
-                 details={"fields": changed, "schedule_version": plan.current.version, "split": split})
+                 details={"name": plan.name, "fields": changed, "schedule_version": plan.current.version, "split": split})
     return plan
 
 
@@ -167,7 +167,7 @@ def cancel_day(actor: User, plan: PlannedConversation, day: date, now: datetime 
 def delete_plan(actor: User, plan: PlannedConversation) -> None:
     school = db.session.get(School, plan.school_id)
     audit.record("plan.deleted", actor_id=actor.id, school_id=school.id, district_id=school.district_id,
-                 object_type="planned_conversation", object_id=plan.id)
+                 object_type="planned_conversation", object_id=plan.id, details={"name": plan.name})
     db.session.delete(plan)
     db.session.flush()
 

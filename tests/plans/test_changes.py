@@ -38,7 +38,7 @@ def test_a_new_time_after_two_meetings_keeps_those_two_and_moves_the_rest(login_
     ]
     assert [s.version for s in plan.schedules] == [1, 2]
     event = database.session.scalar(select(AuditEvent).where(AuditEvent.action == "plan.changed"))
-    assert event.details == {"fields": ["recurrence"], "schedule_version": 2, "split": True}
+    assert event.details == {"name": "Grade 7 PLC", "fields": ["recurrence"], "schedule_version": 2, "split": True}
 
 
 def test_a_change_made_between_a_meetings_start_and_end_of_day_keeps_that_meeting(login_as, school):

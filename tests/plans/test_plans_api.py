@@ -177,5 +177,24 @@ def test_plan_changes_are_in_the_audit_log_without_their_content(login_as, schoo
     assert [(e.action, e.actor_id, e.object_id) for e in plan_events] == [
         ("plan.created", user.id, str(plan["id"])), ("plan.changed", user.id, str(plan["id"])),
         ("plan.deleted", user.id, str(plan["id"]))]
-    assert plan_events[1].details == {"fields": ["kind", "name"], "schedule_version": 1, "split": False}
+    assert plan_events[1].details == {"name": "Grade 7 data team", "fields": ["kind", "name"], "schedule_version": 1,
+                                      "split": False}
     assert stored_plans() == (0, 0)
+
+
+def test_the_audit_page_says_plan_changes_and_calendar_links_in_words(login_as, school):
+    from tests.privacy.test_audit_words import named, page_rows
+
+    client, principal = login_as("principal")
+    named(database, principal, "Dana Reyes")
+    plan = create_plan(client, school.id)
+    client.patch(f"/api/v1/plans/{plan['id']}", json={"strategy": "Writing across subjects"})
+    client.post(f"/api/v1/schools/{school.id}/plan-feed", json={})
+    client.delete(f"/api/v1/schools/{school.id}/plan-feed")
+    client.delete(f"/api/v1/plans/{plan['id']}")
+
+    assert page_rows(client, school)[:5] == [
+        "Dana Reyes deleted the planned conversation “Grade 7 PLC”",
+        "Dana Reyes turned off the plans' calendar link", "Dana Reyes made a new calendar link for the plans",
+        "Dana Reyes changed the planned conversation “Grade 7 PLC” (strategy)",
+        "Dana Reyes planned the conversation “Grade 7 PLC”"]
