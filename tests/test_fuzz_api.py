@@ -308,7 +308,19 @@ def anchored_record(record) -> st.SearchStrategy:
     return anchors.map(lambda real: {**record, **real})
 
 
-REALISTIC_BODIES = {"POST /api/v1/push/subscriptions": browser_subscription, "POST /api/v1/sync": batch_for_real_places}
+def plan_for_real_places(_body) -> st.SearchStrategy[dict]:
+    """A plan the school can store: one of its places, some weekdays, a start, a term of a few months."""
+    return st.builds(
+        lambda place, days, hour, weeks, biweekly: plan_body(
+            frequency="biweekly" if biweekly else "weekly", weekdays=sorted(days), starts_at=f"{hour:02}:00",
+            ends_at=f"{hour + 1:02}:00", first_day="2026-09-01", last_day=f"2026-{9 + weeks // 5:02}-28")
+        | {"location_id": place},
+        st.sampled_from(KNOWN_IDS["location_id"]), st.sets(st.integers(0, 4), min_size=1), st.integers(6, 17),
+        st.integers(0, 15), st.booleans())
+
+
+REALISTIC_BODIES = {"POST /api/v1/push/subscriptions": browser_subscription, "POST /api/v1/sync": batch_for_real_places,
+                    "POST /api/v1/schools/{school_id}/plans": plan_for_real_places}
 
 
 class DatabaseSnapshot:

@@ -1,7 +1,7 @@
 """Planned conversations API: principals and district admins write, everyone in the school reads."""
 from __future__ import annotations
 
-from flask import url_for
+from flask import abort, url_for
 from flask.views import MethodView
 from flask_login import current_user
 
@@ -27,6 +27,18 @@ from server.plans.service import RefusedPlan
 blp = ApiBlueprint("plans_api", __name__, url_prefix="/api/v1",
                    description="Planned learning conversations: what, why, who, where and when; the calendar feed")
 PLAN_PATH = "/plans/<int:plan_id>"
+# OpenAPI links: what a client (or the stateful API fuzzer) can do next with the plan it created.
+PLAN_REF = "#/paths/~1api~1v1~1plans~1{plan_id}"
+PLAN_ID = {"plan_id": "$response.body#/id"}
+CREATED_LINKS = {
+    "GetPlan": {"operationRef": f"{PLAN_REF}/get", "parameters": PLAN_ID, "description": "Read the plan back"},
+    "ChangePlan": {"operationRef": f"{PLAN_REF}/patch", "parameters": PLAN_ID, "description": "Change it"},
+    "DeletePlan": {"operationRef": f"{PLAN_REF}/delete", "parameters": PLAN_ID, "description": "Delete it"},
+    "Occurrences": {"operationRef": "#/paths/~1api~1v1~1plans~1{plan_id}~1occurrences/get", "parameters": PLAN_ID,
+                    "description": "When it meets"},
+    "CancelDay": {"operationRef": "#/paths/~1api~1v1~1plans~1{plan_id}~1cancellations/post", "parameters": PLAN_ID,
+                  "description": "Cancel one of its days"},
+}
 
 
 @blp.errorhandler(RefusedPlan)
@@ -51,6 +63,7 @@ class Plans(MethodView):
 
     @blp.arguments(PlanCreateSchema)
     @blp.response(201, PlanSchema)
+    @blp.doc(responses={201: {"links": CREATED_LINKS}})
     @blp.alt_response(403, response="FORBIDDEN")
     @blp.alt_response(404, response="NOT_FOUND")
     def post(self, fields, school_id):
@@ -119,9 +132,11 @@ class PlanFeed(MethodView):
     @blp.alt_response(403, response="FORBIDDEN")
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, school_id):
-        """Whether the school's calendar feed is on (its URL is shown only when made)."""
+        """The school's calendar feed, when on (its URL is shown only when made); 404 when turned off or never made."""
         current = feed.feed_of(require_school(Action.MANAGE_SCHOOL, school_id))
-        return {"active": current is not None, "created_at": current.created_at if current else None, "url": None}
+        if current is None:
+            abort(404, description="No calendar link is on for this school.")
+        return {"active": True, "created_at": current.created_at, "url": None}
 
     @blp.response(201, PlanFeedSchema)
     @blp.alt_response(403, response="FORBIDDEN")
