@@ -1,7 +1,7 @@
 """Planned conversations API: principals and district admins write, everyone in the school reads."""
 from __future__ import annotations
 
-from flask import abort, url_for
+from flask import url_for
 from flask.views import MethodView
 from flask_login import current_user
 
@@ -46,6 +46,10 @@ def refused(error: RefusedPlan):
     """Well-formed input that does not fit the school: a 422 naming the field, nothing stored."""
     db.session.rollback()
     return problem_response(422, "Unprocessable Entity", str(error), {"json": {error.field: [str(error)]}})
+
+
+def feed_state(current) -> dict:
+    return {"active": current is not None, "created_at": current.created_at if current else None, "url": None}
 
 
 def feed_url(token: str) -> str:
@@ -132,11 +136,8 @@ class PlanFeed(MethodView):
     @blp.alt_response(403, response="FORBIDDEN")
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, school_id):
-        """The school's calendar feed, when on (its URL is shown only when made); 404 when turned off or never made."""
-        current = feed.feed_of(require_school(Action.MANAGE_SCHOOL, school_id))
-        if current is None:
-            abort(404, description="No calendar link is on for this school.")
-        return {"active": True, "created_at": current.created_at, "url": None}
+        """Whether the school's calendar feed is on (its URL is shown only when made)."""
+        return feed_state(feed.feed_of(require_school(Action.MANAGE_SCHOOL, school_id)))
 
     @blp.response(201, PlanFeedSchema)
     @blp.alt_response(403, response="FORBIDDEN")
@@ -148,14 +149,16 @@ class PlanFeed(MethodView):
         db.session.commit()
         return {"active": True, "created_at": feed.feed_of(school).created_at, "url": feed_url(token)}
 
-    @blp.response(204)
+    @blp.response(200, PlanFeedSchema)
     @blp.alt_response(403, response="FORBIDDEN")
     @blp.alt_response(404, response="NOT_FOUND")
     def delete(self, school_id):
-        """Turn the feed off: its URL answers 404 from now on."""
+        """Turn the feed off: its URL answers 404 from now on. The answer is the feed's new state (off):
+        the setting stays, and a POST turns it on again with a new URL."""
         school = require_school(Action.MANAGE_SCHOOL, school_id)
         feed.revoke(current_user, school)
         db.session.commit()
+        return feed_state(None)
 
 
 @blp.route("/schools/<int:school_id>/plans/import", methods=["POST"])
