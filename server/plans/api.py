@@ -16,7 +16,7 @@ from schemas.plans import (
     PlanPatchSchema,
     PlanSchema,
 )
-from server.access import Action, get_for, require_school
+from server.access import Action, get_for, permits, require_school
 from server.blueprint import ApiBlueprint
 from server.db import db
 from server.errors import problem_response
@@ -65,6 +65,7 @@ class Plans(MethodView):
         school = require_school(Action.VIEW_SCHOOL, school_id)
         return [service.plan_row(plan) for plan in service.plans_of(school)]
 
+    @blp.access(permits(Action.MANAGE_SCHOOL))
     @blp.arguments(PlanCreateSchema)
     @blp.response(201, PlanSchema)
     @blp.doc(responses={201: {"links": CREATED_LINKS}})
@@ -86,6 +87,7 @@ class PlanDetail(MethodView):
         """One planned conversation with its current recurrence."""
         return service.plan_row(get_for(PlannedConversation, plan_id, Action.VIEW_SCHOOL))
 
+    @blp.access(permits(Action.MANAGE_SCHOOL, PlannedConversation, "plan_id"))
     @blp.arguments(PlanPatchSchema)
     @blp.response(200, PlanSchema)
     @blp.alt_response(403, response="FORBIDDEN")
@@ -97,6 +99,7 @@ class PlanDetail(MethodView):
         db.session.commit()
         return service.plan_row(plan)
 
+    @blp.access(permits(Action.MANAGE_SCHOOL, PlannedConversation, "plan_id"))
     @blp.response(204)
     @blp.alt_response(403, response="FORBIDDEN")
     @blp.alt_response(404, response="NOT_FOUND")
@@ -108,6 +111,7 @@ class PlanDetail(MethodView):
 
 
 @blp.route(f"{PLAN_PATH}/cancellations", methods=["POST"])
+@blp.access(permits(Action.MANAGE_SCHOOL, PlannedConversation, "plan_id"))
 @blp.arguments(CancelDateSchema)
 @blp.response(200, PlanSchema)
 @blp.alt_response(403, response="FORBIDDEN")
@@ -121,6 +125,7 @@ def cancel_day(fields, plan_id):
 
 
 @blp.route(f"{PLAN_PATH}/occurrences", methods=["GET"])
+@blp.access(permits(Action.VIEW_SCHOOL, PlannedConversation, "plan_id"))
 @blp.arguments(OccurrenceQueryArgsSchema, location="query")
 @blp.response(200, OccurrenceSchema(many=True))
 @blp.alt_response(404, response="NOT_FOUND")
@@ -139,6 +144,7 @@ class PlanFeed(MethodView):
         """Whether the school's calendar feed is on (its URL is shown only when made)."""
         return feed_state(feed.feed_of(require_school(Action.MANAGE_SCHOOL, school_id)))
 
+    @blp.access(permits(Action.MANAGE_SCHOOL))
     @blp.response(201, PlanFeedSchema)
     @blp.alt_response(403, response="FORBIDDEN")
     @blp.alt_response(404, response="NOT_FOUND")
@@ -149,6 +155,7 @@ class PlanFeed(MethodView):
         db.session.commit()
         return {"active": True, "created_at": feed.feed_of(school).created_at, "url": feed_url(token)}
 
+    @blp.access(permits(Action.MANAGE_SCHOOL))
     @blp.response(200, PlanFeedSchema)
     @blp.alt_response(403, response="FORBIDDEN")
     @blp.alt_response(404, response="NOT_FOUND")
@@ -162,6 +169,7 @@ class PlanFeed(MethodView):
 
 
 @blp.route("/schools/<int:school_id>/plans/import", methods=["POST"])
+@blp.access(permits(Action.MANAGE_SCHOOL))
 @blp.arguments(CalendarImportSchema)
 @blp.response(200, CalendarImportResultSchema)
 @blp.alt_response(403, response="FORBIDDEN")

@@ -1,7 +1,7 @@
 """planned conversations: the plan, its schedule versions (recurrence valid over a span of instants), the school's calendar-feed secret
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0005
 Create Date: 2026-12-04 23:02:15
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0008'
-down_revision = '0006'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 
