@@ -172,6 +172,7 @@ class PlanFeed(MethodView):
 @blp.access(permits(Action.MANAGE_SCHOOL))
 @blp.arguments(CalendarImportSchema)
 @blp.response(200, CalendarImportResultSchema)
+@blp.alt_response(413, response="DEFAULT_ERROR", description="The request body is larger than the limit (1 MB by default)")
 @blp.alt_response(403, response="FORBIDDEN")
 @blp.alt_response(404, response="NOT_FOUND")
 def import_calendar(fields, school_id):
