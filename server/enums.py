@@ -72,6 +72,14 @@ class FollowUpStatus(StrEnum):
     DROPPED = "dropped"
 
 
+class PlanFrequency(StrEnum):
+    """How a planned conversation recurs (RFC 5545 WEEKLY, WEEKLY;INTERVAL=2, MONTHLY;BYDAY=nXX)."""
+
+    WEEKLY = "weekly"
+    BIWEEKLY = "biweekly"
+    MONTHLY = "monthly"
+
+
 def db_enum(enum_cls: type[StrEnum]) -> SAEnum:
     """Store an enum as its value in a VARCHAR with a CHECK, portable across engines."""
     return SAEnum(

@@ -15,6 +15,8 @@ def register(app: Flask) -> None:
     from server.heatmaps import api as heatmaps_api
     from server.heatmaps import views as heatmaps_views
     from server.observations import api as observations_api
+    from server.plans import api as plans_api
+    from server.plans import views as plans_views
     from server.practice import api as practice_api
     from server.privacy import api as privacy_api
     from server.privacy import views as privacy_views
@@ -26,7 +28,8 @@ def register(app: Flask) -> None:
     from server.schools import views as schools_views
 
     for module in (auth_api, schools_api, rubrics_api, observations_api, heatmaps_api, followups_api, push_api,
-                   audit_api, exports_api, privacy_api, results_api, practice_api):
+                   audit_api, exports_api, privacy_api, results_api, plans_api, practice_api):
         api.register_blueprint(module.blp)
-    for module in (health, auth_views, schools_views, heatmaps_views, results_views, audit_views, privacy_views, pwa):
+    for module in (health, auth_views, schools_views, heatmaps_views, results_views, plans_views, audit_views,
+                   privacy_views, pwa):
         app.register_blueprint(module.bp)

@@ -5,6 +5,7 @@ from server.changes import ChangeCounter
 from server.followups.models import FollowUp
 from server.heatmaps.models import HeatmapPlaceDay, HeatmapSchoolDay, HeatmapState, HeatmapTraitDay, HeatmapTraitWeek
 from server.observations.models import Observation, ObservationTraitLevel
+from server.plans.models import PlanFeed, PlanSchedule, PlannedConversation
 from server.practice.models import PracticeAnswer, PracticeAnswerLevel, PracticeReference, PracticeScenario
 from server.push.models import PushSubscription
 from server.rubrics.models import Rubric, Trait
@@ -14,7 +15,7 @@ from server.walks.models import Walk
 __all__ = [
     "AuditEvent", "AuthSession", "ChangeCounter", "District", "FollowUp", "HeatmapPlaceDay", "HeatmapSchoolDay", "HeatmapState",
     "HeatmapTraitDay", "HeatmapTraitWeek", "Invitation", "Location", "Membership",
-    "Observation", "ObservationTraitLevel", "Period", "PracticeAnswer", "PracticeAnswerLevel",
-    "PracticeReference", "PracticeScenario", "PushSubscription", "Rubric", "School",
+    "Observation", "ObservationTraitLevel", "Period", "PlanFeed", "PlanSchedule", "PlannedConversation",
+    "PracticeAnswer", "PracticeAnswerLevel", "PracticeReference", "PracticeScenario", "PushSubscription", "Rubric", "School",
     "Trait", "User", "Walk",
 ]

@@ -258,6 +258,38 @@ def test_serve_hints_at_the_demo_sign_in(demo):
     assert demo_login_hint() == f"Demo sign-in: principal@lincoln.demo / {DEMO_PASSWORD}"
 
 
+NO_SCHOOL = {date(2026, 9, 7), date(2026, 10, 12)} | THANKSGIVING_WEEK
+
+
+@pytest.mark.parametrize("school_name", ["Lincoln Middle School", "Riverside High School"])
+def test_each_school_plans_its_learning_conversations_on_school_days_only(demo, school_name):
+    from server.plans.models import PlannedConversation
+    from server.plans.service import occurrences_between
+
+    school = database.session.scalar(select(School).where(School.name == school_name))
+    plans = database.session.scalars(select(PlannedConversation).where(PlannedConversation.school_id == school.id)).all()
+    days = [o.day for plan in plans for o in occurrences_between(plan, FIRST_DAY, LAST_DAY)]
+
+    assert {plan.kind for plan in plans} >= {ConversationKind.PLC, ConversationKind.DATA_TEAM,
+                                             ConversationKind.LEARNING_WALK_DEBRIEF}
+    assert all(plan.location_id and plan.owner_id and plan.strategy for plan in plans)
+    assert days and not set(days) & NO_SCHOOL and all(day.weekday() < 5 for day in days)
+
+
+def test_lincolns_data_team_meets_every_other_monday_and_makes_up_the_pd_day(demo):
+    from server.plans.models import PlannedConversation
+    from server.plans.service import occurrences_between
+
+    plan = database.session.scalar(select(PlannedConversation).join(School).where(
+        School.name == "Lincoln Middle School", PlannedConversation.name == "Data team"))
+
+    starts = [o.local_start.isoformat() for o in occurrences_between(plan, FIRST_DAY, LAST_DAY)]
+
+    assert starts == ["2026-08-17T15:20:00-05:00", "2026-08-31T15:20:00-05:00", "2026-09-14T15:20:00-05:00",
+                      "2026-09-28T15:20:00-05:00", "2026-10-13T15:20:00-05:00", "2026-10-26T15:20:00-05:00",
+                      "2026-11-09T15:20:00-06:00", "2026-12-07T15:20:00-06:00"]
+
+
 def test_the_same_seed_loads_the_same_semester_into_a_clean_database(demo):
     first = checksum()
     clean_database(database)

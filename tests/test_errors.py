@@ -11,11 +11,16 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from schemas.plans import PlanCreateSchema
 from server.auth.models import Invitation, Membership
 from server.enums import Role
 from server.practice.models import PracticeScenario
 from tests import factories
 from tests.practice.helpers import create_scenario
+from server.plans import service as plan_service
+from server.plans.models import PlannedConversation
+from tests import factories
+from tests.plans.helpers import plan_body
 from tests.subprocesses import app_env, free_port, run_python
 
 BODY_METHODS = ("POST", "PUT", "PATCH", "DELETE")  # DELETE: unsubscribing a push device sends a body
@@ -162,6 +167,13 @@ REFUSED_WRITES = {
     ("practice_api.ScenarioDetail", "PATCH"): ("observer", "viewer"),
     ("practice_api.ScenarioDetail", "DELETE"): ("observer", "viewer"),
     ("practice_api.answer", "POST"): (),  # every role of the school practises
+    ("plans_api.Plans", "POST"): ("observer", "viewer"),
+    ("plans_api.PlanDetail", "PATCH"): ("observer", "viewer"),
+    ("plans_api.PlanDetail", "DELETE"): ("observer", "viewer"),
+    ("plans_api.cancel_day", "POST"): ("observer", "viewer"),
+    ("plans_api.PlanFeed", "POST"): ("observer", "viewer"),
+    ("plans_api.PlanFeed", "DELETE"): ("observer", "viewer"),
+    ("plans_api.import_calendar", "POST"): ("observer", "viewer"),
 }
 OPEN_WRITES = {("auth_api.login", "POST"), ("auth_api.logout", "POST"),  # anyone
                ("push_api.subscribe", "POST"), ("push_api.unsubscribe", "DELETE")}  # the caller's own devices
@@ -176,6 +188,7 @@ def own_school_path(db, rule, school, member) -> str:
         "membership_id": db.session.scalar(select(Membership.id).where(Membership.user_id == member.id)),
         "invitation_id": db.session.scalar(select(Invitation.id).where(Invitation.school_id == school.id)),
         "scenario_id": db.session.scalar(select(PracticeScenario.id).where(PracticeScenario.school_id == school.id)),
+        "plan_id": db.session.scalar(select(PlannedConversation.id).where(PlannedConversation.school_id == school.id)),
     }
     return re.sub(r"<(?:[^:<>]+:)?([a-z_]+)>", lambda match: str(ids[match.group(1)]), rule.rule)
 
@@ -193,6 +206,7 @@ def test_a_role_without_the_right_gets_a_403_before_its_body_is_read_on_every_wr
     member = factories.create_user("observer", school)
     auth_service.create_invitation(school, "new.teacher@example.org", Role.OBSERVER, invited_by=member)
     create_scenario(school)
+    plan_service.create_plan(member, school, PlanCreateSchema().load(plan_body()))
     db.session.commit()
     clients = {role: login_as(role)[0] for role in ("principal", "observer", "viewer")}
     before = row_counts(db)

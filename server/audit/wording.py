@@ -24,6 +24,9 @@ ROLES = {"district_admin": "district admin", "principal": "principal", "observer
 SETTINGS = {"name": "name", "timezone": "time zone", "min_cell_n": "smallest cell shown",
             "walk_idle_minutes": "walk idle time", "note_retention_days": "note retention"}
 PLACE_FIELDS = {"name": "name", "kind": "kind", "archived": "archived"}
+PLAN_FIELDS = {"name": "name", "purpose": "purpose", "kind": "kind", "location_id": "place", "participants": "who",
+               "participant_count": "how many", "strategy": "strategy", "focus_traits": "focus", "owner_id": "owner",
+               "recurrence": "when"}
 EXPORT_VIEWS = {"frequency": "frequency heatmap", "quality": "quality heatmap", "trends": "trends",
                 "observations": "observations", "district_frequency": "district frequency heatmap",
                 "district_quality": "district quality heatmap"}
@@ -77,6 +80,15 @@ def _place(t: Told) -> str:
     return _named("the place", t.details.get("name") or t.target, "a place")
 
 
+def _plan(t: Told) -> str:
+    return _named("the planned conversation", t.details.get("name") or "", "a planned conversation")
+
+
+def _plan_changed(t: Told) -> str:
+    fields = _in_brackets(_listed(t.details.get("fields") or [], PLAN_FIELDS))
+    return f"{t.actor} changed {_plan(t)}{fields}{'; meetings already held keep their times' if t.details.get('split') else ''}"
+
+
 def _failed_sign_in(t: Told) -> str:
     domain = t.details.get("email_domain")
     return f"A sign-in failed (an address at {domain})" if domain else "A sign-in failed"
@@ -117,6 +129,12 @@ WORDING: dict[str, tuple[str, Callable[[Told], str]]] = {
     "invitation.created": ("Invitation sent", lambda t: f"{t.actor} invited {t.target}{_in_brackets(t.role())}"),
     "invitation.revoked": ("Invitation withdrawn",
                            lambda t: f"{t.actor} withdrew the invitation to {t.target}{_in_brackets(t.role())}"),
+    "plan.created": ("Conversation planned",
+                     lambda t: f"{t.actor} planned {_named('the conversation', t.details.get('name') or '', 'a conversation')}"),
+    "plan.changed": ("Plan changed", _plan_changed),
+    "plan.deleted": ("Plan deleted", lambda t: f"{t.actor} deleted {_plan(t)}"),
+    "plan_feed.renewed": ("Calendar link made", lambda t: f"{t.actor} made a new calendar link for the plans"),
+    "plan_feed.revoked": ("Calendar link turned off", lambda t: f"{t.actor} turned off the plans' calendar link"),
     "retention.purged": ("Old notes erased",
                          lambda t: f"Notes older than {t.details.get('older_than_days', '?')} days were erased"
                                    f"{_in_brackets(t.count('notes_erased', 'note'))}"),

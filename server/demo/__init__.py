@@ -24,11 +24,13 @@ from server.auth.models import Membership, User
 from server.db import db, utcnow
 from server.demo.people_places import (DISTRICT_NAME, SCHOOLS, create_district, create_school, create_staff,
                                        demo_emails)
+from server.demo.plans import create_plans
 from server.demo.scenarios import add_practice_scenarios
 from server.demo.semester import Calendar, SemesterRows, SemesterWriter
 from server.enums import Role
 from server.followups.models import FollowUp
 from server.observations.models import Observation, ObservationTraitLevel
+from server.plans.models import PlanFeed, PlannedConversation
 from server.practice.models import PracticeScenario
 from server.rubrics.models import Rubric, Trait
 from server.schools.models import District, Location, Period, School
@@ -91,6 +93,8 @@ def load_demo(seed: int = 2026, reset: bool = False, now: datetime | None = None
     district = create_district(set_up_at)
     built = [create_school(district, plan, set_up_at) for plan in SCHOOLS]
     create_staff(district, built, DEMO_PASSWORD, set_up_at)
+    for school in built:
+        create_plans(school, Calendar.ending(now.astimezone(ZoneInfo(school.plan.timezone)).date()), set_up_at)
     rows = SemesterRows()
     for school in built:
         SemesterWriter(rng, school, rubric.id, trait_ids, rows, now).write()
@@ -119,7 +123,8 @@ def remove_demo() -> None:
     observation_ids = select(Observation.id).where(Observation.school_id.in_(school_ids)).scalar_subquery()
     statements = [delete(ObservationTraitLevel).where(ObservationTraitLevel.observation_id.in_(observation_ids))]
     statements += [delete(model).where(model.school_id.in_(school_ids))
-                   for model in (PracticeScenario, FollowUp, Observation, Walk, Location, Period)]
+                   for model in (PracticeScenario, FollowUp, Observation, Walk, PlannedConversation, PlanFeed,
+                                 Location, Period)]
     statements += [delete(User).where(User.email.in_(demo_emails())),
                    delete(District).where(District.id.in_(district_ids))]  # cascades to schools and roles
     for statement in statements:

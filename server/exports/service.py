@@ -20,6 +20,7 @@ from server.auth.models import Membership, User
 from server.db import db, utcnow
 from server.followups.models import FollowUp
 from server.observations.models import Observation, ObservationTraitLevel
+from server.plans.models import PlannedConversation
 from server.rubrics.models import Rubric, Trait
 from server.schools.models import Location, Period, School
 from server.walks.models import Walk
@@ -59,6 +60,7 @@ def people(school_id: int) -> dict[int, str]:
         select(FollowUp.created_by_id).where(FollowUp.school_id == school_id),
         select(AuditEvent.actor_id).where(AuditEvent.school_id == school_id),
         select(Membership.user_id).where(Membership.school_id == school_id),
+        select(PlannedConversation.owner_id).where(PlannedConversation.school_id == school_id),
         select(Membership.user_id).where(Membership.district_id == select(School.district_id).where(
             School.id == school_id).scalar_subquery(), Membership.school_id.is_(None)),
     )
@@ -95,6 +97,26 @@ def observations_table(school_id: int, names: dict[int, str]) -> tuple[list[str]
     return header, rows
 
 
+def plans_table(school_id: int, names: dict[int, str]) -> tuple[list[str], list[list]]:
+    """One row per schedule version of each planned conversation: a changed plan shows each rule and when it held."""
+    from server.plans.recurrence import rrule_text
+
+    places = dict(db.session.execute(select(Location.id, Location.name).where(Location.school_id == school_id)).all())
+    header = ["plan_id", "name", "purpose", "kind", "place", "participants", "participant_count", "strategy",
+              "focus_traits", "owner", "version", "valid_from", "valid_until", "rrule", "starts_at", "ends_at",
+              "first_day", "last_day", "added_dates", "cancelled_dates"]
+    rows = []
+    for plan in db.session.scalars(select(PlannedConversation).where(PlannedConversation.school_id == school_id)
+                                   .order_by(PlannedConversation.name, PlannedConversation.id)):
+        for version in plan.schedules:
+            rows.append([plan.id, plan.name, plan.purpose, plan.kind, places.get(plan.location_id), plan.participants,
+                         plan.participant_count, plan.strategy, plan.focus_traits, names.get(plan.owner_id),
+                         version.version, version.valid_from, version.valid_until, rrule_text(version),
+                         version.starts_at, version.ends_at, version.first_day, version.last_day,
+                         version.added_dates, version.cancelled_dates])
+    return header, rows
+
+
 def tables(school: School) -> dict[str, tuple[list[str], list]]:
     """Every file of the export: name → (header, rows)."""
     sid = school.id
@@ -113,6 +135,7 @@ def tables(school: School) -> dict[str, tuple[list[str], list]]:
         [p.id, p.name, p.kind, p.archived] for p in by_school(Location, Location.name, Location.id)])
     files["periods.csv"] = (["id", "name", "starts_at", "ends_at"], [
         [p.id, p.name, p.starts_at, p.ends_at] for p in by_school(Period, Period.starts_at, Period.id)])
+    files["plans.csv"] = plans_table(sid, names)
     staff = db.session.execute(
         select(User.name, User.email, Membership.role, Membership.created_at, User.active)
         .join(Membership, Membership.user_id == User.id).where(Membership.school_id == sid).order_by(User.name, User.id))

@@ -44,6 +44,18 @@ def _scenario_body(ids):
 def _answer_body(ids):
     return {"id": "3f1c2b5e-0000-4000-8000-000000000001", "scenario_id": ids["scenario"],
             "levels": {"substantive": 2}, "answered_at": "2026-11-02T15:00:00+00:00"}
+PLAN = {"plan_id": "plan"}
+
+
+def _plan_body(ids):
+    return {"name": "Hijack PLC", "purpose": "Planning instruction", "kind": "plc", "recurrence": {
+        "frequency": "weekly", "weekdays": [1], "starts_at": "15:00", "ends_at": "16:00",
+        "first_day": "2026-10-20", "last_day": "2026-11-17"}}
+
+
+def _plan_form(ids):
+    return {"name": "Hijack PLC", "purpose": "Planning instruction", "kind": "plc", "frequency": "weekly",
+            "weekdays": "1", "starts_at": "15:00", "ends_at": "16:00", "first_day": "2026-10-20", "last_day": "2026-11-17"}
 
 
 ISOLATION: dict[str, object] = {
@@ -148,4 +160,23 @@ ISOLATION: dict[str, object] = {
     "practice_api.history": Target(query=SCHOOL),
     "practice_api.offline_keys": Target(query=SCHOOL),
     "pwa.index_practice": PUBLIC,
+    # Planned conversations (issue 16). The occurrence window is a required query, so the days are named too.
+    "plans_api.Plans": Target(path=SCHOOL, json={"POST": _plan_body}),
+    "plans_api.PlanDetail": Target(path=PLAN, json={"PATCH": {"name": "Hijacked"}}),
+    "plans_api.cancel_day": Target(path=PLAN, json={"POST": {"day": "2099-01-06"}}),
+    "plans_api.occurrences": Target(path=PLAN, query={"from": "window_start", "to": "window_end"}),
+    "plans_api.PlanFeed": Target(path=SCHOOL, json={"POST": {}}),
+    "plans_api.import_calendar": Target(path=SCHOOL, json={"POST": {"confirm": True, "calendar": "\r\n".join([
+        "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//t//EN", "BEGIN:VEVENT", "UID:a@t", "DTSTAMP:20261204T000000Z",
+        "DTSTART:20261020T200000Z", "DTEND:20261020T210000Z", "RRULE:FREQ=WEEKLY;COUNT=3", "SUMMARY:Hijack PLC",
+        "END:VEVENT", "END:VCALENDAR"])}}),
+    "plans.feed": PUBLIC,
+    "plans.index": Target(path=SCHOOL),
+    "plans.import_calendar": Target(path=SCHOOL, form={"POST": {"confirm": "yes", "calendar": "BEGIN:VCALENDAR"}}),
+    "plans.new": Target(path=SCHOOL, form={"POST": _plan_form}),
+    "plans.edit": Target(path={**SCHOOL, **PLAN}, form={"POST": _plan_form}),
+    "plans.cancel": Target(path={**SCHOOL, **PLAN}, form={"POST": {"day": "2099-01-06"}}),
+    "plans.delete": Target(path={**SCHOOL, **PLAN}),
+    "plans.renew_feed": Target(path=SCHOOL),
+    "plans.revoke_feed": Target(path=SCHOOL),                  # guarded by a secret token; see tests/plans/test_feed.py
 }

@@ -7,17 +7,18 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
 from sqlalchemy import func, select
 
 from server.auth.models import Invitation, Membership
 from server.db import db as database
-from server.enums import LocationKind, Role
+from server.enums import ConversationKind, LocationKind, PlanFrequency, Role
 from server.followups.models import FollowUp
 from server.observations.models import Observation, ObservationTraitLevel
 from server.practice.models import PracticeAnswer, PracticeAnswerLevel, PracticeReference, PracticeScenario
+from server.plans.models import PlanFeed, PlannedConversation, PlanSchedule
 from server.schools.models import Location, School
 from server.walks.models import Walk
 from tests import factories
@@ -27,7 +28,8 @@ CANARY = "QX7CANARY"
 ROLES = ["district_admin", "principal", "observer", "viewer", "anonymous"]
 MISSING = {"school": 987654, "location": 987654, "membership": 987654, "invitation": 987654,
            "district": 987654, "observation": str(uuid.UUID(int=987654)), "rubric": 1,
-           "follow_up": str(uuid.UUID(int=987654)), "scenario": 987654}
+           "follow_up": str(uuid.UUID(int=987654)), "scenario": 987654, "plan": 987654,
+           "window_start": "2026-10-01", "window_end": "2026-11-30"}
 SKIPPED_METHODS = {"HEAD", "OPTIONS"}
 
 
@@ -69,10 +71,18 @@ def build_foreign_school() -> dict:
         id=uuid.uuid4(), school_id=school.id, scenario_id=scenario.id, user_id=owner.id,
         answered_at=datetime(2026, 11, 2, 16, tzinfo=timezone.utc),
         levels=[PracticeAnswerLevel(trait_id=t.id, level=2) for t in rubric.traits]))
+    plan = PlannedConversation(school_id=school.id, name=f"{CANARY} PLC", purpose=f"{CANARY} purpose",
+                               kind=ConversationKind.PLC, location_id=place.id, participants=f"{CANARY} team",
+                               strategy=f"{CANARY} strategy", owner_id=owner.id, schedules=[PlanSchedule(
+                                   version=1, frequency=PlanFrequency.WEEKLY, weekdays=[1], starts_at=time(15),
+                                   ends_at=time(16), first_day=date(2026, 10, 20), last_day=date(2026, 11, 17))])
+    database.session.add(plan)
+    database.session.add(PlanFeed(school_id=school.id, token_hash="0" * 64, created_at=datetime.now(timezone.utc)))
     database.session.commit()
     return {"school": school.id, "district": district.id, "location": place.id, "membership": membership.id,
             "invitation": invitation.id, "observation": str(observation.id), "rubric": rubric.id,
-            "follow_up": str(follow_up.id), "scenario": scenario.id}
+            "follow_up": str(follow_up.id), "scenario": scenario.id, "plan": plan.id,
+            "window_start": "2026-10-01", "window_end": "2026-11-30"}
 
 
 def foreign_footprint() -> tuple:
@@ -91,6 +101,11 @@ def foreign_footprint() -> tuple:
         tuple(database.session.execute(select(PracticeReference.trait_id, PracticeReference.level)
                                        .join(PracticeScenario).where(PracticeScenario.school_id == school.id))),
         database.session.scalar(select(func.count()).select_from(PracticeAnswer).where(PracticeAnswer.school_id == school.id)),
+        tuple(database.session.execute(select(PlannedConversation.id, PlannedConversation.name, PlannedConversation.updated_at)
+                                       .where(PlannedConversation.school_id == school.id))),
+        tuple(database.session.execute(select(PlanSchedule.id, PlanSchedule.cancelled_dates, PlanSchedule.valid_until)
+                                       .join(PlannedConversation).where(PlannedConversation.school_id == school.id))),
+        tuple(database.session.execute(select(PlanFeed.token_hash).where(PlanFeed.school_id == school.id))),
     )
 
 

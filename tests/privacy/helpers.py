@@ -1,18 +1,20 @@
 """A school with a row in every table that can hold school data, built directly (no services to bypass)."""
 from __future__ import annotations
 
+import hashlib
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import func, select
 
 from server.audit.models import AuditEvent
 from server.auth.models import AuthSession, Invitation, Membership
 from server.db import db
-from server.enums import Role
+from server.enums import ConversationKind, PlanFrequency, Role
 from server.followups.models import FollowUp
 from server.heatmaps import rollup
 from server.observations.models import Observation, ObservationTraitLevel
+from server.plans.models import PlanFeed, PlannedConversation, PlanSchedule
 from server.push.models import PushSubscription, Reminder, ReminderAttempt, ReminderKind, WeeklyNudge
 from server.schools.models import Location
 from server.walks.models import Walk
@@ -75,6 +77,14 @@ def populate(school, tag: str) -> dict:
         WeeklyNudge(school_id=school.id, enabled=True),
         AuditEvent(action="school.settings_changed", actor_id=principal.id, school_id=school.id,
                    district_id=school.district_id, object_type="school", object_id=str(school.id)),
+    ])
+    db.session.flush()
+    db.session.add_all([
+        PlannedConversation(school_id=school.id, name=f"PLC {tag}", purpose="Planning instruction", kind=ConversationKind.PLC,
+                            owner_id=principal.id, focus_traits=["evidence"], schedules=[PlanSchedule(
+                                version=1, frequency=PlanFrequency.WEEKLY, weekdays=[1], starts_at=time(15),
+                                ends_at=time(16), first_day=date(2026, 10, 20), last_day=date(2026, 11, 17))]),
+        PlanFeed(school_id=school.id, token_hash=hashlib.sha256(tag.encode()).hexdigest(), created_at=NOW),
     ])
     db.session.flush()
     rollup.rebuild(school.id)

@@ -12,7 +12,7 @@ from server.audit.models import AuditEvent
 from tests import factories
 from tests.privacy.helpers import add_observation, populate
 
-FILES = {"observations.csv", "walks.csv", "follow_ups.csv", "places.csv", "periods.csv", "staff.csv", "audit.csv"}
+FILES = {"observations.csv", "walks.csv", "follow_ups.csv", "places.csv", "periods.csv", "staff.csv", "audit.csv", "plans.csv"}
 
 
 def download(client, school):
@@ -86,3 +86,11 @@ def test_observers_and_viewers_cannot_export(db, school, login_as):
     for role in ("observer", "viewer"):
         client, _ = login_as(role)
         assert client.get(f"/api/v1/schools/{school.id}/export").status_code == 403
+
+
+def test_plans_are_exported_one_row_per_schedule_version(db, school, login_as):
+    populate(school, "home")
+    client, _ = login_as("principal")
+    (row,) = rows(download(client, school), "plans.csv")
+    assert (row["name"], row["kind"], row["owner"], row["version"], row["rrule"], row["first_day"], row["focus_traits"]) == (
+        "PLC home", "plc", "Principal home", "1", "FREQ=WEEKLY;BYDAY=TU", "2026-10-20", "evidence")
