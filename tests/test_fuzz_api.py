@@ -456,7 +456,10 @@ def test_every_date_parameter_refuses_an_overflowing_date_with_a_422_for_every_r
     document = app.test_client().get(DOC_URL).get_json()
     parameters = list(date_parameters(document))
     assert {name for _path, name, _kind in parameters} >= {"date_from", "date_to", "from"}
-    ids = {"school_id": school.id, "district_id": school.district_id}
+    plan = plan_service.create_plan(factories.create_user("principal", school), school,
+                                    PlanCreateSchema().load(plan_body()))
+    database.session.commit()
+    ids = {"school_id": school.id, "district_id": school.district_id, "plan_id": plan.id}
     failures = []
     for role in ROLES:
         client = login_as(role)[0]

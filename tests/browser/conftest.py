@@ -33,7 +33,7 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
     "--disable-sync", "--no-first-run", "--disable-quic",
 ]
-USERS = 60  # one fresh leader per test, for the whole session
+USERS = 120  # one fresh leader per test, for the whole session
 PASSWORD = "correct horse battery staple"
 SEED = f"""
 import json
@@ -103,7 +103,10 @@ class LiveServer:
             self.server.__exit__(None, None, None)
 
     def next_user(self) -> dict:
-        user_id, email = next(self._users)
+        try:
+            user_id, email = next(self._users)
+        except StopIteration:
+            raise RuntimeError(f"the browser suite used all {USERS} seeded leaders: raise USERS") from None
         return {"id": user_id, "email": email, "password": PASSWORD}
 
     def rows(self, sql: str, **params) -> list[dict]:
