@@ -128,11 +128,12 @@ def database_for(engine: str, workdir: Path) -> tuple[str, str | None]:
     return create_postgres_database(name), name
 
 
-@pytest.fixture(scope="session", params=ENGINES)
-def live_server(request, tmp_path_factory):
-    workdir = tmp_path_factory.mktemp(f"live-{request.param}")
-    url, pg_name = database_for(request.param, workdir)
-    server = LiveServer(request.param, url, workdir)
+def serve(server_class: type[LiveServer], engine: str, tmp_path_factory, prefix: str):
+    """A live server of `server_class` on a fresh database of `engine`, seeded, started, then torn down
+    with its database: the body of every live-server fixture."""
+    workdir = tmp_path_factory.mktemp(f"{prefix}-{engine}")
+    url, pg_name = database_for(engine, workdir)
+    server = server_class(engine, url, workdir)
     try:
         server.prepare()
         server.start()
@@ -142,6 +143,11 @@ def live_server(request, tmp_path_factory):
         server.engine_sql.dispose()
         if pg_name:
             drop_postgres_database(pg_name)
+
+
+@pytest.fixture(scope="session", params=ENGINES)
+def live_server(request, tmp_path_factory):
+    yield from serve(LiveServer, request.param, tmp_path_factory, "live")
 
 
 @pytest.fixture(scope="session")

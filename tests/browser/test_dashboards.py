@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests.browser.conftest import LiveServer, database_for
+from tests.browser.conftest import LiveServer, serve
 from tests.conftest import ENGINES
 
 pytestmark = pytest.mark.browser
@@ -49,19 +49,7 @@ class DemoServer(LiveServer):
 
 @pytest.fixture(scope="module", params=ENGINES)
 def demo(request, tmp_path_factory):
-    workdir = tmp_path_factory.mktemp(f"demo-{request.param}")
-    url, pg_name = database_for(request.param, workdir)
-    server = DemoServer(request.param, url, workdir)
-    try:
-        server.prepare()
-        server.start()
-        yield server
-    finally:
-        server.stop()
-        server.engine_sql.dispose()
-        if pg_name:
-            from tests.conftest import drop_postgres_database
-            drop_postgres_database(pg_name)
+    yield from serve(DemoServer, request.param, tmp_path_factory, "demo")
 
 
 @pytest.fixture(scope="module")
