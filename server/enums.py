@@ -80,6 +80,14 @@ class PlanFrequency(StrEnum):
     MONTHLY = "monthly"
 
 
+class PlanCheckOutcome(StrEnum):
+    """Why an observer who went to a planned conversation heard no learning conversation there."""
+
+    NOT_HELD = "not_held"          # nobody met
+    CANCELLED = "cancelled"        # called off (told on the spot, or a note on the door)
+    NOT_LEARNING = "not_learning"  # it met, but talked logistics only
+
+
 def db_enum(enum_cls: type[StrEnum]) -> SAEnum:
     """Store an enum as its value in a VARCHAR with a CHECK, portable across engines."""
     return SAEnum(

@@ -2,9 +2,11 @@
 from server.audit.models import AuditEvent
 from server.auth.models import AuthSession, Invitation, Membership, User
 from server.changes import ChangeCounter
+from server.colisten.models import ColistenSession
 from server.followups.models import FollowUp
 from server.heatmaps.models import HeatmapPlaceDay, HeatmapSchoolDay, HeatmapState, HeatmapTraitDay, HeatmapTraitWeek
 from server.observations.models import Observation, ObservationTraitLevel
+from server.plans.checks import PlanCheck
 from server.plans.models import PlanFeed, PlanSchedule, PlannedConversation
 from server.practice.models import PracticeAnswer, PracticeAnswerLevel, PracticeReference, PracticeScenario
 from server.push.models import PushSubscription
@@ -13,9 +15,9 @@ from server.schools.models import District, Location, Period, School
 from server.walks.models import Walk
 
 __all__ = [
-    "AuditEvent", "AuthSession", "ChangeCounter", "District", "FollowUp", "HeatmapPlaceDay", "HeatmapSchoolDay", "HeatmapState",
+    "AuditEvent", "AuthSession", "ChangeCounter", "ColistenSession", "District", "FollowUp", "HeatmapPlaceDay", "HeatmapSchoolDay", "HeatmapState",
     "HeatmapTraitDay", "HeatmapTraitWeek", "Invitation", "Location", "Membership",
-    "Observation", "ObservationTraitLevel", "Period", "PlanFeed", "PlanSchedule", "PlannedConversation",
+    "Observation", "ObservationTraitLevel", "Period", "PlanCheck", "PlanFeed", "PlanSchedule", "PlannedConversation",
     "PracticeAnswer", "PracticeAnswerLevel", "PracticeReference", "PracticeScenario", "PushSubscription", "Rubric", "School",
     "Trait", "User", "Walk",
 ]

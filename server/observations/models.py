@@ -4,10 +4,11 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, Integer, SmallInteger, String
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, Integer, SmallInteger, String, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.changes import ChangeSequencedMixin
+from server.colisten.models import CODE_LENGTH
 from server.db import SchoolScopedMixin, TimestampedMixin, db
 from server.enums import ConversationKind, Setting, db_enum
 
@@ -20,6 +21,8 @@ class Observation(SchoolScopedMixin, TimestampedMixin, ChangeSequencedMixin, db.
         Index("ix_observation_school_local_date", "school_id", "local_date"),
         Index("ix_observation_school_location", "school_id", "location_id"),
         Index("ix_observation_observer_change", "observer_id", "school_id", "change_seq", "id"),  # the own-records pull
+        Index("ix_observation_school_plan_day", "school_id", "plan_id", "plan_day"),
+        Index("ix_observation_colisten", "colisten_id"),
         CheckConstraint("participant_count IS NULL OR participant_count BETWEEN 1 AND 99", name="participant_count"),
     )
 
@@ -41,6 +44,14 @@ class Observation(SchoolScopedMixin, TimestampedMixin, ChangeSequencedMixin, db.
     version: Mapped[int] = mapped_column(Integer, default=1)
     content_hash: Mapped[str] = mapped_column(String(64), default="")
     deleted_at: Mapped[datetime | None]
+    # The planned occurrence this log was made at (server/plans/checks.py), if any.
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("planned_conversation.id", ondelete="SET NULL"))
+    plan_day: Mapped[date | None] = mapped_column(Date)
+    # Co-listening (server/colisten/models.py): the code the phone was given, the session the server
+    # linked it to, and whether this log is the one that stands for the conversation in the rollups.
+    colisten_code: Mapped[str | None] = mapped_column(String(CODE_LENGTH))
+    colisten_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("colisten_session.id", ondelete="SET NULL"))
+    counted: Mapped[bool] = mapped_column(default=True, server_default=true())
 
     trait_levels: Mapped[list[ObservationTraitLevel]] = relationship(
         cascade="all, delete-orphan", passive_deletes=True, order_by="ObservationTraitLevel.trait_id"

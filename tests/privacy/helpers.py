@@ -10,10 +10,12 @@ from sqlalchemy import func, select
 from server.audit.models import AuditEvent
 from server.auth.models import AuthSession, Invitation, Membership
 from server.db import db
-from server.enums import ConversationKind, PlanFrequency, Role
+from server.colisten.models import ColistenSession
+from server.enums import ConversationKind, PlanCheckOutcome, PlanFrequency, Role
 from server.followups.models import FollowUp
 from server.heatmaps import rollup
 from server.observations.models import Observation, ObservationTraitLevel
+from server.plans.checks import PlanCheck
 from server.plans.models import PlanFeed, PlannedConversation, PlanSchedule
 from server.push.models import PushSubscription, Reminder, ReminderAttempt, ReminderKind, WeeklyNudge
 from server.schools.models import Location
@@ -79,11 +81,17 @@ def populate(school, tag: str) -> dict:
                    district_id=school.district_id, object_type="school", object_id=str(school.id)),
     ])
     db.session.flush()
-    db.session.add_all([
-        PlannedConversation(school_id=school.id, name=f"PLC {tag}", purpose="Planning instruction", kind=ConversationKind.PLC,
+    plan = PlannedConversation(school_id=school.id, name=f"PLC {tag}", purpose="Planning instruction", kind=ConversationKind.PLC,
                             owner_id=principal.id, focus_traits=["evidence"], schedules=[PlanSchedule(
                                 version=1, frequency=PlanFrequency.WEEKLY, weekdays=[1], starts_at=time(15),
-                                ends_at=time(16), first_day=date(2026, 10, 20), last_day=date(2026, 11, 17))]),
+                                ends_at=time(16), first_day=date(2026, 10, 20), last_day=date(2026, 11, 17))])
+    session = ColistenSession(id=uuid.uuid4(), school_id=school.id, code="K7Q2MX", lead_observer_id=observer.id,
+                              started_at=NOW - timedelta(days=2), expires_at=NOW - timedelta(days=2) + timedelta(hours=2))
+    db.session.add_all([plan, session])
+    db.session.flush()
+    db.session.add_all([
+        PlanCheck(id=uuid.uuid4(), school_id=school.id, plan_id=plan.id, day=date(2026, 10, 27), observer_id=observer.id,
+                  outcome=PlanCheckOutcome.NOT_HELD, checked_at=datetime(2026, 10, 27, 15, 5, tzinfo=timezone.utc)),
         PlanFeed(school_id=school.id, token_hash=hashlib.sha256(tag.encode()).hexdigest(), created_at=NOW),
     ])
     db.session.flush()
