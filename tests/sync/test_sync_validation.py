@@ -9,7 +9,9 @@ from tests.sync.conftest import (
 )
 
 SOON = (datetime.now(timezone.utc) + timedelta(hours=20)).isoformat()
-LATER = (datetime.now(timezone.utc) + timedelta(days=2)).isoformat()
+# Midnight three days ahead: always more than the day's slack away, and the same text in every
+# pytest-xdist worker (they collect separately, and a parameter's id must not differ between them).
+LATER = (datetime.now(timezone.utc) + timedelta(days=3)).replace(hour=0, minute=0, second=0, microsecond=0).isoformat()
 
 BAD_OBSERVATION_FIELDS = [
     ("id", "not-a-uuid"),
