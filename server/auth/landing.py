@@ -32,6 +32,14 @@ def home_url(user: User) -> str:
     return APP
 
 
+def after_joining(school_id: int, role: Role) -> str:
+    """Where an accepted invitation lands: the school just joined, as the role it was joined in (a
+    leader who already leads another school should not land on that one)."""
+    if role in LEADING_ROLES:
+        return url_for("heatmaps.dashboard", school_id=school_id)
+    return APP
+
+
 def header_links(user: User) -> list[tuple[str, str]]:
     """(label, href) for the signed-in header: the district view or dashboard, schools, the app."""
     if not getattr(user, "is_authenticated", False):

@@ -205,4 +205,4 @@ def accept_invitation(token: str):
         object_type="invitation", object_id=invitation.id, details={"role": str(invitation.role)},
     )
     db.session.commit()
-    return redirect("/")
+    return redirect(landing.after_joining(school.id, invitation.role))

@@ -37,9 +37,18 @@ def test_invitation_page_shows_the_school_and_role(client, school):
 def test_accepting_creates_the_account_with_the_role_in_that_school(db, client, school):
     token = invite(school, role=Role.VIEWER)
     response = submit(client, f"/invitations/{token}", new_account())
-    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert response.status_code == 302 and response.headers["Location"] == f"/schools/{school.id}/dashboard"
     assert membership_of("okafor@lincoln.example.org") == [(school.id, Role.VIEWER)]
     assert client.get("/api/v1/auth/me").get_json()["name"] == "Grace Okafor"
+
+
+@pytest.mark.parametrize(("role", "landing"), [(Role.PRINCIPAL, "/schools/{id}/dashboard"), (Role.OBSERVER, "/")])
+def test_a_new_member_lands_where_the_role_works_in_the_school_just_joined(db, client, school, role, landing):
+    other = factories.create_school("Roosevelt High")
+    factories.create_user("principal", other, email="okafor@lincoln.example.org")
+    sign_in_on_page(client, "okafor@lincoln.example.org")
+    response = submit(client, f"/invitations/{invite(school, role=role)}", {})
+    assert response.status_code == 302 and response.headers["Location"] == landing.format(id=school.id)
 
 
 def test_the_new_account_can_sign_in_with_its_password(client, new_client, school):
