@@ -16,6 +16,15 @@ class StrictSchema(ma.Schema):
         ordered = True
 
 
+class PatchSchema(StrictSchema):
+    """A change: any of its fields, at least one (documented as minProperties 1 by server/openapi.py)."""
+
+    @ma.validates_schema
+    def something_to_change(self, data, **_kwargs):
+        if not data:
+            raise ma.ValidationError("Send at least one field to change.")
+
+
 class CleanString(fields.String):
     """Text without NUL or other control characters (bar tab and newline), trimmed."""
 

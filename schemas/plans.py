@@ -10,7 +10,7 @@ from datetime import date
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from schemas.base import CleanString, StrictSchema
+from schemas.base import CleanString, PatchSchema, StrictSchema
 from schemas.schools import MAX_ID, ClockTime, JsonBoolean, WholeNumber
 
 PURPOSES = (
@@ -123,15 +123,10 @@ class PlanCreateSchema(PlanFieldsSchema):
             field_obj.required = True
 
 
-class PlanPatchSchema(PlanFieldsSchema):
+class PlanPatchSchema(PlanFieldsSchema, PatchSchema):
     """Any fields to change; a new recurrence changes only occurrences that have not started yet."""
 
     recurrence = fields.Nested(RecurrenceSchema)
-
-    @validates_schema
-    def something_to_change(self, data, **_kwargs):
-        if not data:
-            raise ValidationError("Send at least one field to change.")
 
 
 class PlanSchema(PlanFieldsSchema):

@@ -1,9 +1,9 @@
 """Practice on written scenarios: what an author writes, what a learner sees before and after answering."""
 from __future__ import annotations
 
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import fields, validate
 
-from schemas.base import AwareDateTime, CleanString, Moment, StrictSchema
+from schemas.base import AwareDateTime, CleanString, Moment, PatchSchema, StrictSchema
 
 MAX_ID = 2**31 - 1
 SETTINGS = ("informal", "formal")
@@ -44,18 +44,13 @@ class ScenarioCreateSchema(StrictSchema):
     reference = reference_field(required=True)
 
 
-class ScenarioPatchSchema(StrictSchema):
+class ScenarioPatchSchema(PatchSchema):
     """Any of the fields; the reference, when sent, is the whole reference again."""
 
     title = CleanString(validate=validate.Length(min=1, max=120))
     setting = fields.String(validate=validate.OneOf(SETTINGS))
     lines = lines_field()
     reference = reference_field()
-
-    @validates_schema
-    def something_changes(self, data, **_kwargs):
-        if not data:
-            raise ValidationError("Send at least one field to change.")
 
 
 class PracticeQueryArgsSchema(StrictSchema):

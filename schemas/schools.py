@@ -8,7 +8,7 @@ from zoneinfo import available_timezones
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from schemas.base import CleanString, StrictSchema
+from schemas.base import CleanString, PatchSchema, StrictSchema
 
 LOCATION_KINDS = ("hallway", "lounge", "meeting_room", "office", "library", "cafeteria", "classroom", "outdoors")
 ROLES = ("district_admin", "principal", "observer", "viewer")
@@ -105,18 +105,13 @@ class SchoolDetailSchema(SchoolSchema):
     )
 
 
-class SchoolPatchSchema(StrictSchema):
+class SchoolPatchSchema(PatchSchema):
     name = school_name_field()
     timezone = fields.String(validate=validate_timezone, metadata={"example": "America/Chicago"})
     min_cell_n = WholeNumber(validate=validate.Range(min=1, max=100))
     min_listening_hours = JsonNumber(validate=validate.Range(min=MIN_LISTENING_HOURS, max=MAX_LISTENING_HOURS))
     walk_idle_minutes = WholeNumber(validate=validate.Range(min=5, max=240))
     note_retention_days = WholeNumber(allow_none=True, validate=validate.Range(min=7, max=3650))
-
-    @validates_schema
-    def something_to_change(self, data, **kwargs):
-        if not data:
-            raise ValidationError("Send at least one setting to change.")
 
 
 class SchoolCreateSchema(StrictSchema):
@@ -181,15 +176,10 @@ class LocationSchema(StrictSchema):
     archived = fields.Boolean(dump_only=True)
 
 
-class LocationPatchSchema(StrictSchema):
+class LocationPatchSchema(PatchSchema):
     name = CleanString(validate=validate.Length(min=1, max=80))
     kind = fields.String(validate=validate.OneOf(LOCATION_KINDS))
     archived = JsonBoolean(metadata={"description": "false restores an archived place"})
-
-    @validates_schema
-    def something_to_change(self, data, **kwargs):
-        if not data:
-            raise ValidationError("Send at least one field to change.")
 
 
 class LocationQueryArgsSchema(StrictSchema):

@@ -21,6 +21,7 @@ def create_app(config: dict | None = None) -> Flask:
     from server import auth, compression, errors, models, request_log, security  # noqa: F401  (models: the whole schema)
     from server.db import close_spent_connections
     from server.extensions import api, csrf, db, limiter, login_manager, migrate
+    from server.openapi import AtLeastOneField
 
     db.init_app(app)
     app.teardown_appcontext(close_spent_connections)
@@ -29,7 +30,7 @@ def create_app(config: dict | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     compression.init_app(app)
-    api.init_app(app, spec_kwargs={"components": {"securitySchemes": {
+    api.init_app(app, spec_kwargs={"extra_plugins": [AtLeastOneField()], "components": {"securitySchemes": {
         "session": {"type": "apiKey", "in": "cookie", "name": app.config["SESSION_COOKIE_NAME"]},
     }}})
     auth.init_app(app)

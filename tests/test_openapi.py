@@ -77,6 +77,17 @@ def test_operations_that_need_sign_in_declare_the_session_and_a_401(app, client,
     assert document["components"]["securitySchemes"]["session"]["in"] == "cookie"
 
 
+def test_every_change_documents_that_an_empty_body_is_refused(app, document):
+    """A PATCH body must name something to change: documented (minProperties 1, or a required field)."""
+    patches = [(path, url) for path, method, url in api_operations(app) if method == "patch"]
+    assert patches
+    for path, _url in patches:
+        body = document["paths"][path]["patch"]["requestBody"]["content"]["application/json"]["schema"]
+        name = body["$ref"].rsplit("/", 1)[-1]
+        schema = document["components"]["schemas"][name]
+        assert schema.get("minProperties") == 1 or schema.get("required"), path
+
+
 def test_error_responses_are_documented_as_problem_json(document):
     wrong = []
     for path, operations in document["paths"].items():
