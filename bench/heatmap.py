@@ -48,6 +48,7 @@ PERIODS = [("Before school", "07:00", "07:45")] + [
 FIRST_DAY, LAST_DAY = date(2026, 8, 17), date(2027, 6, 4)
 PASSWORD = "bench-password-not-secret-1"
 PG_ADMIN = os.environ.get("HALLPULSE_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/test")
+PG_DATABASE = os.environ.get("HALLPULSE_BENCH_DB", "hallpulse_bench")  # one per concurrent run: each drops its own
 
 
 def school_days() -> list[date]:
@@ -135,9 +136,9 @@ def fresh_database(engine: str, work: Path) -> str:
     import psycopg
 
     with psycopg.connect(PG_ADMIN, autocommit=True) as connection:
-        connection.execute('DROP DATABASE IF EXISTS "hallpulse_bench" WITH (FORCE)')
-        connection.execute('CREATE DATABASE "hallpulse_bench"')
-    return PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1) + "/hallpulse_bench"
+        connection.execute(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{PG_DATABASE}"')
+    return PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1) + f"/{PG_DATABASE}"
 
 
 def set_up_district(db, schools: int) -> dict:
