@@ -40,6 +40,23 @@ class BootstrapRubricSchema(StrictSchema):
     traits = fields.List(fields.Nested(BootstrapTraitSchema), required=True)
 
 
+class BootstrapOccurrenceSchema(StrictSchema):
+    day = fields.Date(required=True, metadata={"description": "The school's local day"})
+    starts_at = fields.Time(format="%H:%M", required=True, metadata={"description": "School-local time"})
+    ends_at = fields.Time(format="%H:%M", required=True)
+
+
+class BootstrapPlanSchema(StrictSchema):
+    """A planned conversation meeting from today through the next few days (issue 16: where to walk next)."""
+
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    location_id = fields.Integer(required=True, allow_none=True)
+    heard_this_term = fields.Boolean(required=True, metadata={"description": "A log was linked to it this term"})
+    done_this_week = fields.Boolean(required=True, metadata={"description": "Heard or checked this week, by anyone"})
+    occurrences = fields.List(fields.Nested(BootstrapOccurrenceSchema), required=True)
+
+
 class BootstrapSchoolSchema(StrictSchema):
     id = fields.Integer(required=True)
     name = fields.String(required=True)
@@ -51,6 +68,8 @@ class BootstrapSchoolSchema(StrictSchema):
     locations = fields.List(fields.Nested(BootstrapLocationSchema), required=True,
                             metadata={"description": "Active places only"})
     rubrics = fields.List(fields.Nested(BootstrapRubricSchema), required=True)
+    plans = fields.List(fields.Nested(BootstrapPlanSchema), required=True,
+                        metadata={"description": "Schools the user can log in only; soonest first"})
 
 
 class ConversationKindSchema(StrictSchema):
