@@ -197,7 +197,7 @@ class ObservationRecordSchema(RecordSchema):
         Times and text go through the schema's own fields.
         """
         try:
-            if get_plan(raw) or not _plainly_valid(raw, self.load_fields.keys()):
+            if not _plainly_valid(raw, self.load_fields.keys()):
                 return None
             get, fields_ = raw.get, self.load_fields
             record_id = _uuid(raw["id"])
@@ -205,6 +205,11 @@ class ObservationRecordSchema(RecordSchema):
             observed_at = fields_["observed_at"].deserialize(raw["observed_at"], "observed_at", raw)
             team = None if get("team") is None else fields_["team"].deserialize(raw["team"], "team", raw)
             note = None if get("note") is None else fields_["note"].deserialize(raw["note"], "note", raw)
+            plan_id, plan_day = get("plan_id"), get("plan_day")
+            if (plan_id is None) != (plan_day is None) or not (plan_id is None or _whole(plan_id)):
+                return None
+            if plan_day is not None:
+                plan_day = fields_["plan_day"].deserialize(plan_day, "plan_day", raw)
         except (ValidationError, ValueError, TypeError, AttributeError):
             return None
         kind, setting, roles = get("conversation_kind"), get("setting"), get("participant_roles", [])
@@ -215,13 +220,8 @@ class ObservationRecordSchema(RecordSchema):
             "participant_count": get("participant_count"), "participant_roles": list(roles),
             "team": team or None, "note": note or None,
             "needs_follow_up": get("needs_follow_up", False), "trait_levels": dict(get("trait_levels", {})),
-            "plan_id": None, "plan_day": None,
+            "plan_id": plan_id, "plan_day": plan_day,
         }
-
-
-def get_plan(raw: dict) -> bool:
-    """A record naming a planned occurrence takes the full `load` (a minority: its day needs parsing)."""
-    return raw.get("plan_id") is not None or raw.get("plan_day") is not None
 
 
 _REQUIRED_OBSERVATION_FIELDS = {"type", "id", "version", "rubric_id", "location_id", "observed_at"}
