@@ -103,3 +103,44 @@ def test_offline_walk_to_the_plan_accept_the_suggestion_check_another_and_sync_o
     checks_stored = live_server.rows("SELECT plan_id, day, outcome FROM plan_check WHERE observer_id = :u", u=user["id"])
     assert [(row["plan_id"], str(row["day"]), row["outcome"]) for row in checks_stored] == [
         (data_team, today.isoformat(), "cancelled")]
+
+
+def test_say_no_pick_the_occurrence_by_hand_then_unlink_it_in_an_edit(new_context, live_server, user):
+    now = datetime.now(ZONE)
+    if now.hour == 23 and now.minute > 50 or now.hour == 0 and now.minute < 5:
+        pytest.skip("needs a plan around now within one school day")
+    today = now.date()
+    school_id, places = live_server.seed["school_id"], live_server.seed["places"]
+    context = new_context()
+    send = api_session(context, user["email"])
+    plan_id = plan_now(send, school_id, "Coaching: first-year teachers", places["Main hallway"], today)
+    page = pages.open_app(context)
+    page.locator("#screen-capture").wait_for(state="visible")
+    pages.wait_offline_ready(page)
+
+    pages.choose_place(page, "Main hallway")
+    link = page.locator("#plan-link")
+    link.get_by_text("Coaching: first-year teachers,").wait_for()
+    link.get_by_role("button", name="No").click()
+    picker = link.get_by_label("Planned conversation")
+    picker.wait_for()
+    [label] = [text for text in page.locator("#plan-link-pick option").all_inner_texts() if "Coaching" in text]
+    picker.select_option(label=label)
+    link.get_by_role("button", name="Unlink").wait_for()
+    pages.tap_trait(page, "Questions")
+    pages.save(page)
+    assert link.get_by_role("button", name="Unlink").is_hidden()  # the next log starts unlinked
+    pages.wait_synced(page)
+    [row] = live_server.rows("SELECT id, plan_id, plan_day FROM observation WHERE observer_id = :u", u=user["id"])
+    assert (row["plan_id"], str(row["plan_day"])) == (plan_id, today.isoformat())
+
+    page.locator("#tabs").get_by_role("link", name="My log").click()
+    page.locator("#log-today .entry").get_by_role("button", name="Edit").click()
+    link.get_by_text("Planned:").wait_for()
+    link.get_by_role("button", name="Unlink").click()
+    page.get_by_role("button", name="Save changes").click()
+    page.locator("#toast").get_by_text("Changes saved").wait_for()
+    pages.sync_now(page)
+    pages.wait_synced(page)
+    [row] = live_server.rows("SELECT plan_id, plan_day, version FROM observation WHERE observer_id = :u", u=user["id"])
+    assert (row["plan_id"], row["plan_day"], row["version"]) == (None, None, 2)
