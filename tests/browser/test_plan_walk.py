@@ -92,6 +92,7 @@ def test_offline_walk_to_the_plan_accept_the_suggestion_check_another_and_sync_o
     checks.get_by_text("Math data team").wait_for()
     assert checks.locator("select").input_value() == "cancelled"
     assert page.locator("#log-today .badge", has_text="Planned").count() == 1
+    page.screenshot(path=str(SHOTS / "my-log-phone.png"), full_page=True)
 
     context.set_offline(False)
     pages.sync_now(page)
