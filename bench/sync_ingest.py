@@ -1,6 +1,6 @@
 """Sync ingest: observations/s through POST /api/v1/sync versus a bare Core executemany of the same rows.
 
-    python bench/sync_ingest.py [--engine sqlite|postgresql] [--batches N]
+    python bench/sync_ingest.py [--engine sqlite|postgresql] [--batches N] [--linked SHARE]
 
 Both paths run in the same process on the same fresh database, batch by batch in turn (so table
 growth weighs on both alike): 200 new observations with 7 trait levels each per batch, one
@@ -11,7 +11,8 @@ the figure.
 The sync path also keeps the heatmap rollup up to date (server/heatmaps/upkeep.py); the time that
 takes is timed separately. Targets: at least 0.5 without that upkeep (the capture issue), at least
 0.35 with it (the heatmaps issue). Each batch covers two new school days (~100 observations a day,
-a realistic density). Once set up, the process freezes its startup objects out of the garbage
+a realistic density). `--linked 0.3` links that share of the logs to a planned occurrence (issue 16:
+40 weekly plans, the link a day the plan meets; the baseline rows carry the same columns). Once set up, the process freezes its startup objects out of the garbage
 collector's sight, as a served worker does (server/gunicorn_conf.py).
 Tables are never ANALYZEd while empty (a PostgreSQL trap: FK checks then plan sequential scans).
 """
@@ -94,9 +95,46 @@ def seed():
     return school, user, [p.id for p in places], {t.key: t.id for t in rubric.traits}, rubric.id
 
 
+PLANS_BY_WEEKDAY: dict[int, list[int]] = {}  # --linked: the seeded plans' ids by the weekday they meet
+LINKED = [0.0]
+
+
+def seed_plans(school_id: int, location_ids: list[int]) -> None:
+    """40 weekly plans over the benchmark's school year, 8 on each school day."""
+    from datetime import date, time as clock
+
+    from server.db import db
+    from server.enums import ConversationKind, PlanFrequency
+    from server.plans.models import PlannedConversation, PlanSchedule
+
+    for n in range(40):
+        plan = PlannedConversation(school_id=school_id, name=f"Plan {n}", purpose="Bench", kind=ConversationKind.PLC,
+                                   location_id=location_ids[n % len(location_ids)], focus_traits=[], schedules=[PlanSchedule(
+                                       version=1, frequency=PlanFrequency.WEEKLY, weekdays=[n % 5], starts_at=clock(8 + n // 5),
+                                       ends_at=clock(9 + n // 5), first_day=date(2025, 9, 1), last_day=date(2026, 9, 30),
+                                       added_dates=[], cancelled_dates=[])])
+        db.session.add(plan)
+        db.session.flush()
+        PLANS_BY_WEEKDAY.setdefault(n % 5, []).append(plan.id)
+    db.session.commit()
+
+
+def link(record: dict, rng: random.Random) -> dict:
+    """A share of the logs (--linked) name a planned occurrence on their own day, when a plan meets that day."""
+    day = datetime.fromisoformat(record["observed_at"]).date()
+    plans = PLANS_BY_WEEKDAY.get(day.weekday())
+    if plans and rng.random() < LINKED[0]:
+        record.update(plan_id=rng.choice(plans), plan_day=day.isoformat())
+    return record
+
+
 def sync_records(rubric_id: int, location_ids: list[int], rng: random.Random, number: int) -> list[dict]:
     """One batch as the PWA sends it: two school days of a device catching up (about 100 a day)."""
     first_day = FIRST_DAY + timedelta(days=DAYS_PER_BATCH * number)
+    return [link(record, rng) for record in _plain_records(rubric_id, location_ids, rng, first_day)]
+
+
+def _plain_records(rubric_id: int, location_ids: list[int], rng: random.Random, first_day: datetime) -> list[dict]:
     return [
         {
             "type": "observation", "id": str(uuid.uuid4()), "version": 1, "walk_id": None,
@@ -131,7 +169,8 @@ def baseline_rows(school_id: int, observer_id: int, rubric_id: int, location_ids
             "conversation_kind": record["conversation_kind"], "participant_count": record["participant_count"],
             "participant_roles": ["teacher"], "team": "Grade 7", "note": None, "needs_follow_up": False,
             "version": 1, "content_hash": "0" * 64, "deleted_at": None, "created_at": now, "updated_at": now,
-            "change_seq": number + 1,
+            "change_seq": number + 1, "plan_id": record.get("plan_id"),
+            "plan_day": datetime.fromisoformat(record["plan_day"]).date() if record.get("plan_day") else None,
         })
         levels += [{"observation_id": record_id, "trait_id": traits[key], "level": level}
                    for key, level in record["trait_levels"].items()]
@@ -189,6 +228,8 @@ def run(engine: str, batches: int, warmup: int) -> dict:
         with app.app_context():
             upgrade_database()
             school, user, location_ids, traits, rubric_id = seed()
+            if LINKED[0]:
+                seed_plans(school.id, location_ids)
             school_id, user_id = school.id, user.id
             client, token = signed_in_client(app, "dana@example.org")
             freeze_startup_objects()  # as a served worker does once the app is loaded
@@ -231,14 +272,17 @@ def main(argv=None) -> None:
     parser.add_argument("--engine", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--batches", type=int, default=30)
     parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--linked", type=float, default=0.0, help="share of logs linked to a planned occurrence")
     args = parser.parse_args(argv)
+    LINKED[0] = args.linked
     if not 1 <= args.batches <= 100:
         parser.error("--batches must be between 1 and 100 (each batch covers two new school days)")
     times = run(args.engine, args.batches, args.warmup)
     observations = BATCH * args.batches
     sync_rate = observations / sum(times["sync"])
     core_rate = observations / sum(times["core"])
-    print(f"engine: {args.engine}  batches: {args.batches} × {BATCH} observations (+7 trait levels each)")
+    print(f"engine: {args.engine}  batches: {args.batches} × {BATCH} observations (+7 trait levels each), "
+          f"linked to a plan: {args.linked:.0%}")
     print(f"POST /api/v1/sync     {sync_rate:9,.0f} obs/s   median {statistics.median(times['sync']) * 1000:6.1f} ms/batch")
     print(f"Core executemany      {core_rate:9,.0f} obs/s   median {statistics.median(times['core']) * 1000:6.1f} ms/batch")
     ingest_rate = observations / (sum(times["sync"]) - sum(times["rollup"]))

@@ -1,6 +1,6 @@
 /* Hallway Pulse service worker (a classic script, for older Firefox ESR on school devices).
    Precaches the app shell under a content version; serves it cache-first; never touches /api/.
-   ON_DEMAND files (install icons, the Practice screen) are not precached: the first successful fetch
+   ON_DEMAND files (install icons, the Practice screen, the plan modules) are not precached: the first successful fetch
    puts them in the same versioned cache, so an update drops them with the rest of the shell. */
 "use strict";
 
@@ -29,9 +29,9 @@ self.addEventListener("activate", function (event) {
 
 self.addEventListener("message", function (event) {
   if (event.data && event.data.type === "SKIP_WAITING") self.skipWaiting();
-  // The page, idle and online: cache the on-demand scripts now, while there is signal (not the icons).
+  // The page, idle and online: cache the on-demand scripts and styles now, while there is signal (not the icons).
   if (event.data && event.data.type === "WARM") event.waitUntil(Promise.all(ON_DEMAND.filter(function (path) {
-    return path.indexOf("/js/") === 0;
+    return path.indexOf("/icons/") !== 0;
   }).map(function (path) { return onDemand(new Request(path), path).catch(function () {}); })));
 });
 

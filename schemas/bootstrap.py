@@ -1,7 +1,7 @@
 """Everything capture needs from a cold start, cached by the app for offline use."""
 from __future__ import annotations
 
-from marshmallow import fields
+from marshmallow import fields, validate
 
 from schemas.base import StrictSchema
 
@@ -40,6 +40,19 @@ class BootstrapRubricSchema(StrictSchema):
     traits = fields.List(fields.Nested(BootstrapTraitSchema), required=True)
 
 
+class BootstrapPlanSchema(StrictSchema):
+    """A planned conversation meeting from today through the next few days (issue 16: where to walk next)."""
+
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    location_id = fields.Integer(required=True, allow_none=True)
+    state = fields.String(required=True, validate=validate.OneOf(("done", "not_yet", "never_heard")), metadata={
+        "description": "done: heard or checked this week (by anyone); not_yet: not this week; never_heard: not this term"})
+    occurrences = fields.List(fields.String(), required=True, metadata={
+        "description": "Today's and the next meeting day's occurrences, each its local day and times, "
+                       "e.g. 2026-12-08T15:00/16:00 (compact: the bootstrap stays small)"})
+
+
 class BootstrapSchoolSchema(StrictSchema):
     id = fields.Integer(required=True)
     name = fields.String(required=True)
@@ -51,6 +64,8 @@ class BootstrapSchoolSchema(StrictSchema):
     locations = fields.List(fields.Nested(BootstrapLocationSchema), required=True,
                             metadata={"description": "Active places only"})
     rubrics = fields.List(fields.Nested(BootstrapRubricSchema), required=True)
+    plans = fields.List(fields.Nested(BootstrapPlanSchema), required=True,
+                        metadata={"description": "Schools the user can log in only; soonest first"})
 
 
 class ConversationKindSchema(StrictSchema):

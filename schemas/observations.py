@@ -72,6 +72,8 @@ class ObservationSchema(StrictSchema):
     note = fields.String(dump_only=True, allow_none=True)
     needs_follow_up = fields.Boolean(dump_only=True)
     trait_levels = fields.Dict(keys=fields.String(), values=fields.Integer(), dump_only=True)
+    plan_id = fields.Integer(dump_only=True, allow_none=True, metadata={"description": "The planned occurrence it was logged at"})
+    plan_day = fields.Date(dump_only=True, allow_none=True)
     local_date = fields.Date(dump_only=True, metadata={"description": "The day in the school's time zone"})
     deleted_at = fields.DateTime(format="iso", dump_only=True, allow_none=True)
     updated_at = fields.DateTime(format="iso", dump_only=True)

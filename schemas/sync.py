@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
-from schemas.base import CleanString, Moment, StrictSchema
+from schemas.base import CleanString, Day, Moment, StrictSchema
 
 MAX_RECORDS = 200
 MAX_ID = 2**31 - 1
@@ -30,8 +30,9 @@ CONVERSATION_KINDS = {
     "coaching_session": "formal", "planning_session": "formal",
 }
 PARTICIPANT_ROLES = ("teacher", "coach", "administrator", "specialist", "support_staff", "other")
-RECORD_TYPES = ("walk", "observation", "deletion", "follow_up")  # follow_up: schemas/followups.py (issue 5)
-ENTITIES = ("observation", "walk", "follow_up")
+RECORD_TYPES = ("walk", "observation", "deletion", "follow_up", "plan_check")  # follow_up: schemas/followups.py (issue 5)
+ENTITIES = ("observation", "walk", "follow_up", "plan_check")
+PLAN_CHECK_OUTCOMES = ("not_held", "cancelled", "not_learning")
 STATUSES = ("stored", "unchanged", "conflict", "invalid")
 
 
@@ -164,6 +165,14 @@ class ObservationRecordSchema(RecordSchema):
     note = CleanString(load_default=None, allow_none=True, validate=validate.Length(max=NOTE_MAX_LENGTH))
     needs_follow_up = JsonBoolean(load_default=False)
     trait_levels = TraitLevels(load_default=dict)
+    # The planned occurrence this log was made at (issue 16): both or neither; old clients send neither.
+    plan_id = WholeNumber(load_default=None, allow_none=True, metadata={"description": "A planned conversation of the school"})
+    plan_day = Day(load_default=None, allow_none=True, metadata={"description": "The occurrence's day in the school's zone"})
+
+    @validates_schema
+    def plan_named_whole(self, data, **_kwargs):
+        if (data.get("plan_id") is None) != (data.get("plan_day") is None):
+            raise ValidationError("Name the planned occurrence by both plan_id and plan_day, or neither.", "plan_day")
 
     @validates_schema
     def kind_matches_setting(self, data, **_kwargs):
@@ -196,6 +205,11 @@ class ObservationRecordSchema(RecordSchema):
             observed_at = fields_["observed_at"].deserialize(raw["observed_at"], "observed_at", raw)
             team = None if get("team") is None else fields_["team"].deserialize(raw["team"], "team", raw)
             note = None if get("note") is None else fields_["note"].deserialize(raw["note"], "note", raw)
+            plan_id, plan_day = get("plan_id"), get("plan_day")
+            if (plan_id is None) != (plan_day is None) or not (plan_id is None or _whole(plan_id)):
+                return None
+            if plan_day is not None:
+                plan_day = fields_["plan_day"].deserialize(plan_day, "plan_day", raw)
         except (ValidationError, ValueError, TypeError, AttributeError):
             return None
         kind, setting, roles = get("conversation_kind"), get("setting"), get("participant_roles", [])
@@ -206,6 +220,7 @@ class ObservationRecordSchema(RecordSchema):
             "participant_count": get("participant_count"), "participant_roles": list(roles),
             "team": team or None, "note": note or None,
             "needs_follow_up": get("needs_follow_up", False), "trait_levels": dict(get("trait_levels", {})),
+            "plan_id": plan_id, "plan_day": plan_day,
         }
 
 
@@ -247,10 +262,27 @@ class DeletionRecordSchema(RecordSchema):
     entity = fields.String(required=True, validate=validate.OneOf(ENTITIES))
 
 
+class PlanCheckRecordSchema(RecordSchema):
+    """"Checked, not heard" (issue 16): the observer went to a planned occurrence and heard no learning conversation."""
+
+    plan_id = WholeNumber(required=True, metadata={"description": "A planned conversation of the school"})
+    day = Day(required=True, metadata={"description": "The occurrence's day in the school's zone"})
+    outcome = fields.String(required=True, validate=validate.OneOf(PLAN_CHECK_OUTCOMES), metadata={
+        "description": "not_held: nobody met; cancelled: called off; not_learning: met, logistics only"})
+    checked_at = OffsetDateTime(required=True)
+    note = CleanString(load_default=None, allow_none=True, validate=validate.Length(max=NOTE_MAX_LENGTH))
+
+    @post_load
+    def blank_note(self, data, **_kwargs):
+        data["note"] = blank_to_none(data["note"])
+        return data
+
+
 RECORD_SCHEMAS = {
     "walk": WalkRecordSchema,
     "observation": ObservationRecordSchema,
     "deletion": DeletionRecordSchema,
+    "plan_check": PlanCheckRecordSchema,
 }
 
 
@@ -258,6 +290,7 @@ DOCUMENTED_RECORDS = {
     "WalkRecord": WalkRecordSchema,
     "ObservationRecord": ObservationRecordSchema,
     "DeletionRecord": DeletionRecordSchema,
+    "PlanCheckRecord": PlanCheckRecordSchema,
 }
 
 
@@ -266,7 +299,7 @@ class SyncBatchSchema(StrictSchema):
     records = fields.List(
         fields.Raw(allow_none=True, metadata={
             "description": "Told apart by `type`",
-            "oneOf": [{"$ref": f"#/components/schemas/{name}"} for name in ("WalkRecord", "ObservationRecord", "DeletionRecord")],
+            "oneOf": [{"$ref": f"#/components/schemas/{name}"} for name in ("WalkRecord", "ObservationRecord", "DeletionRecord", "PlanCheckRecord")],
         }),
         required=True,
         validate=validate.Length(max=MAX_RECORDS),

@@ -28,10 +28,14 @@ ON_DEMAND_PLACEHOLDER = '["__ON_DEMAND_FILES__"]'
 #   icon-192 stays precached because notifications (sw.js) use it offline.
 # - The Practice screen's modules: app.js imports them with import() when Practice is first opened (and
 #   warms them while idle and online), so once opened online Practice works offline until the next update.
+# - The planned-conversation modules (issue 16): capture imports them when the school has plans, My log
+#   when there are checks; the same warm-up caches them for a walk without signal.
 # The shell version still hashes them, so an update renames the cache and drops stale copies.
 ON_DEMAND = frozenset({
     "/icons/icon-512.png", "/icons/maskable-512.png",
     "/js/practice.js", "/js/screens/practice.js", "/js/ui/practice-history.js", "/js/ui/practice-reveal.js",
+    "/js/plan-capture.js", "/js/plans.js", "/js/plan-checks.js", "/js/ui/walk-next.js", "/js/ui/plan-link.js",
+    "/js/ui/check-entries.js", "/css/plans.css",
 })
 SW_CSP = "default-src 'self'; script-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'"
 

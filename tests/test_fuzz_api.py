@@ -68,6 +68,7 @@ NOT_IN_SCENARIOS = [
 CAPTURE_TIMES = st.datetimes(datetime(2025, 1, 1), datetime(2026, 6, 30),
                              timezones=st.sampled_from([timezone.utc, timezone(timedelta(hours=-6))]))
 KNOWN_IDS: dict[str, list] = {}  # parameter or field name → ids of real records, refreshed per test
+PLAN_DAYS = ["2026-10-20", "2026-11-03", "2026-11-17", "2026-10-21"]  # the seeded plan's Tuesdays, and a Wednesday
 
 
 def fuzz_config(**sections) -> SchemathesisConfig:
@@ -310,9 +311,12 @@ def anchored_record(record) -> st.SearchStrategy:
     if not isinstance(record, dict):
         return st.just(record)
     moments = CAPTURE_TIMES.map(datetime.isoformat)
+    plan_days = st.sampled_from(PLAN_DAYS)
     real_values = {"location_id": st.sampled_from(KNOWN_IDS["location_id"]),
                    "rubric_id": st.sampled_from(KNOWN_IDS["rubric_id"]),
-                   "observed_at": moments, "started_at": moments, "ended_at": st.none(), "walk_id": st.none()}
+                   "observed_at": moments, "started_at": moments, "ended_at": st.none(), "walk_id": st.none(),
+                   "plan_id": st.sampled_from(KNOWN_IDS["plan_id"]), "plan_day": plan_days, "day": plan_days,
+                   "checked_at": moments}
     anchors = st.fixed_dictionaries({name: values for name, values in real_values.items() if name in record})
     return anchors.map(lambda real: {**record, **real})
 

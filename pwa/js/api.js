@@ -58,7 +58,7 @@ export const login = (email, password) => write("POST", "/api/v1/auth/login", { 
 export const logout = () => write("POST", "/api/v1/auth/logout", {});
 export const sync = (schoolId, records) => write("POST", "/api/v1/sync", { school_id: schoolId, records });
 
-const LISTINGS = { walk: "walks", observation: "observations", follow_up: "follow-ups" };
+const LISTINGS = { walk: "walks", observation: "observations", follow_up: "follow-ups", plan_check: "plan-checks" };
 
 /** One page of the user's own walks, observations or follow-ups in a school, from a cursor;
  * `from` (first pull on a phone) keeps only records observed or started since then. */

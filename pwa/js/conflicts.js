@@ -8,7 +8,7 @@ import { threeWay, sameContent } from "./merge.js";
 import { contentOf, entityOf, fromServer, isDeleted, storeOf } from "./model.js";
 import { queue } from "./outbox.js";
 
-const STORES = ["attention", "outbox", "observations", "walks", "follow_ups"];
+const STORES = ["attention", "outbox", "observations", "walks", "follow_ups", "plan_checks"];
 
 /** Inside settle()'s transaction: decide the conflict of a sent `entry` against the server's `current`.
  * Returns "theirs" (nothing of mine lost), "merged" (re-queued above current) or "asked". */

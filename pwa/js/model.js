@@ -1,16 +1,17 @@
-// Record shapes: the local copy of an observation, walk or follow-up, and the payload the sync protocol sends.
+// Record shapes: the local copy of an observation, walk, follow-up or plan check, and the payload the sync protocol sends.
 
 const OBSERVATION_FIELDS = [
   "walk_id", "rubric_id", "location_id", "observed_at", "setting", "conversation_kind",
-  "participant_count", "participant_roles", "team", "note", "needs_follow_up", "trait_levels",
+  "participant_count", "participant_roles", "team", "note", "needs_follow_up", "trait_levels", "plan_id", "plan_day",
 ];
 const WALK_FIELDS = ["started_at", "ended_at"];
 const FOLLOW_UP_FIELDS = [
   "observation_id", "owner_id", "action", "due_at", "status", "snoozed_until",
   "changed_practice", "outcome_note", "completed_at",
 ];
-const FIELDS = { walk: WALK_FIELDS, observation: OBSERVATION_FIELDS, follow_up: FOLLOW_UP_FIELDS };
-const STORES = { walk: "walks", observation: "observations", follow_up: "follow_ups" };
+const PLAN_CHECK_FIELDS = ["plan_id", "day", "outcome", "checked_at", "note"];  // "checked, not heard"
+const FIELDS = { walk: WALK_FIELDS, observation: OBSERVATION_FIELDS, follow_up: FOLLOW_UP_FIELDS, plan_check: PLAN_CHECK_FIELDS };
+const STORES = { walk: "walks", observation: "observations", follow_up: "follow_ups", plan_check: "plan_checks" };
 
 export const fieldsOf = (entity) => FIELDS[entity];
 

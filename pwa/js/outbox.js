@@ -38,7 +38,7 @@ export async function entriesOf(userId) {
   return (await getAll("outbox")).filter((entry) => entry.user_id === userId);
 }
 
-const RANK = { walk: 0, observation: 1, follow_up: 2 };
+const RANK = { walk: 0, observation: 1, follow_up: 2, plan_check: 3 };
 
 /** The next batch for one school: walks, then observations, then follow-ups (each may name the one before). */
 export async function peek(userId, limit = BATCH_SIZE) {
@@ -66,7 +66,7 @@ async function rebase(s, done, entry, queued) {
 /** Apply the server's per-record results; returns how many entries left the outbox (or were merged). */
 export function settle(sent, results) {
   const sentById = new Map(sent.map((entry) => [entry.id, entry]));
-  return transact(["outbox", "observations", "walks", "follow_ups", "attention"], "readwrite", async (s, done) => {
+  return transact(["outbox", "observations", "walks", "follow_ups", "plan_checks", "attention"], "readwrite", async (s, done) => {
     let settled = 0;
     for (const result of results || []) {
       const entry = sentById.get(result.id);

@@ -41,11 +41,11 @@ async function pullEntity(entity, userId, schoolId) {
   return merged;
 }
 
-/** Pull walks, observations, then follow-ups; returns how many local records changed. */
+/** Pull walks, observations, follow-ups, then plan checks; returns how many local records changed. */
 export async function pull(userId) {
   const schoolId = session.schoolId;
   if (!schoolId) return 0;
   let merged = 0;
-  for (const entity of ["walk", "observation", "follow_up"]) merged += await pullEntity(entity, userId, schoolId);
+  for (const entity of ["walk", "observation", "follow_up", "plan_check"]) merged += await pullEntity(entity, userId, schoolId);
   return merged;
 }

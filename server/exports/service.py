@@ -20,6 +20,7 @@ from server.auth.models import Membership, User
 from server.db import db, utcnow
 from server.followups.models import FollowUp
 from server.observations.models import Observation, ObservationTraitLevel
+from server.plans.checks import PlanCheck
 from server.plans.models import PlannedConversation
 from server.rubrics.models import Rubric, Trait
 from server.schools.models import Location, Period, School
@@ -61,6 +62,7 @@ def people(school_id: int) -> dict[int, str]:
         select(AuditEvent.actor_id).where(AuditEvent.school_id == school_id),
         select(Membership.user_id).where(Membership.school_id == school_id),
         select(PlannedConversation.owner_id).where(PlannedConversation.school_id == school_id),
+        select(PlanCheck.observer_id).where(PlanCheck.school_id == school_id),
         select(Membership.user_id).where(Membership.district_id == select(School.district_id).where(
             School.id == school_id).scalar_subquery(), Membership.school_id.is_(None)),
     )
@@ -83,8 +85,8 @@ def observations_table(school_id: int, names: dict[int, str]) -> tuple[list[str]
     places = dict(db.session.execute(select(Location.id, Location.name).where(Location.school_id == school_id)).all())
     rubrics = dict(db.session.execute(select(Rubric.id, Rubric.key)).all())
     header = ["id", "observed_at", "local_date", "place", "rubric", "setting", "conversation_kind", "participant_count",
-              "participant_roles", "team", "note", "needs_follow_up", "observer", "walk_id", "version", "created_at",
-              "updated_at", "deleted_at"] + [f"{rubric}.{key}" for _, key, rubric in traits]
+              "participant_roles", "team", "note", "needs_follow_up", "observer", "walk_id", "plan_id", "plan_day",
+              "version", "created_at", "updated_at", "deleted_at"] + [f"{rubric}.{key}" for _, key, rubric in traits]
     rows = []
     for o in db.session.scalars(select(Observation).where(Observation.school_id == school_id).order_by(Observation.observed_at, Observation.id)):
         own_levels = levels.get(o.id, {})
@@ -93,7 +95,8 @@ def observations_table(school_id: int, names: dict[int, str]) -> tuple[list[str]
             trait_cells[trait_columns[trait_id]] = level
         rows.append([o.id, o.observed_at, o.local_date, places.get(o.location_id), rubrics.get(o.rubric_id), o.setting,
                      o.conversation_kind, o.participant_count, o.participant_roles, o.team, o.note, o.needs_follow_up,
-                     names.get(o.observer_id), o.walk_id, o.version, o.created_at, o.updated_at, o.deleted_at] + trait_cells)
+                     names.get(o.observer_id), o.walk_id, o.plan_id, o.plan_day, o.version, o.created_at, o.updated_at,
+                     o.deleted_at] + trait_cells)
     return header, rows
 
 
@@ -136,6 +139,11 @@ def tables(school: School) -> dict[str, tuple[list[str], list]]:
     files["periods.csv"] = (["id", "name", "starts_at", "ends_at"], [
         [p.id, p.name, p.starts_at, p.ends_at] for p in by_school(Period, Period.starts_at, Period.id)])
     files["plans.csv"] = plans_table(sid, names)
+    files["plan_checks.csv"] = (["id", "plan_id", "day", "outcome", "observer", "checked_at", "note", "version",
+                                 "created_at", "updated_at", "deleted_at"], [
+        [c.id, c.plan_id, c.day, c.outcome, names.get(c.observer_id), c.checked_at, c.note, c.version, c.created_at,
+         c.updated_at, c.deleted_at]
+        for c in by_school(PlanCheck, PlanCheck.day, PlanCheck.plan_id, PlanCheck.id)])
     staff = db.session.execute(
         select(User.name, User.email, Membership.role, Membership.created_at, User.active)
         .join(Membership, Membership.user_id == User.id).where(Membership.school_id == sid).order_by(User.name, User.id))

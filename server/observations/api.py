@@ -2,6 +2,7 @@
 from flask_login import current_user
 
 from schemas.bootstrap import BootstrapSchema
+from schemas.plan_checks import PlanCheckPageSchema, PlanCheckQueryArgsSchema
 from schemas.observations import ObservationPageSchema, ObservationQueryArgsSchema, WalkPageSchema, WalkQueryArgsSchema
 from schemas.sync import DOCUMENTED_RECORDS, SyncBatchSchema, SyncResponseSchema
 from server.access import Action, permits
@@ -21,6 +22,8 @@ SYNCED_LINKS = {
                  "description": "Read the synced walks back"},
     "OwnFollowUps": {"operationRef": "#/paths/~1api~1v1~1follow-ups/get", "parameters": SYNCED_SCHOOL,
                      "description": "Read the synced follow-ups back"},
+    "OwnPlanChecks": {"operationRef": "#/paths/~1api~1v1~1plan-checks/get", "parameters": SYNCED_SCHOOL,
+                      "description": "Read the synced plan checks back (tombstones included)"},
 }
 
 
@@ -47,7 +50,7 @@ def bootstrap():
 @blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(503, response="SERVICE_UNAVAILABLE")
 def sync(batch):
-    """Upsert up to 200 walks, observations and deletions by their UUIDs; one result per record, in order."""
+    """Upsert up to 200 walks, observations, follow-ups, plan checks and deletions by their UUIDs; one result per record, in order."""
     results = service.sync_batch(current_user, batch["school_id"], batch["records"])
     db.session.commit()
     return {"results": results, "server_time": utcnow()}
@@ -69,3 +72,12 @@ def own_observations(args):
 def own_walks(args):
     """The signed-in user's walks in a school, tombstones included, oldest change first."""
     return records.own_records("walk", current_user, args["school_id"], args["since"], args["limit"], args["from_"])
+
+
+@blp.route("/plan-checks")
+@blp.arguments(PlanCheckQueryArgsSchema, location="query")
+@blp.response(200, PlanCheckPageSchema)
+@blp.alt_response(404, response="NOT_FOUND")
+def own_plan_checks(args):
+    """The signed-in user's "checked, not heard" records in a school, tombstones included, oldest change first."""
+    return records.own_records("plan_check", current_user, args["school_id"], args["since"], args["limit"])

@@ -7,6 +7,7 @@ from sqlalchemy.orm import selectinload
 from server.access import Action, can, school_roles
 from server.db import db, utcnow
 from server.enums import ConversationKind, LocationKind, ParticipantRole, Setting
+from server.plans.walk_next import school_plans
 from server.rubrics.models import Rubric
 from server.schools.models import Location, Period, School
 
@@ -52,6 +53,8 @@ def bootstrap(user) -> dict:
     ):
         locations.setdefault(location.school_id, []).append(location)
     district_ids = {school.district_id for school in schools}
+    now = utcnow()
+    can_log = {school.id: can(Action.LOG, school.id, user) for school in schools}
     rubrics = db.session.scalars(
         select(Rubric).options(selectinload(Rubric.traits))
         .where(or_(Rubric.district_id.is_(None), Rubric.district_id.in_(district_ids)))
@@ -62,13 +65,14 @@ def bootstrap(user) -> dict:
         "schools": [
             {
                 "id": school.id, "name": school.name, "timezone": school.timezone,
-                "role": roles[school.id].value, "can_log": can(Action.LOG, school.id, user),
+                "role": roles[school.id].value, "can_log": can_log[school.id],
                 "walk_idle_minutes": school.walk_idle_minutes,
                 "periods": periods.get(school.id, []), "locations": locations.get(school.id, []),
                 "rubrics": [r for r in rubrics if r.district_id in (None, school.district_id)],
+                "plans": school_plans(school, now) if can_log[school.id] else [],
             }
             for school in schools
         ],
         "vocabulary": vocabulary(),
-        "server_time": utcnow(),
+        "server_time": now,
     }

@@ -35,7 +35,7 @@ def observation_hash(record: dict, trait_keys: list[str]) -> str:
     """
     levels = record["trait_levels"]
     observed_at = record["observed_at"]
-    return _digest([
+    content = [
         "observation/1",
         str(record["walk_id"]) if record["walk_id"] else None,
         record["rubric_id"],
@@ -50,7 +50,10 @@ def observation_hash(record: dict, trait_keys: list[str]) -> str:
         record["note"],
         record["needs_follow_up"],
         [[key, levels.get(key, 0)] for key in sorted(trait_keys)],
-    ])
+    ]
+    if record.get("plan_id") is not None:  # appended only when linked: every hash stored before links still holds
+        content.append(["plan", record["plan_id"], record["plan_day"].isoformat()])
+    return _digest(content)
 
 
 def walk_hash(started_at: datetime, ended_at: datetime | None) -> str:

@@ -15,6 +15,8 @@ from schemas.observations import ObservationSchema, WalkSchema
 from server.access import Action, require_school, scoped
 from server.db import db
 from server.observations.models import Observation, ObservationTraitLevel
+from server.plans.check_sync import check_records
+from server.plans.checks import PlanCheck
 from server.rubrics.models import Trait
 from server.walks.models import Walk
 
@@ -49,12 +51,19 @@ def observation_records(rows) -> list[dict]:
     ]
 
 
+MODELS = {"observation": Observation, "walk": Walk, "plan_check": PlanCheck}
+
+
 def select_records(entity: str):
-    return select(Observation.__table__) if entity == "observation" else select(Walk.__table__)
+    return select(MODELS[entity].__table__)
 
 
 def as_records(entity: str, rows) -> list[dict]:
-    return observation_records(rows) if entity == "observation" else [dict(row._mapping) for row in rows]
+    if entity == "observation":
+        return observation_records(rows)
+    if entity == "plan_check":
+        return check_records(rows)
+    return [dict(row._mapping) for row in rows]
 
 
 def current_records(keys) -> dict[tuple[str, uuid.UUID], dict]:
@@ -76,7 +85,7 @@ def own_records(entity: str, user, school_id: int, since: tuple | None, limit: i
     `recent_from` keeps only records observed (walks: started) from then on: a new phone's first pull.
     """
     require_school(Action.VIEW_SCHOOL, school_id, user)
-    model = Observation if entity == "observation" else Walk
+    model = MODELS[entity]
     statement = scoped(select_records(entity), model, Action.VIEW_RECORDS, user, owner_column=model.observer_id)
     statement = statement.where(model.school_id == school_id, model.observer_id == user.id)
     if recent_from is not None:

@@ -34,6 +34,7 @@ from server.observations.canonical import (
     CONFLICT, INVALID, STORED, Entry, decide, decide_deletion, observation_hash,
 )
 from server.observations.models import Observation, ObservationTraitLevel
+from server.plans import check_sync as plan_checks
 from server.rubrics.models import Rubric, Trait
 from server.schools.models import Location, School
 from server.walks import service as walks
@@ -107,6 +108,13 @@ class BatchSync:
         self.state: dict[tuple[str, uuid.UUID], Entry | None] = {}
         self.dirty: set[tuple[str, uuid.UUID]] = set()
         self.follow_up_context: follow_ups.FollowUpContext | None = None  # follow-ups (issue 5): built on first use
+        self._plan_days: plan_checks.PlanDays | None = None  # planned occurrences (issue 16): built on first use
+
+    @property
+    def plan_days(self) -> plan_checks.PlanDays:
+        if self._plan_days is None:
+            self._plan_days = plan_checks.PlanDays(self.context.school)
+        return self._plan_days
 
     def run(self, raw_records: list) -> list[dict]:
         parsed = [parse(raw) for raw in raw_records]
@@ -136,10 +144,11 @@ class BatchSync:
         After a lost race (PostgreSQL only) the rows are re-read locked, so the second write cannot
         lose again.
         """
-        ids = {entity: [k[1] for k in keys if k[0] == entity] for entity in ("observation", "walk", "follow_up")}
+        ids = {entity: [k[1] for k in keys if k[0] == entity] for entity in ("observation", "walk", "follow_up", "plan_check")}
         found = {("walk", walk_id): entry for walk_id, entry in walks.load_walks(ids["walk"], lock).items()}
         found.update({("observation", obs_id): entry for obs_id, entry in load_observations(ids["observation"], lock).items()})
         found.update({("follow_up", fid): entry for fid, entry in follow_ups.load_follow_ups(ids["follow_up"], lock).items()})
+        found.update({("plan_check", cid): entry for cid, entry in plan_checks.load_checks(ids["plan_check"], lock).items()})
         for key in keys:
             self.loaded[key] = self.state[key] = found.get(key)
             self.dirty.discard(key)
@@ -175,6 +184,10 @@ class BatchSync:
                                                         self.school_id, self.observer_id, self.now)
             if errors:
                 return self.result(record, INVALID, errors)
+        elif record.type == "plan_check":  # "checked, not heard" (issue 16): server/plans/check_sync.py
+            planned, errors = plan_checks.plan_check(data, self.plan_days, self.school_id, self.observer_id, self.now)
+            if errors:
+                return self.result(record, INVALID, errors)
         else:
             errors = self.reference_errors(data)
             if errors:
@@ -205,6 +218,8 @@ class BatchSync:
             walk = self.state.get(("walk", data["walk_id"]))
             if walk is None or not walk.belongs_to(self.school_id, self.observer_id):
                 errors["walk_id"] = ["Not found."]
+        if data.get("plan_id") is not None:
+            errors.update(plan_checks.link_errors(data, self.plan_days))
         return errors
 
     def planned_observation(self, data: dict) -> Entry:
@@ -221,6 +236,7 @@ class BatchSync:
             "participant_count": data["participant_count"], "participant_roles": data["participant_roles"],
             "team": data["team"], "note": data["note"], "needs_follow_up": data["needs_follow_up"],
             "version": data["version"], "content_hash": content_hash, "deleted_at": None, "updated_at": self.now,
+            "plan_id": data.get("plan_id"), "plan_day": data.get("plan_day"),
         }
         levels = {trait_id: data["trait_levels"].get(key, 0) for key, trait_id in traits.items()}
         return Entry(self.school_id, self.observer_id, data["version"], content_hash, row=row, trait_levels=levels)
@@ -231,7 +247,7 @@ class BatchSync:
         The heatmap rollup follows in the same transaction (server/heatmaps/upkeep.py): the school-days
         that changed records touch before and after are recomputed, inserted records' numbers added.
         """
-        changes = {"walk": {}, "observation": {}, "follow_up": {}}
+        changes = {"walk": {}, "observation": {}, "follow_up": {}, "plan_check": {}}
         # The school's change number, taken once planned: till the commit its other writers wait (server/changes.py)
         change_seq = take_change_seq(db.session.connection(), self.school_id) if self.dirty else None
         for key in self.dirty:
@@ -251,6 +267,7 @@ class BatchSync:
                                       in observations.items() if loaded is None and obs_id not in lost_observations)
             lost = {("walk", walk_id) for walk_id in lost_walks} | {("observation", obs_id) for obs_id in lost_observations}
         lost |= {("follow_up", fid) for fid in follow_ups.write_follow_ups(changes["follow_up"], self.now)}  # after observations
+        lost |= {("plan_check", cid) for cid in plan_checks.write_checks(changes["plan_check"], self.now)}
         for key in self.dirty - lost:
             self.loaded[key] = self.state[key]
         self.dirty.clear()
@@ -264,6 +281,8 @@ class BatchSync:
         current = records.current_records({p.key for p, _ in conflicts})
         current.update({("follow_up", fid): record for fid, record in follow_ups.current_follow_ups(
             [p.key[1] for p, _ in conflicts if p.key[0] == "follow_up"]).items()})
+        current.update({("plan_check", cid): record for cid, record in plan_checks.current_checks(
+            [p.key[1] for p, _ in conflicts if p.key[0] == "plan_check"]).items()})
         for record, result in conflicts:
             found = current.get(record.key)
             if found is None:  # removed meanwhile, e.g. by a retention job
@@ -280,6 +299,8 @@ def tombstone(current: Entry, version: int, now: datetime, entity: str) -> Entry
     if entity == "observation":
         row["note"] = None
         levels = {}
+    elif entity == "plan_check":
+        row["note"] = None
     return Entry(current.school_id, current.observer_id, version, current.content_hash,
                  deleted=True, row=row, trait_levels=levels)
 

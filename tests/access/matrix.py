@@ -30,7 +30,10 @@ def _sync_body(ids):
     return {"school_id": ids["school"], "records": [{
         "type": "observation", "id": ids["observation"], "version": 9, "rubric_id": ids["rubric"],
         "location_id": ids["location"], "observed_at": "2026-11-02T15:00:00+00:00",
-        "trait_levels": {"substantive": 2},
+        "trait_levels": {"substantive": 2}, "plan_id": ids["plan"], "plan_day": "2026-11-03",
+    }, {
+        "type": "plan_check", "id": "3f1c2b5e-0000-4000-8000-0000000000c1", "version": 1, "plan_id": ids["plan"],
+        "day": "2026-11-03", "outcome": "not_held", "checked_at": "2026-11-03T15:00:00+00:00",
     }]}
 
 
@@ -101,6 +104,7 @@ ISOLATION: dict[str, object] = {
     "sync_api.sync": Target(json={"POST": _sync_body}),
     "sync_api.own_observations": Target(query=SCHOOL),
     "sync_api.own_walks": Target(query=SCHOOL),
+    "sync_api.own_plan_checks": Target(query=SCHOOL),
     "schools.overview": Target(path=SCHOOL),
     "schools.invite": Target(path=SCHOOL, form={"POST": {"email": "intruder@example.org", "role": "observer"}}),
     "schools.revoke_invitation": Target(path={**SCHOOL, "invitation_id": "invitation"}),

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import gzip
 import json
+import posixpath
+import re
 import shutil
 import struct
 
@@ -31,18 +33,22 @@ def test_service_worker_is_revalidated_allowed_at_root_and_carries_the_shell_ver
     assert f'var ON_DEMAND = {json.dumps(app.extensions["pwa_shell"]["on_demand"])};' in body
 
 
-def test_install_icons_and_practice_modules_are_on_demand_not_precached(app):
+def test_install_icons_practice_and_plan_modules_are_on_demand_not_precached(app):
     shell = app.extensions["pwa_shell"]
     on_demand = {"/icons/icon-512.png", "/icons/maskable-512.png", "/js/practice.js", "/js/screens/practice.js",
-                 "/js/ui/practice-history.js", "/js/ui/practice-reveal.js"}
+                 "/js/ui/practice-history.js", "/js/ui/practice-reveal.js",
+                 "/js/plan-capture.js", "/js/plans.js", "/js/plan-checks.js", "/js/ui/walk-next.js", "/js/ui/plan-link.js",
+                 "/js/ui/check-entries.js", "/css/plans.css"}
     assert set(shell["on_demand"]) == on_demand == pwa.ON_DEMAND
     assert not on_demand & set(shell["files"])
     assert {"/", "/js/app.js", "/js/ui/trait-picker.js", "/icons/icon-192.png"} <= set(shell["files"])
-    # what the precached shell imports statically must be precached: nothing in it names a practice module
+    # what the precached shell imports statically must be precached: nothing in it names an on-demand module
     for url in shell["files"]:
         if url.endswith(".js"):
             text = (pwa.PWA_DIR / url.lstrip("/")).read_text(encoding="utf-8")
-            assert "from \"./screens/practice.js\"" not in text and "from \"../practice.js\"" not in text, url
+            imported = {posixpath.normpath(posixpath.join(posixpath.dirname(url), path))
+                        for path in re.findall(r'^import [^;]*? from "([^"]+)";', text, re.MULTILINE)}
+            assert not imported & on_demand, url
 
 
 def test_manifest_is_served_as_a_web_app_manifest_with_installable_icons(client):

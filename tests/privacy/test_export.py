@@ -12,7 +12,8 @@ from server.audit.models import AuditEvent
 from tests import factories
 from tests.privacy.helpers import add_observation, populate
 
-FILES = {"observations.csv", "walks.csv", "follow_ups.csv", "places.csv", "periods.csv", "staff.csv", "audit.csv", "plans.csv"}
+FILES = {"observations.csv", "walks.csv", "follow_ups.csv", "places.csv", "periods.csv", "staff.csv", "audit.csv", "plans.csv",
+         "plan_checks.csv"}
 
 
 def download(client, school):
@@ -94,3 +95,23 @@ def test_plans_are_exported_one_row_per_schedule_version(db, school, login_as):
     (row,) = rows(download(client, school), "plans.csv")
     assert (row["name"], row["kind"], row["owner"], row["version"], row["rrule"], row["first_day"], row["focus_traits"]) == (
         "PLC home", "plc", "Principal home", "1", "FREQ=WEEKLY;BYDAY=TU", "2026-10-20", "evidence")
+
+
+def test_plan_checks_and_the_plan_links_of_logs_are_exported(db, school, login_as):
+    from datetime import date
+
+    from server.observations.models import Observation
+    from server.plans.checks import PlanCheck
+
+    populate(school, "home")
+    check = db.session.scalar(select(PlanCheck).where(PlanCheck.school_id == school.id))
+    linked = db.session.scalars(select(Observation).where(Observation.school_id == school.id)).first()
+    linked.plan_id, linked.plan_day = check.plan_id, date(2026, 10, 20)
+    db.session.commit()
+    client, _ = login_as("principal")
+    archive = download(client, school)
+    (row,) = rows(archive, "plan_checks.csv")
+    assert (row["id"], row["plan_id"], row["day"], row["outcome"], row["observer"]) == (
+        str(check.id), str(check.plan_id), "2026-10-27", "not_held", "Observer home")
+    links = {(o["plan_id"], o["plan_day"]) for o in rows(archive, "observations.csv")}
+    assert links == {(str(check.plan_id), "2026-10-20"), ("", "")}

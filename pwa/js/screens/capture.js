@@ -1,8 +1,11 @@
 // The capture screen: place → traits → Save. The last place stays chosen, so a log can be 2–3 taps, and
 // the last log there lends its setting, kind and team. One press of Save is one log, however fast the taps.
+// A school with planned conversations also gets "Walk next" and the suggested occurrence of a log
+// (plan-capture.js, imported on demand: capture works without it).
 
 import { getMeta, setMeta } from "../db.js";
 import { h } from "../dom.js";
+import { on } from "../events.js";
 import { createFollowUp } from "../follow-ups.js";
 import { oneAtATime } from "../once.js";
 import { editObservation, deleteObservation, lastDetailsAt, saveObservation } from "../records.js";
@@ -20,7 +23,10 @@ export function captureScreen(root, { afterSave, showLog }) {
   let editing = null;
   let ids = null;  // the UUIDs of the capture being saved: made once, so a repeated save stores nothing new
   let carrying = 0;
-  const places = placePicker((id) => { message.textContent = ""; carryFrom(id); });
+  let plans = null;  // the planned-conversation part, once imported
+  const places = placePicker((id) => { message.textContent = ""; carryFrom(id); plans?.render(); });
+  const nextSlot = h("div", { class: "capture__plans" });
+  const linkSlot = h("div");
   const traits = traitPicker(() => question.withdraw());
   const details = detailsPanel(() => carried.show(details.carried()));
   const carried = carriedDetails(() => { details.clearCarried(); carried.show([]); });
@@ -40,8 +46,8 @@ export function captureScreen(root, { afterSave, showLog }) {
   const save = h("button", { type: "button", class: "button button--primary save", id: "save-log",
     onclick: () => submit() }, "Save");
 
-  root.replaceChildren(walk.element, title,
-    h("h2", { class: "step", id: "places-title" }, "Where?"), places.element, carried.element,
+  root.replaceChildren(walk.element, nextSlot, title,
+    h("h2", { class: "step", id: "places-title" }, "Where?"), places.element, carried.element, linkSlot,
     h("div", { class: "step-row" }, h("h2", { class: "step", id: "traits-title" }, "What did you hear?"),
       h("p", { class: "step__hint" }, "1 tap: heard · 2 taps: strong")),
     traits.element, more, details.element, followUp.element, message, question.element,
@@ -58,8 +64,25 @@ export function captureScreen(root, { afterSave, showLog }) {
     followUp.element.hidden = !on || Boolean(editing);
   }
 
+  /** Import the plan part when the school has plans (cached for offline by the service worker's warm-up). */
+  async function showPlans(school) {
+    if (!plans && school.plans?.length) {
+      try {
+        const { planCapture } = await import("../plan-capture.js");
+        plans ||= planCapture({ placeOf: () => places.value });
+        nextSlot.replaceChildren(plans.next);
+        linkSlot.replaceChildren(plans.link);
+      } catch {
+        return;  // offline before it was ever fetched: logging works as before
+      }
+    }
+    await plans?.render();
+  }
+  on("records-changed", () => plans?.render());
+
   function stopEditing() {
     editing = null;
+    plans?.reset();
     title.hidden = true;
     cancel.hidden = true;
     save.textContent = "Save";
@@ -92,7 +115,8 @@ export function captureScreen(root, { afterSave, showLog }) {
       return;
     }
     const rubric = session.rubric();
-    const draft = { rubric_id: rubric.id, location_id: places.value, trait_levels: traits.levels, ...details.read() };
+    const draft = { rubric_id: rubric.id, location_id: places.value, trait_levels: traits.levels, ...details.read(),
+      ...(plans ? plans.read() : {}) };
     const task = !editing && draft.needs_follow_up ? followUp.read() : null;
     if (task && task.problem) {
       message.textContent = task.problem;
@@ -121,6 +145,7 @@ export function captureScreen(root, { afterSave, showLog }) {
       });
       traits.levels = {};
       details.reset();
+      plans?.reset();
       showFollowUp(false);
       toggleDetails(false);
       await carryFrom(places.value);
@@ -142,6 +167,7 @@ export function captureScreen(root, { afterSave, showLog }) {
       traits.setTraits(rubric.traits);
       details.setVocabulary(session.state.bootstrap.vocabulary || {});
       walk.render();
+      await showPlans(school);
     },
     edit(observation) {
       editing = observation.id;
@@ -155,11 +181,12 @@ export function captureScreen(root, { afterSave, showLog }) {
       places.value = observation.location_id;
       traits.levels = observation.trait_levels || {};
       details.load(observation);
+      plans?.load(observation);
       toggleDetails(true);
     },
     halfDone() {
       return Boolean(editing) || question.asking || Object.keys(traits.levels).length > 0 || details.touched();
     },
-    tick: () => walk.tick(),
+    tick: () => { walk.tick(); plans?.render(); },
   };
 }

@@ -21,8 +21,9 @@ export function logScreen(root, { edit, account, afterSave }) {
   const attention = h("div", { class: "log__group", id: "log-attention" });
   const today = h("div", { class: "log__group", id: "log-today" });
   const earlier = h("div", { class: "log__group", id: "log-earlier" });
+  const checks = h("div", { class: "log__group", id: "log-checks", hidden: true });  // "checked, not heard" (issue 16)
   let shown = PAGE;
-  root.replaceChildren(h("h2", { class: "screen__title", id: "log-title" }, "My log"), attention, today, earlier, account);
+  root.replaceChildren(h("h2", { class: "screen__title", id: "log-title" }, "My log"), attention, today, checks, earlier, account);
 
   function confirmDelete(button, observation) {
     if (button.dataset.deleting) return;  // one deletion, however often "Tap again" is tapped
@@ -43,8 +44,8 @@ export function logScreen(root, { edit, account, afterSave }) {
   }
 
   async function discard(id) {
-    await transact(["attention", "observations", "outbox"], "readwrite", (s) => {
-      for (const store of ["attention", "observations", "outbox"]) s[store].delete(id);
+    await transact(["attention", "observations", "plan_checks", "outbox"], "readwrite", (s) => {
+      for (const store of ["attention", "observations", "plan_checks", "outbox"]) s[store].delete(id);
     });
     toast("Discarded.");
     emit("records-changed");
@@ -66,7 +67,8 @@ export function logScreen(root, { edit, account, afterSave }) {
         h("span", { class: "entry__place" }, names.get(observation.location_id) || "Unknown place"),
         pending ? h("span", { class: "badge badge--pending" }, "Waiting to sync") : null,
         asking ? h("span", { class: "badge badge--choice" }, "Needs your choice") : null,
-        observation.needs_follow_up ? h("span", { class: "badge badge--follow" }, "Follow-up") : null),
+        observation.needs_follow_up ? h("span", { class: "badge badge--follow" }, "Follow-up") : null,
+        observation.plan_id ? h("span", { class: "badge badge--follow" }, "Planned") : null),
       h("ul", { class: "entry__traits", "aria-label": "Traits heard" }, traits.length
         ? traits.map((t) => h("li", { class: `tag tag--level${observation.trait_levels[t.key]}` },
           `${t.label}: ${LEVEL_WORDS[observation.trait_levels[t.key]].toLowerCase()}`))
@@ -78,6 +80,18 @@ export function logScreen(root, { edit, account, afterSave }) {
         h("button", { type: "button", class: "button button--small button--danger",
           "aria-label": `Delete the ${clock(observation.observed_at, school.timezone)} log`,
           onclick: (event) => confirmDelete(event.currentTarget, observation) }, "Delete")));
+  }
+
+  /** This phone's checks of planned conversations, drawn by a module fetched on demand when there are any. */
+  async function renderChecks(ctx, pending) {
+    const mine = (await getAll("plan_checks")).filter((c) => c.user_id === ctx.userId && c.school_id === ctx.schoolId && !c.deleted)
+      .sort((a, b) => (a.checked_at < b.checked_at ? 1 : -1));
+    if (!mine.length) { checks.hidden = true; return; }
+    try {
+      (await import("../ui/check-entries.js")).renderChecks(checks, mine, pending);
+    } catch {
+      checks.hidden = true;  // never fetched and offline: the checks still sync, and show once it loads
+    }
   }
 
   function group(container, heading, items, empty) {
@@ -107,6 +121,7 @@ export function logScreen(root, { edit, account, afterSave }) {
         earlier.append(h("button", { type: "button", class: "button button--secondary", id: "log-more",
           onclick: () => { shown += PAGE; this.render(); } }, `Show more (${before.length - shown} more on this phone)`));
       }
+      await renderChecks(ctx, pending);
       attention.hidden = invalid.length === 0;
       const view = { zone: school.timezone, names, traits: session.rubric()?.traits || [] };
       attention.replaceChildren(h("h3", { class: "log__heading log__heading--alert" }, "Needs attention"),

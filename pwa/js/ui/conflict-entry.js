@@ -14,14 +14,16 @@ const LABELS = {
   note: "Note", needs_follow_up: "Follow-up", started_at: "Walk start", ended_at: "Walk end",
   observation_id: "Log", owner_id: "Owner", action: "Action", due_at: "Due", status: "Status",
   snoozed_until: "Snoozed until", changed_practice: "Changed practice", outcome_note: "Outcome", completed_at: "Completed",
+  plan_id: "Planned conversation", plan_day: "Planned day", day: "Day", outcome: "Why not heard", checked_at: "Checked at",
 };
-const INSTANTS = new Set(["observed_at", "started_at", "ended_at", "due_at", "snoozed_until", "completed_at"]);
+const INSTANTS = new Set(["observed_at", "started_at", "ended_at", "due_at", "snoozed_until", "completed_at", "checked_at"]);
 const TRAIT = "trait_levels.";
 
 /** What the record is, as the user would name it. */
 function subject(entity, record, { zone, names }) {
   if (entity === "walk") return record.started_at ? `the walk you started at ${clock(record.started_at, zone)}` : "a walk";
   if (entity === "follow_up") return record.action ? `the follow-up “${record.action}”` : "a follow-up";
+  if (entity === "plan_check") return record.day ? `your check of a planned conversation on ${record.day}` : "a check";
   if (!record.observed_at) return "a log";
   return `the ${clock(record.observed_at, zone)} log at ${names.get(record.location_id) || "an unknown place"}`;
 }
