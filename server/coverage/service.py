@@ -102,9 +102,6 @@ class PlanCoverage:
     def past(self) -> int:
         return self.checked.n
 
-    def week(self, monday: date) -> list[OccurrenceMark]:
-        return [mark for mark in self.marks if week_of(mark.day) == monday]
-
 
 @dataclass
 class CoverageSummary:
@@ -242,7 +239,9 @@ def share_json(value: Share | None) -> dict | None:
             "interval_high": value.high, "few": value.few}
 
 
-def plan_json(plan: PlanCoverage) -> dict:
+def plan_json(plan: PlanCoverage, prepared: bool = True) -> dict:
+    """One plan's figures; `prepared` writes days and times as ISO text (what the schema would dump)."""
+    iso = (lambda value: value and value.isoformat()) if prepared else (lambda value: value)  # noqa: E731
     tally = plan.follow_ups
     return {
         "plan_id": plan.plan_id, "name": plan.name, "kind": plan.kind, "place": plan.place,
@@ -255,12 +254,13 @@ def plan_json(plan: PlanCoverage) -> dict:
         "follow_ups": {"opened": tally.opened, "done": tally.on_time + tally.late, "dropped": tally.dropped,
                        "open": tally.open, "overdue": tally.overdue,
                        "changed_practice": share_json(plan.changed_practice or share(0, 0, 1))},
-        "occurrences": [{"day": m.day, "local_start": m.local_start, "status": m.status, "outcome": m.outcome,
-                         "logs": m.logs} for m in plan.marks],
+        "occurrences": [{"day": iso(m.day), "local_start": iso(m.local_start),
+                         "status": m.status, "outcome": m.outcome, "logs": m.logs} for m in plan.marks],
     }
 
 
 def as_json(summary: CoverageSummary) -> dict:
+    """The API's answer; `plans` is JSON-ready as it stands (schemas/coverage.py: Prepared)."""
     return {"school_id": summary.school_id, "timezone": summary.timezone, "start": summary.start, "end": summary.end,
             "as_of": summary.as_of, "min_n": summary.min_n, "weeks": summary.weeks,
             "totals": {"plans": len(summary.plans), "past": summary.past, "checked": share_json(summary.checked),

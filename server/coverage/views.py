@@ -11,7 +11,7 @@ from marshmallow import ValidationError
 
 from schemas.coverage import CoverageArgsSchema
 from server.access import Action, require_school
-from server.coverage import exports, service
+from server.coverage import exports, marks, service
 from server.db import db
 from server.heatmaps import exports as heatmap_exports
 from server.heatmaps import views as dashboard
@@ -39,7 +39,7 @@ def coverage(school_id: int):
     args, problems = range_args()
     summary = None if problems else service.school_coverage(school, args.get("start"), args.get("end"))
     return dashboard.page("coverage/coverage.html", 422 if problems else 200, school=school, summary=summary,
-                          problems=problems, raw=request.args, current="coverage", words=service.OUTCOME_WORDS)
+                          problems=problems, raw=request.args, current="coverage", grid_cells=marks.grid_cells)
 
 
 @bp.route("/schools/<int:school_id>/dashboard/coverage.csv")

@@ -103,3 +103,15 @@ def test_a_school_without_plans_says_how_to_start(login_as, school):
     client, _ = login_as("viewer")
     html = client.get(f"/schools/{school.id}/dashboard/coverage").get_data(as_text=True)
     assert "no planned conversations yet" in html
+
+
+def test_the_prepared_plans_are_what_their_schema_would_dump(coverage_school):
+    """schemas/coverage.py passes `plans` through as the service made it: it must equal the schema's own dump."""
+    from schemas.coverage import PlanCoverageSchema
+    from server.coverage import service
+
+    school, _plc, _team = coverage_school
+    summary = service.school_coverage(school)
+    dumped = PlanCoverageSchema(many=True).dump([service.plan_json(plan, prepared=False) for plan in summary.plans])
+    assert service.as_json(summary)["plans"] == dumped
+    assert dumped[0]["occurrences"][0]["day"] == "2026-10-20" and dumped[0]["occurrences"][3]["local_start"] is None
