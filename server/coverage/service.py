@@ -266,3 +266,11 @@ def as_json(summary: CoverageSummary) -> dict:
             "totals": {"plans": len(summary.plans), "past": summary.past, "checked": share_json(summary.checked),
                        "happened": share_json(summary.happened), "never_checked": summary.never_checked},
             "plans": [plan_json(plan) for plan in summary.plans]}
+
+
+def district_coverage(schools: list[School], start: date | None = None, end: date | None = None) -> list[CoverageSummary]:
+    """Each school's coverage without trait shares or follow-ups (the district table), over its own term
+    unless a range is given; a range longer than a school year is cut to its last 400 days."""
+    if start and end and (end - start).days + 1 > MAX_DAYS:
+        start = end - timedelta(days=MAX_DAYS - 1)
+    return [school_coverage(school, start, end, detail=False) for school in schools]
