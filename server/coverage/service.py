@@ -56,7 +56,7 @@ def share(count: int, n: int, min_n: int) -> Share:
     return Share(n, count, n < min_n, low, high)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class OccurrenceMark:
     day: date
     local_start: datetime | None
