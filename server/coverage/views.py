@@ -15,6 +15,7 @@ from server.coverage import exports, marks, service
 from server.db import db
 from server.heatmaps import exports as heatmap_exports
 from server.heatmaps import views as dashboard
+from server.heatmaps.service import open_district
 
 bp = Blueprint("coverage", __name__, template_folder="templates")
 FIELD_WORDS = {"start": "The first day", "end": "The last day", "_schema": "The address"}
@@ -40,6 +41,15 @@ def coverage(school_id: int):
     summary = None if problems else service.school_coverage(school, args.get("start"), args.get("end"))
     return dashboard.page("coverage/coverage.html", 422 if problems else 200, school=school, summary=summary,
                           problems=problems, raw=request.args, current="coverage", grid_cells=marks.grid_cells)
+
+
+@bp.route("/district/<int:district_id>/coverage")
+@login_required
+def district(district_id: int):
+    """Each school's coverage over its own term, for district admins (the district view links here: reading
+    fifty schools' plans costs more than the district's heatmaps, so it is a page of its own)."""
+    view = open_district(current_user, district_id, {})
+    return dashboard.page("coverage/district.html", view=view, summaries=service.district_coverage(view.schools))
 
 
 @bp.route("/schools/<int:school_id>/dashboard/coverage.csv")

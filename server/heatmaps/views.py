@@ -16,7 +16,6 @@ from werkzeug.exceptions import HTTPException, UnprocessableEntity
 from schemas.heatmaps import (CONVERSATION_KINDS, SETTINGS, DistrictFrequencyArgsSchema, DistrictQualityArgsSchema,
                               FrequencyArgsSchema, QualityArgsSchema, TrendsArgsSchema)
 from server.coverage import questions as coverage_questions
-from server.coverage import service as coverage_service
 from server.db import db
 from server.errors import http_error_response
 from server.heatmaps import charts, exports, page_errors, questions, rates, service
@@ -153,8 +152,7 @@ def district(district_id: int):
     view = service.open_district(current_user, district_id, args)
     return page("heatmaps/district.html", view=view, args=args, current="district",
                 heatmap=service.district_quality(view), frequency=service.district_frequency(view),
-                rubrics=view.rubrics(), all_schools=view.all_schools,
-                coverage=coverage_service.district_coverage(view.schools, args.get("date_from"), args.get("date_to")))
+                rubrics=view.rubrics(), all_schools=view.all_schools)
 
 
 @login_required

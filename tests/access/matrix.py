@@ -142,6 +142,7 @@ ISOLATION: dict[str, object] = {
     "coverage_api.school_coverage": Target(path=SCHOOL),
     "coverage.coverage": Target(path=SCHOOL),
     "coverage.coverage_csv": Target(path=SCHOOL),
+    "coverage.district": Target(path={"district_id": "district"}),
     "push_api.key": PUBLIC,                # the server's public VAPID key
     "push_api.devices": LISTS,
     "push_api.subscribe": PUBLIC,          # the caller's own devices only; see tests/push

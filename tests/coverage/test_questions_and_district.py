@@ -40,8 +40,14 @@ def test_the_dashboard_lists_the_coverage_question(login_as, coverage_school):
 def test_the_district_view_shows_each_schools_coverage(login_as, coverage_school):
     school, _plc, _team = coverage_school
     client, _ = login_as("district_admin")
-    html = client.get(f"/district/{school.district_id}").get_data(as_text=True)
-    assert "Do the planned conversations happen?" in html
+    assert f'href="/district/{school.district_id}/coverage"' in client.get(f"/district/{school.district_id}").get_data(as_text=True)
+    html = client.get(f"/district/{school.district_id}/coverage").get_data(as_text=True)
     row = html[html.index('id="district-coverage"'):]
     assert f'href="/schools/{school.id}/dashboard/coverage">{school.name}</a>' in row
     assert "5 of 7 (71%)" in row and "3 of 5" in row
+
+
+def test_the_district_coverage_page_is_for_district_admins(login_as, coverage_school):
+    school, _plc, _team = coverage_school
+    principal, _ = login_as("principal")
+    assert principal.get(f"/district/{school.district_id}/coverage").status_code == 403
