@@ -53,3 +53,15 @@ def test_the_print_preview_keeps_the_marks_and_drops_the_controls(signed_in, dem
     shot(page, "print", demo.engine)
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.pdf(path=str(SHOTS / f"print-{demo.engine}.pdf"), landscape=True)
+
+
+def test_the_district_links_to_each_schools_coverage(signed_in, demo):
+    page = signed_in("district@maplevalley.demo", LAPTOP)
+    page.goto(f"/district/{demo.seed['district_id']}")
+    page.get_by_role("link", name="Each school’s coverage").click()
+    page.wait_for_load_state()
+    table = page.locator("#district-coverage")
+    assert table.locator("tbody tr").count() == 2
+    shot(page, "district", demo.engine)
+    table.get_by_role("link", name="Lincoln Middle School").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Do the planned conversations happen?"
