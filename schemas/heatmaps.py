@@ -11,6 +11,7 @@ CONVERSATION_KINDS = (
     "grade_department_meeting", "post_observation_conference", "learning_walk_debrief", "coaching_session",
     "planning_session",
 )
+PLANNED = ("planned", "unplanned")
 MAX_ID = 2**31 - 1
 
 
@@ -26,6 +27,8 @@ class HeatmapFilterArgsSchema(StrictSchema):
     setting = fields.String(validate=validate.OneOf(SETTINGS))
     conversation_kind = fields.String(validate=validate.OneOf(CONVERSATION_KINDS))
     team = CleanString(validate=validate.Length(min=1, max=60), metadata={"description": "Team or grade, as logged"})
+    planned = fields.String(validate=validate.OneOf(PLANNED), metadata={
+        "description": "planned: conversations logged at a planned occurrence (linked to a plan); unplanned: the rest"})
     rubric_id = _id(metadata={"description": "Default: the district's default rubric, else the seven traits"})
 
 
@@ -42,7 +45,7 @@ class FrequencyArgsSchema(SchoolFilterArgsSchema):
 
 class QualityArgsSchema(SchoolFilterArgsSchema):
     by = fields.String(load_default="kind",
-                       validate=validate.OneOf(("place", "place_kind", "setting", "kind", "team", "week")))
+                       validate=validate.OneOf(("place", "place_kind", "setting", "kind", "team", "planned", "week")))
     measure = fields.String(load_default="heard", validate=validate.OneOf(("heard", "strong", "mean")))
 
 

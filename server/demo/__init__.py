@@ -24,12 +24,14 @@ from server.auth.models import Membership, User
 from server.db import db, utcnow
 from server.demo.people_places import (DISTRICT_NAME, SCHOOLS, create_district, create_school, create_staff,
                                        demo_emails)
+from server.demo.coverage import coverage_rows
 from server.demo.plans import create_plans
 from server.demo.scenarios import add_practice_scenarios
 from server.demo.semester import Calendar, SemesterRows, SemesterWriter
 from server.enums import Role
 from server.followups.models import FollowUp
 from server.observations.models import Observation, ObservationTraitLevel
+from server.plans.checks import PlanCheck
 from server.plans.models import PlanFeed, PlannedConversation
 from server.practice.models import PracticeScenario
 from server.rubrics.models import Rubric, Trait
@@ -93,8 +95,9 @@ def load_demo(seed: int = 2026, reset: bool = False, now: datetime | None = None
     district = create_district(set_up_at)
     built = [create_school(district, plan, set_up_at) for plan in SCHOOLS]
     create_staff(district, built, DEMO_PASSWORD, set_up_at)
-    for school in built:
-        create_plans(school, Calendar.ending(now.astimezone(ZoneInfo(school.plan.timezone)).date()), set_up_at)
+    plans = {school.plan.key: create_plans(school, Calendar.ending(now.astimezone(ZoneInfo(school.plan.timezone)).date()),
+                                           set_up_at) for school in built}
+    db.session.flush()
     rows = SemesterRows()
     for school in built:
         SemesterWriter(rng, school, rubric.id, trait_ids, rows, now).write()
@@ -106,6 +109,12 @@ def load_demo(seed: int = 2026, reset: bool = False, now: datetime | None = None
     for model, batch in ((Walk, rows.walks), (Observation, rows.observations),
                          (ObservationTraitLevel, rows.trait_levels), (FollowUp, rows.follow_ups)):
         insert_rows(model, batch)
+    for school in built:  # the coverage history: walks to planned conversations, linked logs, checks
+        linked, checks = coverage_rows(seed, school, rubric.id, trait_ids, plans[school.plan.key], now)
+        for model, batch in ((Walk, linked.walks), (Observation, linked.observations),
+                             (ObservationTraitLevel, linked.trait_levels), (FollowUp, linked.follow_ups),
+                             (PlanCheck, checks)):
+            insert_rows(model, batch)
     db.session.commit()
     return summarise(district, kept_existing=False)
 
@@ -123,7 +132,7 @@ def remove_demo() -> None:
     observation_ids = select(Observation.id).where(Observation.school_id.in_(school_ids)).scalar_subquery()
     statements = [delete(ObservationTraitLevel).where(ObservationTraitLevel.observation_id.in_(observation_ids))]
     statements += [delete(model).where(model.school_id.in_(school_ids))
-                   for model in (PracticeScenario, FollowUp, Observation, Walk, PlannedConversation, PlanFeed,
+                   for model in (PracticeScenario, FollowUp, PlanCheck, Observation, Walk, PlannedConversation, PlanFeed,
                                  Location, Period)]
     statements += [delete(User).where(User.email.in_(demo_emails())),
                    delete(District).where(District.id.in_(district_ids))]  # cascades to schools and roles

@@ -20,9 +20,9 @@ TITLES = {"dashboard": "Conversation dashboard", "frequency": "Where and when co
           "results": "Did it lead to action?"}
 LABELS = {"date_from": "The start date (From)", "date_to": "The end date (To)", "setting": "The setting",
           "conversation_kind": "The kind of conversation", "team": "The team or grade", "observer_id": "The observer",
-          "rubric_id": "The rubric", "school_id": "The schools", "rows": "The rows", "columns": "The columns",
+          "rubric_id": "The rubric", "planned": "Planned or not", "school_id": "The schools", "rows": "The rows", "columns": "The columns",
           "measure": "What to show", "by": "The columns"}
-FORM_FIELDS = ("date_from", "date_to", "setting", "conversation_kind", "team", "observer_id", "rubric_id")
+FORM_FIELDS = ("date_from", "date_to", "setting", "conversation_kind", "team", "observer_id", "rubric_id", "planned")
 VIEW_FIELDS = ("rows", "columns", "measure", "by")
 WHOLE_NUMBERS = ("observer_id", "rubric_id")
 

@@ -39,6 +39,7 @@ class Filters:
     conversation_kind: str | None = None
     team: str | None = None
     observer_id: int | None = None
+    planned: bool | None = None  # True: logged at a planned occurrence (plan_id set); False: not; None: both
     rubric_id: int | None = None
     school_ids: tuple[int, ...] = field(default=())
 
@@ -52,6 +53,8 @@ class Filters:
             needed.add("team")
         if self.observer_id is not None:
             needed.add("observer")
+        if self.planned is not None:
+            needed.add("planned")  # raw rows only: the rollup has no plan key
         return needed
 
 
@@ -81,6 +84,8 @@ def walked_flag() -> ColumnElement:
 
 
 def facet_columns(facet: str) -> list[ColumnElement]:
+    if facet == "planned":
+        return [O.plan_id.is_not(None)]  # no bound values: PostgreSQL matches it in GROUP BY
     return {"all": [], "place": [O.location_id], "talk": [O.setting, O.conversation_kind], "team": [O.team]}[facet]
 
 
@@ -91,6 +96,8 @@ def facet_value(facet: str, row: tuple) -> str:
         return talk_value(row[0], row[1])
     if facet == "team":
         return row[0] or ""
+    if facet == "planned":
+        return "planned" if row[0] else "unplanned"
     return ""
 
 
@@ -110,6 +117,8 @@ def observation_conditions(filters: Filters) -> list[ColumnElement]:
         conditions.append(func.coalesce(O.team, "") == filters.team)
     if filters.observer_id is not None:
         conditions.append(O.observer_id == filters.observer_id)
+    if filters.planned is not None:
+        conditions.append(O.plan_id.is_not(None) if filters.planned else O.plan_id.is_(None))
     return conditions
 
 

@@ -65,6 +65,8 @@ def rate_filter(filters: Filters, setting_labels: dict, talk_labels: dict) -> st
         parts.append(talk_labels.get(filters.conversation_kind, filters.conversation_kind))
     if filters.team:
         parts.append(filters.team)
+    if filters.planned is not None:
+        parts.append("planned" if filters.planned else "unplanned")
     return " · ".join(parts) or None
 
 

@@ -37,9 +37,10 @@ TALK_LABELS = {
 }
 SETTING_LABELS = {"informal": "Informal", "formal": "Formal", "": "Setting not recorded"}
 BY_LABELS = {"place": "Place", "place_kind": "Kind of place", "setting": "Setting", "kind": "Kind of conversation",
-             "team": "Team or grade", "week": "Week"}
-BY_FACET = {"place": "place", "place_kind": "place", "setting": "talk", "kind": "talk", "team": "team", "week": None}
+             "team": "Team or grade", "planned": "Planned or not", "week": "Week"}
+BY_FACET = {"place": "place", "place_kind": "place", "setting": "talk", "kind": "talk", "team": "team", "planned": "planned", "week": None}
 ALL = "all"
+PLANNED_LABELS = {"planned": "At a planned conversation", "unplanned": "Not planned"}
 
 
 @dataclass
@@ -75,7 +76,8 @@ def make_filters(args: dict, school_ids: tuple[int, ...], rubric_id: int) -> Fil
         abort(422, description="The start date is after the end date.")
     return Filters(date_from=args.get("date_from"), date_to=args.get("date_to"), setting=args.get("setting"),
                    conversation_kind=args.get("conversation_kind"), team=args.get("team"),
-                   observer_id=args.get("observer_id"), rubric_id=rubric_id, school_ids=school_ids)
+                   observer_id=args.get("observer_id"), rubric_id=rubric_id, school_ids=school_ids,
+                   planned={"planned": True, "unplanned": False}.get(args.get("planned")))
 
 
 def pick_rubric(rubric_id: int | None, district_id: int) -> Rubric:
@@ -235,6 +237,9 @@ def column_mapper(view: SchoolView, by: str, tallies: dict):
         kinds = sorted({places[int(value)].kind.value for value, _ in values if int(value) in places})
         return ((lambda value, day: places[int(value)].kind.value if int(value) in places else "other"),
                 [Axis(kind, KIND_LABELS.get(kind, kind)) for kind in kinds])
+    if by == "planned":
+        seen = {value for value, _ in values}
+        return (lambda value, day: value), [Axis(k, PLANNED_LABELS[k]) for k in PLANNED_LABELS if k in seen]
     if by == "setting":
         order = [s.value for s in Setting] + [""]
         seen = {value.partition("/")[0] for value, _ in values}

@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException, UnprocessableEntity
 
 from schemas.heatmaps import (CONVERSATION_KINDS, SETTINGS, DistrictFrequencyArgsSchema, DistrictQualityArgsSchema,
                               FrequencyArgsSchema, QualityArgsSchema, TrendsArgsSchema)
+from server.coverage import questions as coverage_questions
 from server.db import db
 from server.errors import http_error_response
 from server.heatmaps import charts, exports, page_errors, questions, rates, service
@@ -104,7 +105,8 @@ def dashboard(school_id: int):
     frequency = service.frequency(view)
     trends = service.trends(view)
     return page("heatmaps/dashboard.html", view=view, args=args, current="dashboard", heatmap=by_setting,
-                frequency=frequency, questions=questions.ask(by_setting, frequency, trends),
+                frequency=frequency, questions=questions.ask(by_setting, frequency, trends) + coverage_questions.for_dashboard(
+                    view.school, args.get("date_from"), args.get("date_to")),
                 choices=service.filter_choices(view, current_user), totals=overall(frequency))
 
 
@@ -253,7 +255,7 @@ def has_data(heatmap: Heatmap) -> bool:
 def nothing_logged(heatmap: Heatmap, args: dict) -> str:
     """What to say when the filters hold no conversation: the range in words, and what else was chosen."""
     start, end = args.get("date_from"), args.get("date_to")
-    narrowed = any(args.get(name) for name in ("setting", "conversation_kind", "team", "observer_id", "school_ids"))
+    narrowed = any(args.get(name) for name in ("setting", "conversation_kind", "team", "observer_id", "planned", "school_ids"))
     if start and end:
         text = f"No conversations logged between {charts.long_date(start)} and {charts.long_date(end)}"
     elif start or end:

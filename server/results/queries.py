@@ -73,6 +73,8 @@ def follow_up_rows(school_id: int, zone: ZoneInfo, filters: Filters, trait_ids: 
         query = query.where(Observation.team == filters.team)
     if filters.observer_id is not None:
         query = query.where(Observation.observer_id == filters.observer_id)
+    if filters.planned is not None:
+        query = query.where(Observation.plan_id.is_not(None) if filters.planned else Observation.plan_id.is_(None))
     rows: dict = {}
     for (fid, status, due_at, snoozed, completed, changed, created, obs_id, setting, kind, team) in db.session.execute(query):
         local_of = lambda moment: as_utc(moment).astimezone(zone).date()  # noqa: E731

@@ -143,6 +143,10 @@ ISOLATION: dict[str, object] = {
     "results_api.school_results": Target(path=SCHOOL),
     "results.results": Target(path=SCHOOL),
     "results.results_csv": Target(path=SCHOOL),
+    "coverage_api.school_coverage": Target(path=SCHOOL),
+    "coverage.coverage": Target(path=SCHOOL),
+    "coverage.coverage_csv": Target(path=SCHOOL),
+    "coverage.district": Target(path={"district_id": "district"}),
     "push_api.key": PUBLIC,                # the server's public VAPID key
     "push_api.devices": LISTS,
     "push_api.subscribe": PUBLIC,          # the caller's own devices only; see tests/push
