@@ -114,9 +114,9 @@ class FollowUpOwnerListSchema(StrictSchema):
 
 
 class ShareSchema(StrictSchema):
-    """Closed follow-ups (done or dropped) and how many ended in a recorded change of practice."""
+    """Follow-ups done with an answer to "did practice change?", and how many said yes (dropped ones are not counted)."""
 
-    n = fields.Integer(dump_only=True, metadata={"description": "Closed follow-ups counted"})
+    n = fields.Integer(dump_only=True, metadata={"description": "Follow-ups done with an answer"})
     changed = fields.Integer(dump_only=True, metadata={"description": "Of them, done with changed_practice true"})
     share = fields.Float(dump_only=True, allow_none=True, metadata={"description": "changed / n (null when n = 0)"})
     low = fields.Float(dump_only=True, allow_none=True, metadata={"description": "95% Wilson interval, lower bound"})
@@ -145,5 +145,5 @@ class FollowUpSummarySchema(StrictSchema):
     dropped = fields.Integer(dump_only=True)
     changed_practice = fields.Nested(ShareSchema, dump_only=True)
     by_trait = fields.List(fields.Nested(TraitShareSchema), dump_only=True,
-                           metadata={"description": "Closed follow-ups whose observation heard the trait (level 1 or 2)"})
+                           metadata={"description": "Answered follow-ups whose observation heard the trait (level 1 or 2)"})
     by_setting = fields.List(fields.Nested(SettingShareSchema), dump_only=True)

@@ -2,7 +2,7 @@
 
 "Changed practice" is a share of the follow-ups done with an answer to that question (done with
 changed_practice true / done with changed_practice true or false): a dropped follow-up or one closed
-without an answer says nothing about practice. Every share carries its n, a 95% Wilson interval, and
+without an answer says nothing about practice (server/followups/outcomes.py, shared with the summary). Every share carries its n, a 95% Wilson interval, and
 is marked too few to read under the school's minimum n. Access is decided by the heatmaps' open_school.
 """
 from __future__ import annotations
@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from server.auth.models import User
 from server.db import utcnow
 from server.enums import FollowUpStatus
+from server.followups.outcomes import practice_answer
 from server.heatmaps.cells import wilson
 from server.heatmaps.service import SETTING_LABELS, TALK_LABELS, SchoolView, open_school
 from server.results.queries import FollowUpRow, follow_up_rows
@@ -60,9 +61,10 @@ class Tally:
                 self.on_time += 1
             else:
                 self.late += 1
-            if row.changed_practice is not None:
-                self.answered += 1
-                self.changed += row.changed_practice
+        answer = practice_answer(row.status, row.changed_practice)
+        if answer is not None:
+            self.answered += 1
+            self.changed += answer
 
     def share(self, min_n: int) -> Share:
         interval = wilson(self.changed, self.answered)
