@@ -6,12 +6,14 @@ code answers on SQLite and PostgreSQL, and each figure is easy to check by hand.
 """
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
+from sqlalchemy.orm import aliased
 
 from server.db import db
 from server.enums import FollowUpStatus
@@ -35,6 +37,8 @@ class FollowUpRow:
     team: str | None = None
     linked: bool = False
     traits: set[int] = field(default_factory=set)
+    source_id: uuid.UUID | None = None     # the conversation it came from
+    evidence_id: uuid.UUID | None = None   # a later conversation linked as evidence of change (live, same school)
 
 
 def as_utc(moment: datetime) -> datetime:
@@ -55,10 +59,13 @@ def follow_up_rows(school_id: int, zone: ZoneInfo, filters: Filters, trait_ids: 
     """Live follow-ups of the school opened in the date range; the conversation filters narrow them to
     follow-ups of matching conversations (so a follow-up from no conversation only counts unfiltered)."""
     linked = (Observation.id == FollowUp.observation_id) & Observation.deleted_at.is_(None)
+    later = aliased(Observation)
+    evidence = ((later.id == FollowUp.evidence_observation_id) & later.deleted_at.is_(None)
+                & (later.school_id == FollowUp.school_id))
     query = (select(FollowUp.id, FollowUp.status, FollowUp.due_at, FollowUp.snoozed_until, FollowUp.completed_at,
                     FollowUp.changed_practice, FollowUp.created_at, Observation.id, Observation.setting,
-                    Observation.conversation_kind, Observation.team)
-             .select_from(FollowUp).outerjoin(Observation, linked)
+                    Observation.conversation_kind, Observation.team, later.id)
+             .select_from(FollowUp).outerjoin(Observation, linked).outerjoin(later, evidence)
              .where(FollowUp.school_id == school_id, FollowUp.deleted_at.is_(None)))
     start, end = local_bounds(filters, zone)
     if start is not None:
@@ -74,13 +81,14 @@ def follow_up_rows(school_id: int, zone: ZoneInfo, filters: Filters, trait_ids: 
     if filters.observer_id is not None:
         query = query.where(Observation.observer_id == filters.observer_id)
     rows: dict = {}
-    for (fid, status, due_at, snoozed, completed, changed, created, obs_id, setting, kind, team) in db.session.execute(query):
+    for (fid, status, due_at, snoozed, completed, changed, created, obs_id, setting, kind, team, later_id) in db.session.execute(query):
         local_of = lambda moment: as_utc(moment).astimezone(zone).date()  # noqa: E731
         rows[fid] = FollowUpRow(
             status=FollowUpStatus(status), due_local=local_of(due_at), remind_at=as_utc(snoozed or due_at),
             completed_local=local_of(completed) if completed else None, changed_practice=changed,
             opened_local=local_of(created), setting=getattr(setting, "value", setting),
-            kind=getattr(kind, "value", kind), team=team or None, linked=obs_id is not None)
+            kind=getattr(kind, "value", kind), team=team or None, linked=obs_id is not None,
+            source_id=obs_id, evidence_id=later_id if obs_id is not None else None)
     if rows and trait_ids:
         heard = (select(FollowUp.id, ObservationTraitLevel.trait_id).select_from(FollowUp)
                  .join(Observation, linked)

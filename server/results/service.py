@@ -18,6 +18,7 @@ from server.enums import FollowUpStatus
 from server.followups.outcomes import practice_answer
 from server.heatmaps.cells import wilson
 from server.heatmaps.service import SETTING_LABELS, TALK_LABELS, SchoolView, open_school
+from server.results import evidence
 from server.results.queries import FollowUpRow, follow_up_rows
 
 
@@ -96,6 +97,7 @@ class Results:
     breakdowns: list[Breakdown]
     months: list[Group]
     min_n: int
+    heard_again: evidence.HeardAgain
     notes: list[str] = field(default_factory=list)
 
 
@@ -148,7 +150,8 @@ def results(user: User, school_id: int, args: dict, now: datetime | None = None)
         by_month.setdefault(row.opened_local.replace(day=1), Tally()).add(row, now)
     months = [Group(month.isoformat()[:7], month_label(month), tally, tally.share(view.min_n))
               for month, tally in sorted(by_month.items())]
-    return Results(view, now, total, total.share(view.min_n), breakdowns, months, view.min_n)
+    return Results(view, now, total, total.share(view.min_n), breakdowns, months, view.min_n,
+                   evidence.heard_again(rows, view.traits, view.min_n))
 
 
 def tally_json(tally: Tally, share: Share) -> dict:
@@ -166,4 +169,4 @@ def as_json(found: Results) -> dict:
             "date_to": filters.date_to, "min_n": found.min_n, "totals": tally_json(found.total, found.share),
             "breakdowns": [{"name": b.name, "title": b.title, "groups": [group(g) for g in b.groups]}
                            for b in found.breakdowns],
-            "months": [group(g) for g in found.months]}
+            "months": [group(g) for g in found.months], "heard_again": evidence.as_json(found.heard_again)}
