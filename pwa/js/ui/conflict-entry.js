@@ -14,6 +14,7 @@ const LABELS = {
   note: "Note", needs_follow_up: "Follow-up", started_at: "Walk start", ended_at: "Walk end",
   observation_id: "Log", owner_id: "Owner", action: "Action", due_at: "Due", status: "Status",
   snoozed_until: "Snoozed until", changed_practice: "Changed practice", outcome_note: "Outcome", completed_at: "Completed",
+  evidence_observation_id: "Later log linked", relisten: "Listen again",
 };
 const INSTANTS = new Set(["observed_at", "started_at", "ended_at", "due_at", "snoozed_until", "completed_at"]);
 const TRAIT = "trait_levels.";
