@@ -5,7 +5,7 @@ compares the traits heard before and after); a follow-up may ask its owner to li
 started when it falls due. Existing follow-ups have neither.
 
 Revision ID: 0014
-Revises: 0008
+Revises: 0010
 Create Date: 2026-12-05 22:00:00
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 revision = '0014'
-down_revision = '0008'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
