@@ -57,7 +57,8 @@ class ResultsGroupSchema(ResultsTallySchema):
 
 
 class ResultsBreakdownSchema(StrictSchema):
-    name = fields.String(metadata={"description": "trait, setting, kind or team"})
+    name = fields.String(metadata={"description": "trait, setting, kind, team or plan (the planned conversation it was heard at; "
+                                                  "no groups when none was)"})
     title = fields.String()
     groups = fields.List(fields.Nested(ResultsGroupSchema))
 

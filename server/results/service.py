@@ -107,15 +107,17 @@ def not_recorded(label: str) -> Callable[[str | None], str]:
 
 # Each breakdown: (name, title, the keys a follow-up counts under, and their labels). A follow-up from no
 # logged conversation is left out of these (it has no trait, setting, kind or team); it counts in the totals.
-# A "planned conversation" breakdown slots in here as one more entry once plans exist.
-def _breakdowns(view: SchoolView) -> list[tuple[str, str, Callable[[FollowUpRow], Iterable[str]], dict[str, str]]]:
+# A new grouping is one more entry here: its key per follow-up (a field of FollowUpRow) and its labels.
+def _breakdowns(view: SchoolView, rows: list[FollowUpRow]) -> list[tuple[str, str, Callable[[FollowUpRow], Iterable[str]], dict[str, str]]]:
     trait_labels = {str(trait.id): trait.label for trait in view.traits}
+    plan_labels = {row.plan: row.plan_name for row in rows if row.plan is not None}
     return [
         ("trait", "By trait heard in the conversation", lambda row: [str(t) for t in row.traits], trait_labels),
         ("setting", "By setting", lambda row: [row.setting or ""], {"informal": "Informal", "formal": "Formal",
                                                                       "": SETTING_LABELS[""]}),
         ("kind", "By kind of conversation", lambda row: [row.kind or ""], {**TALK_LABELS, "": "Kind not recorded"}),
         ("team", "By team or grade", lambda row: [row.team or ""], {"": "Team not recorded"}),
+        ("plan", "By planned conversation", lambda row: [row.plan or ""], {**plan_labels, "": "Not at a planned conversation"}),
     ]
 
 
@@ -132,7 +134,7 @@ def results(user: User, school_id: int, args: dict, now: datetime | None = None)
     for row in rows:
         total.add(row, now)
     breakdowns = []
-    for name, title, keys_of, labels in _breakdowns(view):
+    for name, title, keys_of, labels in _breakdowns(view, rows):
         tallies: dict[str, Tally] = {}
         for row in rows:
             if not row.linked:
@@ -144,6 +146,8 @@ def results(user: User, school_id: int, args: dict, now: datetime | None = None)
             order = [k for k in labels if k in tallies]
         groups = [Group(key, labels.get(key, key), tallies.get(key, Tally()), tallies.get(key, Tally()).share(view.min_n))
                   for key in order if key in tallies or name == "trait"]
+        if name == "plan" and not any(g.key for g in groups):
+            groups = []  # no follow-up came from a planned conversation: nothing to compare
         breakdowns.append(Breakdown(name, title, groups))
     by_month: dict[date, Tally] = {}
     for row in rows:
