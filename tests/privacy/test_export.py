@@ -94,3 +94,15 @@ def test_plans_are_exported_one_row_per_schedule_version(db, school, login_as):
     (row,) = rows(download(client, school), "plans.csv")
     assert (row["name"], row["kind"], row["owner"], row["version"], row["rrule"], row["first_day"], row["focus_traits"]) == (
         "PLC home", "plc", "Principal home", "1", "FREQ=WEEKLY;BYDAY=TU", "2026-10-20", "evidence")
+
+
+def test_follow_ups_carry_their_re_listen_and_evidence(db, school, login_as):
+    from server.enums import FollowUpStatus
+    from tests.followups.helpers import create_follow_up, create_observation, now
+    owner = factories.create_user("observer", school)
+    source, later = create_observation(school, owner), create_observation(school, owner)
+    create_follow_up(school, owner, observation_id=source.id, relisten=True, status=FollowUpStatus.DONE,
+                     changed_practice=True, completed_at=now(), evidence_observation_id=later.id)
+    client, _ = login_as("principal")
+    (row,) = rows(download(client, school), "follow_ups.csv")
+    assert (row["relisten"], row["evidence_observation_id"]) == ("True", str(later.id))
