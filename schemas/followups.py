@@ -1,7 +1,8 @@
 """Follow-ups: the sync record the app sends (created, completed and snoozed offline), and what it reads.
 
 A follow-up names its owner (a colleague who can log in the school) and is due at a moment given
-with the device's offset. Completing it records the outcome: did practice change, and a short note.
+with the device's offset. Completing it records the outcome: did practice change, a short note of what changed and how it was
+seen, and optionally a later conversation that shows it. A follow-up may ask for a re-listen.
 """
 from __future__ import annotations
 
@@ -42,6 +43,12 @@ class FollowUpRecordSchema(RecordSchema):
                                metadata={"description": "When done: short evidence of the change, no names"})
     completed_at = OffsetDateTime(load_default=None, allow_none=True,
                                   metadata={"description": "When done or dropped: the moment, with the device's offset"})
+    # Added after the first release: left out (older apps) keeps what the server holds.
+    evidence_observation_id = fields.UUID(allow_none=True, metadata={
+        "description": "When done: a later conversation of this school (after the one the follow-up came from) that "
+                       "shows the change, or null. Left out: unchanged."})
+    relisten = JsonBoolean(metadata={
+        "description": "Remind the owner, when it falls due, to listen again where it started. Left out: unchanged."})
 
     @validates_schema
     def outcome_matches_status(self, data, **_kwargs):
@@ -59,6 +66,14 @@ class FollowUpRecordSchema(RecordSchema):
                 raise ValidationError("Record whether practice changed (true or false).", "changed_practice")
             if status == "dropped" and data.get("changed_practice") is not None:
                 raise ValidationError("A dropped follow-up has no outcome.", "changed_practice")
+        if data.get("evidence_observation_id") is not None:
+            if status != "done":
+                raise ValidationError("Only a done follow-up links a later conversation as evidence.", "evidence_observation_id")
+            if data.get("observation_id") is None:
+                raise ValidationError("Only a follow-up from a logged conversation can link a later one.",
+                                      "evidence_observation_id")
+            if data["evidence_observation_id"] == data["observation_id"]:
+                raise ValidationError("Link a later conversation, not the one it came from.", "evidence_observation_id")
         due, snoozed = data.get("due_at"), data.get("snoozed_until")
         if due and snoozed and snoozed <= due:
             raise ValidationError("Snooze to a moment after the due time (or change the due time).", "snoozed_until")
@@ -86,6 +101,9 @@ class FollowUpSchema(StrictSchema):
     changed_practice = fields.Boolean(dump_only=True, allow_none=True)
     outcome_note = fields.String(dump_only=True, allow_none=True)
     completed_at = fields.DateTime(format="iso", dump_only=True, allow_none=True)
+    evidence_observation_id = fields.UUID(dump_only=True, allow_none=True,
+                                          metadata={"description": "A later conversation that shows the change"})
+    relisten = fields.Boolean(dump_only=True, metadata={"description": "Remind, when due, to listen again where it started"})
     deleted_at = fields.DateTime(format="iso", dump_only=True, allow_none=True)
     updated_at = fields.DateTime(format="iso", dump_only=True)
 
@@ -114,9 +132,9 @@ class FollowUpOwnerListSchema(StrictSchema):
 
 
 class ShareSchema(StrictSchema):
-    """Closed follow-ups (done or dropped) and how many ended in a recorded change of practice."""
+    """Follow-ups done with an answer to "did practice change?", and how many said yes (dropped ones are not counted)."""
 
-    n = fields.Integer(dump_only=True, metadata={"description": "Closed follow-ups counted"})
+    n = fields.Integer(dump_only=True, metadata={"description": "Follow-ups done with an answer"})
     changed = fields.Integer(dump_only=True, metadata={"description": "Of them, done with changed_practice true"})
     share = fields.Float(dump_only=True, allow_none=True, metadata={"description": "changed / n (null when n = 0)"})
     low = fields.Float(dump_only=True, allow_none=True, metadata={"description": "95% Wilson interval, lower bound"})
@@ -145,5 +163,5 @@ class FollowUpSummarySchema(StrictSchema):
     dropped = fields.Integer(dump_only=True)
     changed_practice = fields.Nested(ShareSchema, dump_only=True)
     by_trait = fields.List(fields.Nested(TraitShareSchema), dump_only=True,
-                           metadata={"description": "Closed follow-ups whose observation heard the trait (level 1 or 2)"})
+                           metadata={"description": "Answered follow-ups whose observation heard the trait (level 1 or 2)"})
     by_setting = fields.List(fields.Nested(SettingShareSchema), dump_only=True)

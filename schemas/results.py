@@ -57,9 +57,27 @@ class ResultsGroupSchema(ResultsTallySchema):
 
 
 class ResultsBreakdownSchema(StrictSchema):
-    name = fields.String(metadata={"description": "trait, setting, kind or team"})
+    name = fields.String(metadata={"description": "trait, setting, kind, team or plan (the planned conversation it was heard at; "
+                                                  "no groups when none was)"})
     title = fields.String()
     groups = fields.List(fields.Nested(ResultsGroupSchema))
+
+
+class HeardAgainTraitSchema(StrictSchema):
+    trait_id = fields.Integer()
+    label = fields.String()
+    n = fields.Integer(metadata={"description": "Before/after pairs with a level for this trait"})
+    heard_before = fields.Integer(metadata={"description": "Pairs whose first conversation heard it (level 1 or 2)"})
+    heard_after = fields.Integer(metadata={"description": "Pairs whose later conversation heard it"})
+    stronger = fields.Integer(metadata={"description": "Pairs with a higher level after than before"})
+    same = fields.Integer()
+    weaker = fields.Integer()
+    few = fields.Boolean(metadata={"description": "n is under the school's minimum: too few to read"})
+
+
+class HeardAgainSchema(StrictSchema):
+    pairs = fields.Integer(metadata={"description": "Follow-ups closed with a later conversation linked as evidence"})
+    traits = fields.List(fields.Nested(HeardAgainTraitSchema))
 
 
 class ResultsSchema(StrictSchema):
@@ -73,3 +91,5 @@ class ResultsSchema(StrictSchema):
                              metadata={"description": "Follow-ups of logged conversations, grouped by what was heard"})
     months = fields.List(fields.Nested(ResultsGroupSchema),
                          metadata={"description": "By the month the follow-up was opened (key YYYY-MM, school's zone)"})
+    heard_again = fields.Nested(HeardAgainSchema, metadata={
+        "description": "Follow-ups linked to a later conversation: each trait in the first conversation and the later one"})

@@ -36,6 +36,7 @@ export async function createFollowUp(ctx, draft) {
     id: draft.id || crypto.randomUUID(), version: 1, user_id: ctx.userId, school_id: ctx.schoolId, created_by_id: ctx.userId,
     observation_id: draft.observation_id || null, owner_id: draft.owner_id, action: draft.action, due_at: draft.due_at,
     status: "open", snoozed_until: null, changed_practice: null, outcome_note: null, completed_at: null, deleted: false,
+    relisten: Boolean(draft.relisten && draft.observation_id), evidence_observation_id: null,
   };
   const stored = await transact(STORES, "readwrite", async (s, done) => {
     const already = await done(s.follow_ups.get(followUp.id));
@@ -63,16 +64,18 @@ async function revise(id, changes, applies) {
   return record;
 }
 
-/** Done, with the outcome: did practice change, and a short evidence note (no names). */
+/** Done, with the outcome: did practice change, what changed and how it was seen (no names), and
+ * optionally a later conversation of this phone that shows it. */
 const isOpen = (current) => current.status === "open";
 
-export const completeFollowUp = (ctx, id, changedPractice, note) => revise(id, {
+export const completeFollowUp = (ctx, id, changedPractice, note, evidenceId = null) => revise(id, {
   status: "done", changed_practice: Boolean(changedPractice), outcome_note: note || null,
+  evidence_observation_id: evidenceId || null,
   completed_at: isoInZone(new Date(), ctx.timeZone),
 }, isOpen);
 
 export const dropFollowUp = (ctx, id) => revise(id, {
-  status: "dropped", changed_practice: null, outcome_note: null, completed_at: isoInZone(new Date(), ctx.timeZone),
+  status: "dropped", changed_practice: null, outcome_note: null, evidence_observation_id: null, completed_at: isoInZone(new Date(), ctx.timeZone),
 }, isOpen);
 
 /** Remind again `days` from now (or from the due time, if that is later: a snooze must be after it). */

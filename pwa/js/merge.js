@@ -12,11 +12,11 @@ const TRAIT = "trait_levels.";
 const GROUPS = {
   observation: [["setting", "conversation_kind"]],
   walk: [["started_at", "ended_at"]],
-  follow_up: [["status", "changed_practice", "outcome_note", "completed_at"], ["due_at", "snoozed_until"]],
+  follow_up: [["status", "changed_practice", "outcome_note", "completed_at", "evidence_observation_id"], ["due_at", "snoozed_until"]],
 };
 
 function comparable(field, value) {
-  if (field === "needs_follow_up") return Boolean(value);
+  if (field === "needs_follow_up" || field === "relisten") return Boolean(value);
   if (field === "participant_roles") return [...(value || [])].sort().join(",");
   if (value === undefined || value === null || value === "") return null;
   if (INSTANTS.has(field)) {

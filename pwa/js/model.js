@@ -7,7 +7,7 @@ const OBSERVATION_FIELDS = [
 const WALK_FIELDS = ["started_at", "ended_at"];
 const FOLLOW_UP_FIELDS = [
   "observation_id", "owner_id", "action", "due_at", "status", "snoozed_until",
-  "changed_practice", "outcome_note", "completed_at",
+  "changed_practice", "outcome_note", "completed_at", "evidence_observation_id", "relisten",
 ];
 const PLAN_CHECK_FIELDS = ["plan_id", "day", "outcome", "checked_at", "note"];  // "checked, not heard"
 const FIELDS = { walk: WALK_FIELDS, observation: OBSERVATION_FIELDS, follow_up: FOLLOW_UP_FIELDS, plan_check: PLAN_CHECK_FIELDS };
@@ -25,6 +25,7 @@ export function payload(entity, record) {
     body.needs_follow_up = Boolean(record.needs_follow_up);
     body.trait_levels = record.trait_levels || {};
   }
+  if (entity === "follow_up") body.relisten = Boolean(record.relisten);
   return body;
 }
 

@@ -102,6 +102,7 @@ def load_demo(seed: int = 2026, reset: bool = False, now: datetime | None = None
     for school in built:
         SemesterWriter(rng, school, rubric.id, trait_ids, rows, now).write()
     rows.drop_after(now)
+    rows.ask_relistens()
     for school in built:
         principal_id = db.session.scalar(select(Membership.user_id).where(
             Membership.school_id == school.school.id, Membership.role == Role.PRINCIPAL).order_by(Membership.id))

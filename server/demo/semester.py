@@ -186,6 +186,24 @@ class SemesterRows:
         self.trait_levels = [row for row in self.trait_levels if row["observation_id"] not in late]
         self.follow_ups = [row for row in self.follow_ups if row["observation_id"] not in late]
 
+    def ask_relistens(self) -> None:
+        """Two in three follow-ups from formal meetings ask for a re-listen (chosen by id, so no draw from
+        the RNG changes the rest of the demo); a done one links the next conversation heard at the same place
+        after it, up to its completion, as its evidence."""
+        observations = {row["id"]: row for row in self.observations}
+        by_place: dict = {}
+        for row in sorted(self.observations, key=lambda row: row["observed_at"]):
+            by_place.setdefault((row["school_id"], row["location_id"]), []).append(row)
+        for follow_up in self.follow_ups:
+            source = observations.get(follow_up["observation_id"])
+            follow_up["relisten"] = bool(source and source["setting"] == "formal" and follow_up["id"].int % 3 != 0)
+            follow_up["evidence_observation_id"] = None
+            if not follow_up["relisten"] or follow_up["status"] != FollowUpStatus.DONE:
+                continue
+            follow_up["evidence_observation_id"] = next(
+                (row["id"] for row in by_place[(source["school_id"], source["location_id"])]
+                 if source["observed_at"] < row["observed_at"] <= follow_up["completed_at"]), None)
+
 
 @dataclass
 class Heard:

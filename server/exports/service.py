@@ -130,9 +130,11 @@ def tables(school: School) -> dict[str, tuple[list[str], list]]:
         [w.id, names.get(w.observer_id), w.started_at, w.ended_at, w.version, w.deleted_at]
         for w in by_school(Walk, Walk.started_at, Walk.id)])
     files["follow_ups.csv"] = (["id", "observation_id", "action", "owner", "created_by", "due_at", "status",
-                                "snoozed_until", "changed_practice", "outcome_note", "completed_at", "deleted_at"], [
+                                "snoozed_until", "changed_practice", "outcome_note", "completed_at", "deleted_at",
+                                "relisten", "evidence_observation_id"], [
         [f.id, f.observation_id, f.action, names.get(f.owner_id), names.get(f.created_by_id), f.due_at, f.status,
-         f.snoozed_until, f.changed_practice, f.outcome_note, f.completed_at, f.deleted_at]
+         f.snoozed_until, f.changed_practice, f.outcome_note, f.completed_at, f.deleted_at, f.relisten,
+         f.evidence_observation_id]
         for f in by_school(FollowUp, FollowUp.due_at, FollowUp.id)])
     files["places.csv"] = (["id", "name", "kind", "archived"], [
         [p.id, p.name, p.kind, p.archived] for p in by_school(Location, Location.name, Location.id)])

@@ -33,5 +33,10 @@ class FollowUp(SchoolScopedMixin, TimestampedMixin, ChangeSequencedMixin, db.Mod
     changed_practice: Mapped[bool | None]
     outcome_note: Mapped[str | None] = mapped_column(String(ACTION_MAX_LENGTH))
     completed_at: Mapped[datetime | None]
+    # Evidence of change beyond the yes/no: a later conversation, same school, that shows it.
+    evidence_observation_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("observation.id", ondelete="SET NULL"), index=True
+    )
+    relisten: Mapped[bool] = mapped_column(default=False)  # remind the owner, when due, to listen again where it started
     version: Mapped[int] = mapped_column(Integer, default=1)
     deleted_at: Mapped[datetime | None]

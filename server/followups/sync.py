@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from sqlalchemy import or_, select
@@ -22,13 +22,16 @@ from server.auth.models import Membership, User
 from server.db import db
 from server.enums import Role
 from server.followups.models import FollowUp
+from server.observations.models import Observation
 from server.observations.canonical import Entry
 from server.schools.models import School
 from server.walks import service as walks
 
 FOLLOW_UPS = FollowUp.__table__
 CONTENT_FIELDS = ("observation_id", "owner_id", "action", "due_at", "status", "snoozed_until",
-                  "changed_practice", "outcome_note", "completed_at")
+                  "changed_practice", "outcome_note", "completed_at", "evidence_observation_id", "relisten")
+# Fields added after the first app release: a record that leaves them out keeps what the server holds.
+KEPT_FIELDS = {"evidence_observation_id": None, "relisten": False}
 LOGGING_ROLES = (Role.PRINCIPAL, Role.OBSERVER)
 _DUMPER = FollowUpSchema()
 
@@ -38,6 +41,7 @@ class FollowUpEntry(Entry):
     """A follow-up's sync state; `observer_id` is its creator, `editors` the creator and the owner."""
 
     editors: frozenset[int] = frozenset()
+    kept: dict = field(default_factory=lambda: dict(KEPT_FIELDS))
 
     def belongs_to(self, school_id: int, observer_id: int) -> bool:
         return self.school_id == school_id and observer_id in self.editors
@@ -50,7 +54,9 @@ def _instant(moment: datetime | None) -> str | None:
 def follow_up_hash(values) -> str:
     """Canonical hash of what a client may set: instants in UTC, ids as text."""
     content = {name: values[name] for name in CONTENT_FIELDS}
-    content["observation_id"] = str(content["observation_id"]) if content["observation_id"] else None
+    for name in ("observation_id", "evidence_observation_id"):
+        content[name] = str(content[name]) if content[name] else None
+    content["relisten"] = bool(content["relisten"])
     for name in ("due_at", "snoozed_until", "completed_at"):
         content[name] = _instant(content[name])
     content["status"] = str(content["status"].value if hasattr(content["status"], "value") else content["status"])
@@ -83,8 +89,8 @@ class FollowUpContext:
 
 def referenced_observations(records) -> set[tuple[str, uuid.UUID]]:
     """The observations follow-up records point at, to load with the batch (parsed records: .type, .data)."""
-    return {("observation", r.data["observation_id"]) for r in records
-            if r.type == "follow_up" and r.data and r.data.get("observation_id")}
+    return {("observation", r.data[name]) for r in records if r.type == "follow_up" and r.data
+            for name in ("observation_id", "evidence_observation_id") if r.data.get(name)}
 
 
 def load_follow_ups(ids, lock: bool = False) -> dict[uuid.UUID, FollowUpEntry]:
@@ -97,7 +103,8 @@ def load_follow_ups(ids, lock: bool = False) -> dict[uuid.UUID, FollowUpEntry]:
     return {
         row.id: FollowUpEntry(row.school_id, row.created_by_id, row.version, follow_up_hash(row._mapping),
                               deleted=row.deleted_at is not None,
-                              editors=frozenset(i for i in (row.created_by_id, row.owner_id) if i is not None))
+                              editors=frozenset(i for i in (row.created_by_id, row.owner_id) if i is not None),
+                              kept={name: row._mapping[name] for name in KEPT_FIELDS})
         for row in rows
     }
 
@@ -107,21 +114,48 @@ def reference_errors(data: dict, context: FollowUpContext, state: dict, school_i
     errors = {}
     if data["owner_id"] not in context.owner_ids:
         errors["owner_id"] = ["Not someone who can log in this school."]
-    if data["observation_id"] is not None:
-        observation = state.get(("observation", data["observation_id"]))
-        visible = (
-            observation is not None and not observation.deleted and observation.school_id == school_id
-            and (context.sees_all_observations or observation.observer_id == user_id)
-        )
-        if not visible:
-            errors["observation_id"] = ["Not found."]
+    def visible(observation_id) -> bool:
+        observation = state.get(("observation", observation_id))
+        return (observation is not None and not observation.deleted and observation.school_id == school_id
+                and (context.sees_all_observations or observation.observer_id == user_id))
+
+    if data["observation_id"] is not None and not visible(data["observation_id"]):
+        errors["observation_id"] = ["Not found."]
+    evidence = data.get("evidence_observation_id")
+    if evidence is not None and not errors:
+        if not visible(evidence):
+            errors["evidence_observation_id"] = ["Not found."]
+        else:
+            before, after = observed_at(state, [data["observation_id"], evidence])
+            if after <= before:
+                errors["evidence_observation_id"] = ["Link a conversation heard after the one the follow-up came from."]
     return errors
+
+
+def observed_at(state: dict, ids: list[uuid.UUID]) -> list[datetime]:
+    """When each observation was heard: from this batch's plan if it wrote the observation, else from the database."""
+    planned = {i: state[("observation", i)].row["observed_at"] for i in ids if state[("observation", i)].row}
+    missing = [i for i in ids if i not in planned]
+    if missing:
+        planned.update(db.session.execute(select(Observation.id, Observation.observed_at).where(Observation.id.in_(missing))).all())
+    return [planned[i].astimezone(timezone.utc) if planned[i].tzinfo else planned[i].replace(tzinfo=timezone.utc) for i in ids]
+
+
+def keep_unsent(data: dict, current: FollowUpEntry | None) -> dict:
+    """The record with the fields it left out (an older app) as the server holds them, or their defaults."""
+    held = current.kept if isinstance(current, FollowUpEntry) else KEPT_FIELDS
+    return {**{name: held.get(name, default) for name, default in KEPT_FIELDS.items()}, **data}
 
 
 def plan_follow_up(data: dict, current: FollowUpEntry | None, state: dict, context: FollowUpContext,
                    school_id: int, user_id: int, now: datetime) -> tuple[FollowUpEntry | None, dict]:
     """(the planned entry, {}) or (None, field errors) for one follow-up record."""
-    errors = reference_errors(data, context, state, school_id, user_id)
+    sent_evidence = "evidence_observation_id" in data
+    data = keep_unsent(data, current)
+    if not sent_evidence and data["status"] != "done":
+        data["evidence_observation_id"] = None  # only a done follow-up keeps its evidence
+    errors = reference_errors({**data, "evidence_observation_id": data["evidence_observation_id"] if sent_evidence else None},
+                              context, state, school_id, user_id)
     if errors:
         return None, errors
     creator = current.observer_id if current is not None else user_id
@@ -130,7 +164,8 @@ def plan_follow_up(data: dict, current: FollowUpEntry | None, state: dict, conte
     if current is None:
         row["created_by_id"] = user_id
     editors = frozenset(i for i in (creator, data["owner_id"]) if i is not None)
-    return FollowUpEntry(school_id, creator, data["version"], follow_up_hash(data), row=row, editors=editors), {}
+    return FollowUpEntry(school_id, creator, data["version"], follow_up_hash(data), row=row, editors=editors,
+                         kept={name: data[name] for name in KEPT_FIELDS}), {}
 
 
 def write_follow_ups(changes: dict[uuid.UUID, tuple[FollowUpEntry | None, FollowUpEntry]], now: datetime) -> set[uuid.UUID]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from server.heatmaps.cells import Heatmap
-from server.heatmaps.change import interval_words, share_difference
+from server.heatmaps.change import interval_words, rate_ratio, share_difference
 from server.heatmaps.rates import DEFAULT_MIN_HOURS
 from server.heatmaps.service import ALL
 
@@ -101,6 +101,8 @@ def rarest_in_formal(quality: Heatmap) -> Question | None:
 
 
 def quietest_place(frequency: Heatmap) -> Question | None:
+    """The quietest and the busiest readable place and time; the busiest is called busier only when the ratio of
+    their rates is larger than its uncertainty (exact conditional interval, server/heatmaps/change.py)."""
     if frequency.rate_filter:
         return None  # a place at 0.0 Formal conversations per hour is not a quiet place
     cells = []
@@ -109,13 +111,18 @@ def quietest_place(frequency: Heatmap) -> Question | None:
             cell = frequency.cell(row.key, column.key)
             if row.total or column.total or cell.value is None or cell.fallback or cell.thin:
                 continue
-            cells.append((cell.value, row.label, column.label, cell.hours))
+            cells.append((cell.value, row.label, column.label, cell.hours, cell.walked or 0))
     if len(cells) < 2:
         return None
-    rate, place, period, hours = min(cells)
+    rate, place, period, hours, heard = min(cells)
     busiest = max(cells)
-    return Question(f"The quietest place and time with enough listening: {place}, {period}, {rate:.1f} conversations "
-                    f"per hour over {hours:.1f} hours. The busiest: {busiest[1]}, {busiest[2]}, {busiest[0]:.1f} per hour.",
+    change = rate_ratio(busiest[4], busiest[3], heard, hours)
+    quietest = (f"The quietest place and time with enough listening: {place}, {period}, {rate:.1f} conversations "
+                f"per hour over {hours:.1f} hours. The busiest: {busiest[1]}, {busiest[2]}, {busiest[0]:.1f} per hour")
+    if not change.clear:
+        return Question(f"{quietest}: no clear difference, the gap is within its uncertainty ({interval_words(change)}).",
+                        f"Is {place} during {period} really quieter, or would more listening there show otherwise?")
+    return Question(f"{quietest}, {change.estimate:.1f} times as often ({interval_words(change)}).",
                     f"What keeps adults from talking in {place} during {period}, and does it matter?")
 
 

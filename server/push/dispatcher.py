@@ -33,7 +33,8 @@ from server.push.endpoint_guard import EndpointPolicy
 from server.push.keys import load_vapid
 from server.push.models import PushSubscription, Reminder, ReminderAttempt, ReminderKind, ReminderStatus
 from server.push.sender import DELIVERED, GONE, RETRY, PushMessage, PushSender, SendResult
-from server.schools.models import School
+from server.observations.models import Observation
+from server.schools.models import Location, School
 
 LEASE = timedelta(minutes=2)          # > a batch's worst case: batch/pool sends × (3.05 + 10) s
 LOOKBACK = timedelta(hours=24)        # a follow-up that fell due longer ago than this gets no push
@@ -74,11 +75,17 @@ def backoff(attempts: int) -> timedelta:
     return delay * random.uniform(0.8, 1.2)
 
 
-def follow_up_payload(follow_up_id: uuid.UUID, action: str, due_at: datetime, school_id: int) -> bytes:
-    """What the service worker shows: small (< 4 KB), the owner's own action text, no notes, no names."""
-    body = action if len(action) <= BODY_MAX_LENGTH else action[: BODY_MAX_LENGTH - 1].rstrip() + "…"
+def follow_up_payload(follow_up_id: uuid.UUID, action: str, due_at: datetime, school_id: int,
+                      relisten_at: str | None = None) -> bytes:
+    """What the service worker shows: small (< 4 KB), the owner's own action text, no notes, no names.
+
+    A re-listen (`relisten_at` = the place the conversation was heard) asks to listen again there.
+    """
+    text = f"Listen again at {relisten_at}: {action}" if relisten_at else action
+    body = text if len(text) <= BODY_MAX_LENGTH else text[: BODY_MAX_LENGTH - 1].rstrip() + "…"
     return json.dumps({
-        "v": 1, "kind": "follow_up", "title": "Follow-up due", "body": body, "icon": ICON,
+        "v": 1, "kind": "follow_up", "title": "Time to listen again" if relisten_at else "Follow-up due",
+        "body": body, "icon": ICON,
         "tag": f"follow-up-{follow_up_id}", "url": f"/follow-ups?id={follow_up_id}",
         "follow_up_id": str(follow_up_id), "school_id": school_id,
         "due_at": due_at.isoformat().replace("+00:00", "Z"),
@@ -180,9 +187,12 @@ class Dispatcher:
                    PushSubscription.user_id.label("device_user_id"), PushSubscription.endpoint, PushSubscription.p256dh,
                    PushSubscription.auth, FollowUp.id.label("follow_up_id"), FollowUp.action, FollowUp.status,
                    FollowUp.owner_id, FollowUp.due_at.label("follow_up_due_at"), FollowUp.snoozed_until,
-                   FollowUp.deleted_at, FollowUp.school_id, Reminder.school_id.label("reminder_school_id"))
+                   FollowUp.deleted_at, FollowUp.school_id, Reminder.school_id.label("reminder_school_id"),
+                   FollowUp.relisten, Location.name.label("place"))
             .outerjoin(PushSubscription, PushSubscription.id == Reminder.subscription_id)
             .outerjoin(FollowUp, FollowUp.id == Reminder.follow_up_id)
+            .outerjoin(Observation, (Observation.id == FollowUp.observation_id) & Observation.deleted_at.is_(None))
+            .outerjoin(Location, Location.id == Observation.location_id)
             .where(Reminder.id.in_(reminder_ids))
         ).all()
         messages, settled, known = [], {}, {}
@@ -205,7 +215,8 @@ class Dispatcher:
                 continue
             messages.append(PushMessage(
                 reminder_id=row.id, endpoint=row.endpoint, p256dh=row.p256dh, auth=row.auth,
-                payload=follow_up_payload(row.follow_up_id, row.action, row.follow_up_due_at, row.school_id),
+                payload=follow_up_payload(row.follow_up_id, row.action, row.follow_up_due_at, row.school_id,
+                                          row.place if row.relisten else None),
                 topic=row.follow_up_id.hex, ttl=FOLLOW_UP_TTL,
             ))
         return messages, settled, known

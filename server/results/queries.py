@@ -6,18 +6,21 @@ code answers on SQLite and PostgreSQL, and each figure is easy to check by hand.
 """
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
+from sqlalchemy.orm import aliased
 
 from server.db import db
 from server.enums import FollowUpStatus
 from server.followups.models import FollowUp
 from server.heatmaps.queries import Filters
 from server.observations.models import Observation, ObservationTraitLevel
+from server.plans.models import PlannedConversation
 
 
 @dataclass
@@ -33,8 +36,12 @@ class FollowUpRow:
     setting: str | None = None
     kind: str | None = None
     team: str | None = None
+    plan: str | None = None                # the planned conversation it was heard at, as "<id>" (None: not at one)
+    plan_name: str | None = None
     linked: bool = False
     traits: set[int] = field(default_factory=set)
+    source_id: uuid.UUID | None = None     # the conversation it came from
+    evidence_id: uuid.UUID | None = None   # a later conversation linked as evidence of change (live, same school)
 
 
 def as_utc(moment: datetime) -> datetime:
@@ -55,10 +62,15 @@ def follow_up_rows(school_id: int, zone: ZoneInfo, filters: Filters, trait_ids: 
     """Live follow-ups of the school opened in the date range; the conversation filters narrow them to
     follow-ups of matching conversations (so a follow-up from no conversation only counts unfiltered)."""
     linked = (Observation.id == FollowUp.observation_id) & Observation.deleted_at.is_(None)
+    later = aliased(Observation)
+    evidence = ((later.id == FollowUp.evidence_observation_id) & later.deleted_at.is_(None)
+                & (later.school_id == FollowUp.school_id))
     query = (select(FollowUp.id, FollowUp.status, FollowUp.due_at, FollowUp.snoozed_until, FollowUp.completed_at,
                     FollowUp.changed_practice, FollowUp.created_at, Observation.id, Observation.setting,
-                    Observation.conversation_kind, Observation.team)
-             .select_from(FollowUp).outerjoin(Observation, linked)
+                    Observation.conversation_kind, Observation.team, later.id, PlannedConversation.id, PlannedConversation.name)
+             .select_from(FollowUp).outerjoin(Observation, linked).outerjoin(later, evidence)
+             .outerjoin(PlannedConversation, (PlannedConversation.id == Observation.plan_id)
+                        & (PlannedConversation.school_id == FollowUp.school_id))
              .where(FollowUp.school_id == school_id, FollowUp.deleted_at.is_(None)))
     start, end = local_bounds(filters, zone)
     if start is not None:
@@ -76,13 +88,16 @@ def follow_up_rows(school_id: int, zone: ZoneInfo, filters: Filters, trait_ids: 
     if filters.planned is not None:
         query = query.where(Observation.plan_id.is_not(None) if filters.planned else Observation.plan_id.is_(None))
     rows: dict = {}
-    for (fid, status, due_at, snoozed, completed, changed, created, obs_id, setting, kind, team) in db.session.execute(query):
+    for (fid, status, due_at, snoozed, completed, changed, created, obs_id, setting, kind, team, later_id, plan_id,
+         plan_name) in db.session.execute(query):
         local_of = lambda moment: as_utc(moment).astimezone(zone).date()  # noqa: E731
         rows[fid] = FollowUpRow(
             status=FollowUpStatus(status), due_local=local_of(due_at), remind_at=as_utc(snoozed or due_at),
             completed_local=local_of(completed) if completed else None, changed_practice=changed,
             opened_local=local_of(created), setting=getattr(setting, "value", setting),
-            kind=getattr(kind, "value", kind), team=team or None, linked=obs_id is not None)
+            kind=getattr(kind, "value", kind), team=team or None, linked=obs_id is not None,
+            source_id=obs_id, evidence_id=later_id if obs_id is not None else None,
+            plan=str(plan_id) if plan_id is not None else None, plan_name=plan_name)
     if rows and trait_ids:
         heard = (select(FollowUp.id, ObservationTraitLevel.trait_id).select_from(FollowUp)
                  .join(Observation, linked)

@@ -2,7 +2,7 @@
 
 "Changed practice" is a share of the follow-ups done with an answer to that question (done with
 changed_practice true / done with changed_practice true or false): a dropped follow-up or one closed
-without an answer says nothing about practice. Every share carries its n, a 95% Wilson interval, and
+without an answer says nothing about practice (server/followups/outcomes.py, shared with the summary). Every share carries its n, a 95% Wilson interval, and
 is marked too few to read under the school's minimum n. Access is decided by the heatmaps' open_school.
 """
 from __future__ import annotations
@@ -15,8 +15,10 @@ from zoneinfo import ZoneInfo
 from server.auth.models import User
 from server.db import utcnow
 from server.enums import FollowUpStatus
+from server.followups.outcomes import practice_answer
 from server.heatmaps.cells import wilson
 from server.heatmaps.service import SETTING_LABELS, TALK_LABELS, SchoolView, open_school
+from server.results import evidence
 from server.results.queries import FollowUpRow, follow_up_rows
 
 
@@ -60,9 +62,10 @@ class Tally:
                 self.on_time += 1
             else:
                 self.late += 1
-            if row.changed_practice is not None:
-                self.answered += 1
-                self.changed += row.changed_practice
+        answer = practice_answer(row.status, row.changed_practice)
+        if answer is not None:
+            self.answered += 1
+            self.changed += answer
 
     def share(self, min_n: int) -> Share:
         interval = wilson(self.changed, self.answered)
@@ -94,6 +97,7 @@ class Results:
     breakdowns: list[Breakdown]
     months: list[Group]
     min_n: int
+    heard_again: evidence.HeardAgain
     notes: list[str] = field(default_factory=list)
 
 
@@ -103,15 +107,17 @@ def not_recorded(label: str) -> Callable[[str | None], str]:
 
 # Each breakdown: (name, title, the keys a follow-up counts under, and their labels). A follow-up from no
 # logged conversation is left out of these (it has no trait, setting, kind or team); it counts in the totals.
-# A "planned conversation" breakdown slots in here as one more entry once plans exist.
-def _breakdowns(view: SchoolView) -> list[tuple[str, str, Callable[[FollowUpRow], Iterable[str]], dict[str, str]]]:
+# A new grouping is one more entry here: its key per follow-up (a field of FollowUpRow) and its labels.
+def _breakdowns(view: SchoolView, rows: list[FollowUpRow]) -> list[tuple[str, str, Callable[[FollowUpRow], Iterable[str]], dict[str, str]]]:
     trait_labels = {str(trait.id): trait.label for trait in view.traits}
+    plan_labels = {row.plan: row.plan_name for row in rows if row.plan is not None}
     return [
         ("trait", "By trait heard in the conversation", lambda row: [str(t) for t in row.traits], trait_labels),
         ("setting", "By setting", lambda row: [row.setting or ""], {"informal": "Informal", "formal": "Formal",
                                                                       "": SETTING_LABELS[""]}),
         ("kind", "By kind of conversation", lambda row: [row.kind or ""], {**TALK_LABELS, "": "Kind not recorded"}),
         ("team", "By team or grade", lambda row: [row.team or ""], {"": "Team not recorded"}),
+        ("plan", "By planned conversation", lambda row: [row.plan or ""], {**plan_labels, "": "Not at a planned conversation"}),
     ]
 
 
@@ -128,7 +134,7 @@ def results(user: User, school_id: int, args: dict, now: datetime | None = None)
     for row in rows:
         total.add(row, now)
     breakdowns = []
-    for name, title, keys_of, labels in _breakdowns(view):
+    for name, title, keys_of, labels in _breakdowns(view, rows):
         tallies: dict[str, Tally] = {}
         for row in rows:
             if not row.linked:
@@ -140,13 +146,16 @@ def results(user: User, school_id: int, args: dict, now: datetime | None = None)
             order = [k for k in labels if k in tallies]
         groups = [Group(key, labels.get(key, key), tallies.get(key, Tally()), tallies.get(key, Tally()).share(view.min_n))
                   for key in order if key in tallies or name == "trait"]
+        if name == "plan" and not any(g.key for g in groups):
+            groups = []  # no follow-up came from a planned conversation: nothing to compare
         breakdowns.append(Breakdown(name, title, groups))
     by_month: dict[date, Tally] = {}
     for row in rows:
         by_month.setdefault(row.opened_local.replace(day=1), Tally()).add(row, now)
     months = [Group(month.isoformat()[:7], month_label(month), tally, tally.share(view.min_n))
               for month, tally in sorted(by_month.items())]
-    return Results(view, now, total, total.share(view.min_n), breakdowns, months, view.min_n)
+    return Results(view, now, total, total.share(view.min_n), breakdowns, months, view.min_n,
+                   evidence.heard_again(rows, view.traits, view.min_n))
 
 
 def tally_json(tally: Tally, share: Share) -> dict:
@@ -164,4 +173,4 @@ def as_json(found: Results) -> dict:
             "date_to": filters.date_to, "min_n": found.min_n, "totals": tally_json(found.total, found.share),
             "breakdowns": [{"name": b.name, "title": b.title, "groups": [group(g) for g in b.groups]}
                            for b in found.breakdowns],
-            "months": [group(g) for g in found.months]}
+            "months": [group(g) for g in found.months], "heard_again": evidence.as_json(found.heard_again)}

@@ -64,6 +64,11 @@ def table_csv(found: service.Results) -> tuple[str, int]:
             t, s = g.tally, g.share
             lines.append([name, g.label, t.opened, t.on_time, t.late, t.dropped, t.open, t.overdue, s.n, s.changed,
                           fraction(s.value), fraction(s.low), fraction(s.high), "yes" if s.few else "no"])
-    lines += [[], [f"Shares with n under {found.min_n} are too few to read. Share = done and changed practice / "
+    for t in found.heard_again.traits:
+        if t.n:
+            lines.append(["heard_again", t.label, t.n, t.heard_before, t.heard_after, t.stronger, t.same, t.weaker,
+                          "", "", "", "", "", "yes" if t.few else "no"])
+    lines += [[], ["heard_again rows: group = trait; then pairs, heard before, heard after, stronger, same, weaker."],
+              [f"Shares with n under {found.min_n} are too few to read. Share = done and changed practice / "
                    "done with an answer; 95% Wilson intervals."]]
-    return exports.write_csv(lines), len(lines) - 3
+    return exports.write_csv(lines), len(lines) - 4

@@ -1,9 +1,14 @@
 """Follow-ups on the phone: made from a log and completed offline, through the outbox, once each."""
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 
 from tests.browser import pages
+
+SHOTS = Path(os.environ.get("HALLPULSE_SHOTS", "/tmp/shots/i18-results"))
 
 pytestmark = pytest.mark.browser
 
@@ -53,7 +58,7 @@ def test_follow_up_completed_offline_is_done_on_the_server_with_its_outcome(new_
     context.set_offline(True)
     page.get_by_role("button", name="Complete: Check the PLC used the new protocol").click()
     page.get_by_label("Yes, practice changed").check()
-    page.get_by_label("Evidence (optional)").fill("Protocol on the agenda, notes kept")
+    page.get_by_label("What changed, and how did you see it? (optional)").fill("Protocol on the agenda, notes kept")
     page.get_by_role("button", name="Mark done").click()
     page.locator("#toast").get_by_text("Follow-up done").wait_for()
 
@@ -121,3 +126,73 @@ def test_reminders_box_comes_before_the_closed_follow_ups(new_context, live_serv
     order = page.evaluate("""() => [...document.querySelectorAll("#push-panel, #follow-up-lists [data-group]")]
         .map((e) => e.id || e.dataset.group)""")
     assert order == ["overdue", "soon", "push-panel", "closed"]
+
+
+def log_with_follow_up(page, place: str, action: str, relisten: bool) -> None:
+    pages.choose_place(page, place)
+    pages.tap_trait(page, "Evidence")
+    page.get_by_role("button", name="More details").click()
+    page.get_by_label("Needs follow-up").check()
+    capture = page.locator("#screen-capture")
+    capture.get_by_label("What to do").fill(action)
+    if relisten:
+        capture.get_by_label("Listen again when it is due").check()
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        capture.get_by_label("Listen again when it is due").scroll_into_view_if_needed()
+        page.screenshot(path=str(SHOTS / "capture-relisten-phone.png"))
+    pages.save(page)
+
+
+def test_closing_offline_with_evidence_links_the_later_log_once_synced(new_context, live_server, user):
+    """On the phone, offline: a log asks for a re-listen; a later log; the follow-up closed with what was seen
+    and that later log. Back online, the server holds the re-listen, the note and the link."""
+    context = new_context()
+    page = pages.signed_in_app(context, user)
+    pages.wait_synced(page)
+    context.set_offline(True)
+    log_with_follow_up(page, "Main hallway", "Hear the data team again", relisten=True)
+    page.wait_for_timeout(1100)  # the later log is heard at a later second
+    pages.choose_place(page, "Main hallway")
+    pages.tap_trait(page, "Evidence")
+    pages.tap_trait(page, "Action")
+    pages.save(page)
+    page.locator(".tabs").get_by_role("link", name="Follow-ups").click()
+    entry = page.locator("#follow-up-lists .entry").filter(has_text="Hear the data team again")
+    assert "Listen again" in entry.inner_text()
+    page.get_by_role("button", name="Complete: Hear the data team again").click()
+    page.get_by_label("Yes, practice changed").check()
+    page.get_by_label("What changed, and how did you see it? (optional)").fill("Heard them plan a reteach from exit tickets")
+    later = page.get_by_label("A later log that shows it (optional)")
+    options = later.locator("option").all_inner_texts()
+    assert options[0] == "None" and len(options) == 2 and "Main hallway" in options[1]
+    later.select_option(index=1)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.get_by_role("form", name="Complete the follow-up").scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / f"closing-form-phone-{live_server.engine}.png"))
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.get_by_role("form", name="Complete the follow-up").scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / f"closing-form-laptop-{live_server.engine}.png"))
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.get_by_role("button", name="Mark done").click()
+    page.locator("#toast").get_by_text("Follow-up done").wait_for()
+    assert "Done: practice changed, heard again" in entry.inner_text()
+    assert follow_ups_of(live_server, user["id"]) == []
+
+    context.set_offline(False)
+    pages.sync_now(page)
+    pages.wait_outbox_empty(page)
+    (row,) = live_server.rows(
+        "SELECT f.status, f.changed_practice, f.outcome_note, f.relisten, f.evidence_observation_id, f.observation_id "
+        "FROM follow_up f WHERE f.created_by_id = :user", user=user["id"])
+    logs = live_server.rows("SELECT id FROM observation WHERE observer_id = :user ORDER BY observed_at", user=user["id"])
+    assert (row["status"], row["changed_practice"], row["outcome_note"], bool(row["relisten"])) == (
+        "done", True, "Heard them plan a reteach from exit tickets", True)
+    assert [str(row["observation_id"]), str(row["evidence_observation_id"])] == [str(o["id"]) for o in logs]
+
+
+def test_a_follow_up_made_on_the_tab_offers_no_re_listen(new_context, live_server, user):
+    context = new_context()
+    page = pages.signed_in_app(context, user)
+    page.locator(".tabs").get_by_role("link", name="Follow-ups").click()
+    page.get_by_role("button", name="New follow-up").click()
+    assert page.get_by_role("form", name="New follow-up").get_by_label("Listen again when it is due").count() == 0

@@ -14,7 +14,7 @@ OUTSIDE = """() => {
         .filter((cell) => { const r = cell.getBoundingClientRect(); return r.left < -1 || r.right > width + 1; })
         .map((cell) => cell.textContent.trim().slice(0, 30));
 }"""
-SHARE_COLUMN = """() => [...document.querySelectorAll('.results-table')].map((table) => {
+SHARE_COLUMN = """() => [...document.querySelectorAll('.results-table:has(th.rs-changed)')].map((table) => {
     const r = table.querySelector('thead th.rs-changed').getBoundingClientRect();
     return r.right <= document.documentElement.clientWidth + 1;
 })"""
@@ -25,7 +25,7 @@ def test_the_results_tab_is_whole_on_a_laptop(signed_in, demo):
     page.goto(f"/schools/{lincoln(demo)}/dashboard/results")
 
     assert page.locator(".dash-nav a[aria-current=page]").inner_text() == "Results"
-    assert page.locator("table.results-table").count() == 5
+    assert page.locator("table.results-table").count() == 6  # four breakdowns, heard again, months
     assert page.evaluate(OUTSIDE) == []
 
 
@@ -49,3 +49,19 @@ def test_a_reversed_range_on_the_results_tab_is_explained_in_the_dashboard(signe
     alert = page.get_by_role("alert")
     assert "must be on or after the start date" in alert.inner_text()
     assert page.locator("#f-to").get_attribute("aria-invalid") == "true"
+
+
+@pytest.mark.parametrize("size", [PHONE, LAPTOP], ids=["phone", "laptop"])
+def test_the_demo_shows_traits_heard_again_before_and_after(signed_in, demo, size):
+    import os
+    from pathlib import Path
+    page = signed_in("principal@lincoln.demo", size)
+    page.goto(f"/schools/{lincoln(demo)}/dashboard/results")
+
+    rows = page.locator("#results-again tbody tr")
+    assert rows.count() == 7 and "Evidence" in page.locator("#results-again").inner_text()
+    shots = Path(os.environ.get("HALLPULSE_SHOTS", "/tmp/shots/i18-results"))
+    shots.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(shots / f"results-{size[0]}.png"), full_page=True)
+    page.locator("#results-again").scroll_into_view_if_needed()
+    page.screenshot(path=str(shots / f"results-heard-again-{size[0]}.png"))

@@ -149,8 +149,22 @@ def test_the_share_that_changed_practice_comes_with_its_n_and_interval(login_as,
 
     share = summary(client, school)["changed_practice"]
 
-    assert (share["n"], share["changed"], share["share"]) == (4, 2, 0.5)
-    assert 0 < share["low"] < 0.5 < share["high"] < 1
+    assert (share["n"], share["changed"], share["share"]) == (3, 2, 0.6667)
+    assert (share["low"], share["high"]) == pytest.approx((0.2077, 0.9385), abs=1e-4)  # Wilson 2 of 3, by hand
+
+
+def test_a_dropped_follow_up_is_not_counted_as_practice_unchanged_and_the_summary_agrees_with_results(login_as, school):
+    """One changed, one dropped: the old summary said 1 of 2 (dropped counted as "no change"), Results 1 of 1."""
+    client, _principal = login_as("principal")
+    owner = factories.create_user("observer", school)
+    create_follow_up(school, owner, status=FollowUpStatus.DONE, changed_practice=True, completed_at=now())
+    create_follow_up(school, owner, status=FollowUpStatus.DROPPED, completed_at=now())
+
+    share = summary(client, school)["changed_practice"]
+    results = client.get(f"/api/v1/results/schools/{school.id}").get_json()["totals"]["changed_practice"]
+
+    assert (share["n"], share["changed"], share["share"]) == (1, 1, 1.0)
+    assert (results["n"], results["changed"]) == (share["n"], share["changed"])
 
 
 def test_the_share_is_broken_down_by_trait_heard_and_by_setting(login_as, school):

@@ -105,3 +105,29 @@ def test_a_trend_says_rose_only_when_clear(db, login_as, school, first_heard, sa
     html = overview(client, school)
     assert said in html
     assert "rose from 40%" not in html
+
+
+QUIET = ("The quietest place and time with enough listening: Staff lounge, After school, 6.0 conversations per hour over "
+         "1.0 hours. The busiest: Main hallway, Period 2, {busy}.0 per hour")
+
+
+@pytest.mark.parametrize(("busy", "said"), [
+    (16, QUIET.format(busy=16) + ": no clear difference, the gap is within its uncertainty (95% interval 0.99 to 8.32 "
+                                 "times)."),
+    (17, QUIET.format(busy=17) + ", 2.8 times as often (95% interval 1.07 to 8.78 times)."),
+], ids=["just inside", "just outside"])
+def test_the_busiest_is_called_busier_than_the_quietest_only_when_clear(db, login_as, school, busy, said):
+    """One hour of listening at each: 6 in the lounge after school against 16 or 17 in the hallway in period 2.
+    17 of 23: Clopper-Pearson low 0.5160 -> ratio low 0.5160/0.4840 = 1.066, clear; 16 of 22: low 0.4978 -> 0.991."""
+    from tests.heatmaps.conftest import add_walk
+    hall = add_walk(db, school, "2026-11-10 09:00", "2026-11-10 10:00")
+    for i in range(busy):
+        add_observation(db, school, f"2026-11-10 09:{2 + i * 3:02d}", "Main hallway", hall)
+    lounge = add_walk(db, school, "2026-11-10 15:00", "2026-11-10 16:00")
+    for i in range(6):
+        add_observation(db, school, f"2026-11-10 15:{5 + i * 9:02d}", "Staff lounge", lounge)
+    db.session.commit()
+    client, _ = login_as("viewer")
+    html = overview(client, school).replace("&#39;", "'")
+    assert said in html
+    assert ("times as often" in html) == (busy == 17)

@@ -115,3 +115,15 @@ def test_plan_checks_and_the_plan_links_of_logs_are_exported(db, school, login_a
         str(check.id), str(check.plan_id), "2026-10-27", "not_held", "Observer home")
     links = {(o["plan_id"], o["plan_day"]) for o in rows(archive, "observations.csv")}
     assert links == {(str(check.plan_id), "2026-10-20"), ("", "")}
+
+
+def test_follow_ups_carry_their_re_listen_and_evidence(db, school, login_as):
+    from server.enums import FollowUpStatus
+    from tests.followups.helpers import create_follow_up, create_observation, now
+    owner = factories.create_user("observer", school)
+    source, later = create_observation(school, owner), create_observation(school, owner)
+    create_follow_up(school, owner, observation_id=source.id, relisten=True, status=FollowUpStatus.DONE,
+                     changed_practice=True, completed_at=now(), evidence_observation_id=later.id)
+    client, _ = login_as("principal")
+    (row,) = rows(download(client, school), "follow_ups.csv")
+    assert (row["relisten"], row["evidence_observation_id"]) == ("True", str(later.id))

@@ -32,7 +32,7 @@ export function captureScreen(root, { afterSave, showLog }) {
   const carried = carriedDetails(() => { details.clearCarried(); carried.show([]); });
   const question = noTraitsQuestion(() => submit({ noTraits: true }));
   const walk = walkPanel();
-  const followUp = followUpFields("capture-follow-up");
+  const followUp = followUpFields("capture-follow-up", { fromLog: true });
   followUp.element.hidden = true;
   followUp.element.setAttribute("aria-label", "Follow-up");
   const followUpSwitch = details.element.querySelector("#detail-follow-up");

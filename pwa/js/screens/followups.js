@@ -7,6 +7,7 @@ import { completeFollowUp, createFollowUp, dropFollowUp, followUpsOf, snoozeFoll
 import { oneAtATime } from "../once.js";
 import { entriesOf } from "../outbox.js";
 import { owners } from "../owners.js";
+import { observationsOf } from "../records.js";
 import * as session from "../session.js";
 import { clock, dayLabel } from "../time.js";
 import { followUpFields } from "../ui/follow-up-fields.js";
@@ -61,12 +62,23 @@ export function followUpsScreen(root, { afterSave, pushPanel }) {
   function dueText(followUp, timeZone) {
     const at = followUp.snoozed_until || followUp.due_at;
     const when = `${dayLabel(at, timeZone)}, ${clock(at, timeZone)}`;
-    if (followUp.status === "done") return followUp.changed_practice ? "Done: practice changed" : "Done: no change yet";
+    if (followUp.status === "done") {
+      const outcome = followUp.changed_practice ? "Done: practice changed" : "Done: no change yet";
+      return followUp.evidence_observation_id ? `${outcome}, heard again` : outcome;
+    }
     if (followUp.status === "dropped") return "Dropped";
     return followUp.snoozed_until ? `Snoozed to ${when}` : `Due ${when}`;
   }
 
-  function item(followUp, pending, names) {
+  /** This phone's logs heard after the one the follow-up came from (none if that log is not on this phone). */
+  function laterLogs(followUp, logs, places, timeZone) {
+    const source = logs.find((o) => o.id === followUp.observation_id);
+    if (!source) return [];
+    return logs.filter((o) => o.id !== source.id && new Date(o.observed_at) > new Date(source.observed_at)).slice(0, 20)
+      .map((o) => ({ id: o.id, label: `${places.get(o.location_id) || "Unknown place"} · ${dayLabel(o.observed_at, timeZone)}, ${clock(o.observed_at, timeZone)}` }));
+  }
+
+  function item(followUp, pending, names, logs) {
     const ctx = session.context();
     const school = session.school();
     const mine = followUp.owner_id === ctx.userId;
@@ -76,6 +88,7 @@ export function followUpsScreen(root, { afterSave, pushPanel }) {
       h("div", { class: "entry__head" },
         h("span", { class: "entry__time" }, dueText(followUp, school.timezone)),
         followUp.observation_id ? h("span", { class: "badge badge--follow" }, "From a log") : null,
+        followUp.relisten && followUp.status === "open" ? h("span", { class: "badge badge--follow" }, "Listen again") : null,
         pending ? h("span", { class: "badge badge--pending" }, "Waiting to sync") : null),
       h("p", { class: "entry__action" }, followUp.action),
       mine ? null : h("p", { class: "entry__owner" }, `Given to ${names.get(followUp.owner_id) || "a colleague"}`),
@@ -86,8 +99,9 @@ export function followUpsScreen(root, { afterSave, pushPanel }) {
       class: `button button--small button--${kind}`, "aria-label": `${text}: ${label}`, onclick }, text);
     actions.append(
       button("Complete", () => actions.replaceChildren(outcomeForm(followUp, {
-        onDone: (changed, note) => act(() => completeFollowUp(ctx, followUp.id, changed, note), "Follow-up done."),
+        onDone: (changed, note, evidenceId) => act(() => completeFollowUp(ctx, followUp.id, changed, note, evidenceId), "Follow-up done."),
         onCancel: () => render(),
+        later: laterLogs(followUp, logs, new Map(school.locations.map((l) => [l.id, l.name])), school.timezone),
       })), "primary"),
       button("Snooze 1 day", () => act(() => snoozeFollowUp(ctx, followUp, 1), "Snoozed for a day.")),
       button("Snooze 1 week", () => act(() => snoozeFollowUp(ctx, followUp, 7), "Snoozed for a week.")),
@@ -102,6 +116,7 @@ export function followUpsScreen(root, { afterSave, pushPanel }) {
     const all = await followUpsOf(ctx);
     const pending = new Set((await entriesOf(ctx.userId)).map((e) => e.id));
     const names = new Map((await owners()).map((o) => [o.id, o.name]));
+    const logs = await observationsOf(ctx);
     // Overdue comes first for mine and colleagues' alike: a follow-up given to someone else that is
     // past due is one to chase, not one to file away under "Given to colleagues".
     const groupOf = (f) => {
@@ -115,7 +130,7 @@ export function followUpsScreen(root, { afterSave, pushPanel }) {
       if (!rows.length && key !== "overdue" && key !== "soon") return null;
       return h("section", { class: "log__group", "aria-label": heading, dataset: { group: key } },
         h("h3", { class: "log__heading" }, heading),
-        rows.length ? h("ul", { class: "entries" }, rows.map((f) => item(f, pending.has(f.id), names)))
+        rows.length ? h("ul", { class: "entries" }, rows.map((f) => item(f, pending.has(f.id), names, logs)))
           : h("p", { class: "log__empty" }, key === "overdue" ? "Nothing overdue." : "Nothing due this week."));
     };
     openLists.replaceChildren(...OPEN_GROUPS.map(section).filter(Boolean));

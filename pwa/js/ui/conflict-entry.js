@@ -15,6 +15,7 @@ const LABELS = {
   observation_id: "Log", owner_id: "Owner", action: "Action", due_at: "Due", status: "Status",
   snoozed_until: "Snoozed until", changed_practice: "Changed practice", outcome_note: "Outcome", completed_at: "Completed",
   plan_id: "Planned conversation", plan_day: "Planned day", day: "Day", outcome: "Why not heard", checked_at: "Checked at",
+  evidence_observation_id: "Later log linked", relisten: "Listen again",
 };
 const INSTANTS = new Set(["observed_at", "started_at", "ended_at", "due_at", "snoozed_until", "completed_at", "checked_at"]);
 const TRAIT = "trait_levels.";

@@ -1,23 +1,30 @@
-// Closing a follow-up: did the conversation lead to a change in practice, and a short evidence note.
+// Closing a follow-up: did the conversation lead to a change in practice, what changed and how it was
+// seen, and (optionally) a later conversation logged on this phone that shows it.
 
 import { h } from "../dom.js";
 
 export const OUTCOME_MAX = 280;
 
-export function outcomeForm(followUp, { onDone, onCancel }) {
+/** `later`: [{ id, label }] conversations heard after the one the follow-up came from, newest first. */
+export function outcomeForm(followUp, { onDone, onCancel, later = [] }) {
   const prefix = `outcome-${followUp.id}`;
   const choice = (value, label) => h("label", { class: "choice" },
     h("input", { type: "radio", name: `${prefix}-changed`, value, class: "choice__input" }), h("span", {}, label));
   const note = h("textarea", { id: `${prefix}-note`, class: "field__input field__note", rows: "3", maxlength: String(OUTCOME_MAX),
     "aria-describedby": `${prefix}-hint` });
+  const evidence = h("select", { id: `${prefix}-evidence`, class: "field__input", "aria-describedby": `${prefix}-evidence-hint` },
+    h("option", { value: "" }, "None"), later.map((o) => h("option", { value: o.id }, o.label)));
   const message = h("p", { class: "capture__message", role: "alert" });
   const element = h("form", { class: "outcome", "aria-label": "Complete the follow-up", onsubmit: submit },
     h("fieldset", { class: "choices" },
       h("legend", { class: "field__label" }, "Did practice change?"),
       choice("yes", "Yes, practice changed"), choice("no", "No change yet")),
     h("div", { class: "field" },
-      h("label", { class: "field__label", for: note.id }, "Evidence (optional)"), note,
-      h("p", { class: "field__hint", id: `${prefix}-hint` }, "No names: what changed, not who.")),
+      h("label", { class: "field__label", for: note.id }, "What changed, and how did you see it? (optional)"), note,
+      h("p", { class: "field__hint", id: `${prefix}-hint` }, "e.g. Heard the team plan a reteach from exit tickets. No names.")),
+    later.length ? h("div", { class: "field" },
+      h("label", { class: "field__label", for: evidence.id }, "A later log that shows it (optional)"), evidence,
+      h("p", { class: "field__hint", id: `${prefix}-evidence-hint` }, "Your logs heard after the conversation it came from.")) : null,
     message,
     h("div", { class: "entry__actions" },
       h("button", { type: "submit", class: "button button--small button--primary" }, "Mark done"),
@@ -31,7 +38,7 @@ export function outcomeForm(followUp, { onDone, onCancel }) {
       element.querySelector("input[type=radio]").focus();
       return;
     }
-    onDone(picked.value === "yes", note.value.trim().slice(0, OUTCOME_MAX));
+    onDone(picked.value === "yes", note.value.trim().slice(0, OUTCOME_MAX), evidence.value || null);
   }
 
   return element;

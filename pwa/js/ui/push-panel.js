@@ -12,7 +12,7 @@ export function pushPanel() {
     onclick: () => run(stopReminders, "Reminders are off for this phone.") }, "Stop reminders");
   const element = h("section", { class: "card push", id: "push-panel", "aria-labelledby": "push-title" },
     h("h3", { class: "push__title", id: "push-title" }, "Reminders on this phone"),
-    h("p", {}, "When a follow-up you own is due, this phone shows a short reminder: \u201cFollow-up due\u201d and what you wrote to do. Nothing else is sent: no notes, no logs, no names."),
+    h("p", {}, "When a follow-up you own is due, this phone shows a short reminder: \u201cFollow-up due\u201d and what you wrote to do (for a re-listen, also the place to go back to). Nothing else is sent: no notes, no logs, no names."),
     state, h("div", { class: "account__actions" }, allow, stop));
 
   function problem(error) {
