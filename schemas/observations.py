@@ -73,6 +73,9 @@ class ObservationSchema(StrictSchema):
     needs_follow_up = fields.Boolean(dump_only=True)
     trait_levels = fields.Dict(keys=fields.String(), values=fields.Integer(), dump_only=True)
     local_date = fields.Date(dump_only=True, metadata={"description": "The day in the school's time zone"})
+    colisten_code = fields.String(dump_only=True, allow_none=True, metadata={"description": "The co-listen code sent"})
+    colisten_id = fields.UUID(dump_only=True, allow_none=True, metadata={
+        "description": "The co-listen session the server linked this log to (GET /api/v1/colisten/<id>)"})
     deleted_at = fields.DateTime(format="iso", dump_only=True, allow_none=True)
     updated_at = fields.DateTime(format="iso", dump_only=True)
 

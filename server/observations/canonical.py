@@ -35,7 +35,7 @@ def observation_hash(record: dict, trait_keys: list[str]) -> str:
     """
     levels = record["trait_levels"]
     observed_at = record["observed_at"]
-    return _digest([
+    content = [
         "observation/1",
         str(record["walk_id"]) if record["walk_id"] else None,
         record["rubric_id"],
@@ -50,7 +50,15 @@ def observation_hash(record: dict, trait_keys: list[str]) -> str:
         record["note"],
         record["needs_follow_up"],
         [[key, levels.get(key, 0)] for key in sorted(trait_keys)],
-    ])
+    ]
+    if record.get("colisten_code"):  # appended only when given: logs without one keep their stored hashes
+        content.append(["colisten", record["colisten_code"]])
+    return _digest(content)
+
+
+def colisten_hash(code: str, started_at: datetime, expires_at: datetime) -> str:
+    """A co-listen session's content: its code and window (instants; the offset is not kept)."""
+    return _digest(["colisten/1", code, _instant(started_at), _instant(expires_at)])
 
 
 def walk_hash(started_at: datetime, ended_at: datetime | None) -> str:
