@@ -2,7 +2,7 @@
 // Upgrades are cumulative `if (oldVersion < n)` steps; a store holding user data is never dropped.
 
 const NAME = "hallpulse";
-const VERSION = 3;
+const VERSION = 4;
 let opening = null;
 
 function upgrade(db, oldVersion) {
@@ -19,6 +19,9 @@ function upgrade(db, oldVersion) {
   if (oldVersion < 3) {
     db.createObjectStore("practice", { keyPath: "id" });          // "user:scenario": a scenario, its key, the result
     db.createObjectStore("practice_answers", { keyPath: "id" });  // practice answers waiting to be sent, by UUID
+  }
+  if (oldVersion < 4) {
+    db.createObjectStore("colisten", { keyPath: "id" });  // co-listens this user started, and comparisons seen
   }
 }
 
@@ -78,7 +81,7 @@ export const setMeta = (key, value) => put("meta", { key, value });
 
 /** Delete every row of `user_id` in the user-data stores, and the given meta keys, in one transaction. */
 export function clearUser(userId, metaKeys) {
-  const rows = ["observations", "walks", "follow_ups", "attention", "outbox", "practice", "practice_answers"];
+  const rows = ["observations", "walks", "follow_ups", "attention", "outbox", "practice", "practice_answers", "colisten"];
   return transact([...rows, "meta"], "readwrite", async (s) => {
     for (const name of rows) {
       const rows = await done(s[name].getAll());

@@ -2,15 +2,16 @@
 
 const OBSERVATION_FIELDS = [
   "walk_id", "rubric_id", "location_id", "observed_at", "setting", "conversation_kind",
-  "participant_count", "participant_roles", "team", "note", "needs_follow_up", "trait_levels",
+  "participant_count", "participant_roles", "team", "note", "needs_follow_up", "trait_levels", "colisten_code",
 ];
 const WALK_FIELDS = ["started_at", "ended_at"];
 const FOLLOW_UP_FIELDS = [
   "observation_id", "owner_id", "action", "due_at", "status", "snoozed_until",
   "changed_practice", "outcome_note", "completed_at",
 ];
-const FIELDS = { walk: WALK_FIELDS, observation: OBSERVATION_FIELDS, follow_up: FOLLOW_UP_FIELDS };
-const STORES = { walk: "walks", observation: "observations", follow_up: "follow_ups" };
+const COLISTEN_FIELDS = ["code", "started_at", "expires_at"];  // a co-listen session, made on the lead's phone
+const FIELDS = { walk: WALK_FIELDS, observation: OBSERVATION_FIELDS, follow_up: FOLLOW_UP_FIELDS, colisten: COLISTEN_FIELDS };
+const STORES = { walk: "walks", observation: "observations", follow_up: "follow_ups", colisten: "colisten" };
 
 export const fieldsOf = (entity) => FIELDS[entity];
 

@@ -68,6 +68,8 @@ async function drainOnce() {
     if (settled === 0) break;  // nothing acknowledged (all still in flight elsewhere): try later
   }
   if (await pull(me.id)) emit("records-changed");
+  // Co-listening (on demand): fetch the comparisons of this user's co-listened logs, once they are synced.
+  await import("./colisten.js").then((module) => module.refreshComparisons(me.id)).catch(() => {});
   return "done";
 }
 

@@ -18,7 +18,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy import bindparam, false, or_, select, update
 
 from server.colisten.models import ColistenSession
 from server.db import db
@@ -155,7 +155,7 @@ def plan_links(school_id: int, observation_changes: dict, session_changes: dict)
 def load_link_sessions(school_id: int, codes: set[str], session_ids: set, session_changes: dict) -> dict:
     """This school's live sessions with these codes or ids, as the batch will leave them."""
     found: dict[uuid.UUID, Session] = {}
-    conditions = [SESSIONS.c.code.in_(sorted(codes))] if codes else []
+    conditions = [SESSIONS.c.code.in_(sorted(codes))] if codes else [false()]
     if session_ids:
         conditions.append(SESSIONS.c.id.in_(sorted(session_ids)))
     for row in db.session.execute(select(SESSIONS).where(
