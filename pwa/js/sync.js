@@ -29,7 +29,7 @@ function publish(changes) {
  * `attention`: changes the server did not take, waiting in My log for the user. */
 async function countPending() {
   const entries = session.user ? await entriesOf(session.user.id) : [];
-  const walks = entries.filter((entry) => entityOf(entry) === "walk").length;
+  const walks = entries.filter((entry) => ["walk", "colisten"].includes(entityOf(entry))).length;  // not logs
   const attention = session.user ? (await getAll("attention"))
     .filter((a) => a.user_id === session.user.id && a.school_id === session.schoolId).length : 0;
   return { pending: entries.length, pendingLogs: entries.length - walks, attention };

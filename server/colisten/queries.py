@@ -69,7 +69,8 @@ def linked_logs(session_ids: list) -> dict[uuid.UUID, list]:
 def compare(session: ColistenSession, logs: list, user) -> dict:
     """Traits agreed, one level apart, two apart (the spread of everyone's levels), and what to ask."""
     mine = next((log for log in logs if log.observer_id == user.id), None)
-    same_rubric = [log for log in logs if mine is not None and log.rubric_id == mine.rubric_id]
+    same_rubric = sorted((log for log in logs if mine is not None and log.rubric_id == mine.rubric_id),
+                         key=lambda log: log.id != mine.id)  # yours first, then by time
     levels: dict[uuid.UUID, dict[int, int]] = {}
     for observation_id, trait_id, level in db.session.execute(
             select(ObservationTraitLevel.observation_id, ObservationTraitLevel.trait_id, ObservationTraitLevel.level)

@@ -22,12 +22,13 @@ CACHED_COLISTEN = """async () => {
 }"""
 
 
-def shoot(page, name: str) -> None:
-    """The screen at phone size, then at laptop size."""
+def shoot(page, name: str, focus: str = "#colisten-title") -> None:
+    """The screen at phone size, then at laptop size, scrolled to what it is about."""
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}-phone.png"), full_page=True)
-    page.set_viewport_size({"width": 1366, "height": 768})
-    page.screenshot(path=str(SHOTS / f"{name}-laptop.png"), full_page=True)
+    for size, viewport in (("phone", {"width": 390, "height": 844}), ("laptop", {"width": 1366, "height": 768})):
+        page.set_viewport_size(viewport)
+        page.evaluate("(selector) => { document.querySelector(selector).scrollIntoView({block: 'start'}); window.scrollBy(0, -140); }", focus)
+        page.screenshot(path=str(SHOTS / f"{name}-{size}.png"))
     page.set_viewport_size({"width": 390, "height": 844})
 
 
@@ -67,13 +68,14 @@ def test_two_offline_phones_co_listen_and_compare_after_reconnecting(new_context
 
     lead.get_by_role("button", name="Log the conversation").click()
     lead.locator("#together-on").filter(has_text=code).wait_for()
+    shoot(lead, "3-capture-while-co-listening", "#together-on")
     pages.log_conversation(lead, "Main hallway", {"Substantive": 1, "Evidence": 2})
     colleague.get_by_role("button", name="Log the conversation").click()
     pages.log_conversation(colleague, "Main hallway", {"Substantive": 1, "Evidence": 1, "Action": 1})
 
     colleague.goto("/colisten")
     colleague.locator(".compare").filter(has_text="waiting to sync").wait_for()
-    shoot(colleague, "3-offline-waiting")
+    shoot(colleague, "3-offline-waiting", ".compare")
 
     lead_context.set_offline(False)
     pages.wait_synced(lead)
@@ -88,8 +90,8 @@ def test_two_offline_phones_co_listen_and_compare_after_reconnecting(new_context
         assert "Evidence" in card.locator(".compare__group--one").inner_text()
         assert "Action" in card.locator(".compare__group--one").inner_text()
         assert "made you tag Evidence" in card.locator(".compare__prompt").inner_text()
-    shoot(lead, "4-comparison-lead")
-    shoot(colleague, "5-comparison-colleague")
+    shoot(lead, "4-comparison-lead", ".compare")
+    shoot(colleague, "5-comparison-colleague", ".compare")
 
     rows = live_server.rows("SELECT observer_id, colisten_id, counted FROM observation WHERE colisten_code = :code", code=code)
     assert {(row["observer_id"], bool(row["counted"])) for row in rows} == {(lead_user["id"], True), (colleague_user["id"], False)}

@@ -129,10 +129,13 @@ export function colistenScreen(root, { logNow }) {
     const current = await colisten.active(ctx);
     const code = new URLSearchParams(window.location.search).get("code");
     if (code && !current && !input.value) input.value = code;
+    const past = await history(ctx);
+    const choices = current ? activePanel(current) : startPanel();
+    const hasPast = Boolean(past.querySelector(".compare"));  // what came back after a sync goes first
     root.replaceChildren(
       h("h2", { class: "screen__title", id: "colisten-title" }, "Listen together"),
       h("p", { class: "screen__lead" }, "Two or more of you log the same conversation on your own phones, blind: no one sees the others' tags until all have saved and synced. Then compare, and talk about what you each heard."),
-      current ? activePanel(current) : startPanel(), message, await history(ctx));
+      ...(hasPast && !current ? [past, choices, message] : [choices, message, past]));
   }
 
   /** Opened (or "Check again"): ask the server for comparisons, then show what this phone holds. */
