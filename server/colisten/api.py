@@ -1,6 +1,4 @@
 """Co-listen comparisons: read-only; sessions and logs arrive through the batch sync."""
-from uuid import UUID
-
 from flask_login import current_user
 
 from schemas.colisten import ColistenComparisonSchema, ColistenListSchema, ColistenQueryArgsSchema
@@ -23,9 +21,9 @@ def my_comparisons(args):
     return {"items": queries.comparisons_for(current_user, args["school_id"])}
 
 
-@blp.route("/colisten/<uuid:session_id>")
+@blp.route("/colisten/<session_id>")
 @blp.response(200, ColistenComparisonSchema)
 @blp.alt_response(404, response="NOT_FOUND")
-def comparison(session_id: UUID):
+def comparison(session_id: str):
     """One co-listen's comparison, for an observer whose own log of it has synced; anyone else: 404."""
     return queries.comparison_for(current_user, session_id)

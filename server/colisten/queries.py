@@ -24,8 +24,12 @@ MAX_LISTED = 50
 SPREADS = {0: "agreed", 1: "apart_one", 2: "apart_two"}
 
 
-def comparison_for(user, session_id: uuid.UUID) -> dict:
-    session = db.session.get(ColistenSession, session_id)
+def comparison_for(user, session_id: str) -> dict:
+    """Anything but one of its observers asking about a live session: 404 (a malformed id too)."""
+    try:
+        session = db.session.get(ColistenSession, uuid.UUID(session_id))
+    except ValueError:
+        abort(404)
     if session is None or session.deleted_at is not None or not can(Action.LOG, session.school_id, user):
         abort(404)
     logs = linked_logs([session.id])
