@@ -32,8 +32,16 @@ def shoot(page, name: str, focus: str = "#colisten-title") -> None:
     page.set_viewport_size({"width": 390, "height": 844})
 
 
+def accessibility_problems(page) -> list[str]:
+    """Serious or critical axe-core findings, where axe-core is installed (tests/js)."""
+    from tests.browser.test_capture import AXE
+    from tests.browser.test_practice import axe_violations
+
+    return axe_violations(page) if AXE.exists() else []
+
+
 def phone(new_context, user):
-    context = new_context()
+    context = new_context(bypass_csp=True)  # for axe-core's script only
     page = pages.signed_in_app(context, user)
     pages.wait_synced(page)
     pages.poll(page, CACHED_COLISTEN, timeout=30)  # warmed while idle and online, like Practice
@@ -59,10 +67,12 @@ def test_two_offline_phones_co_listen_and_compare_after_reconnecting(new_context
     assert len(code) == 6
     assert lead.get_by_role("img", name=f"QR code for co-listen {code}").is_visible()
     shoot(lead, "1-start-code-and-qr")
+    assert accessibility_problems(lead) == []
 
     colleague.get_by_role("button", name="Listen together with a colleague").click()
     colleague.get_by_label("Join with a code").fill(code.lower())
     shoot(colleague, "2-join")
+    assert accessibility_problems(colleague) == []
     colleague.get_by_role("button", name="Join", exact=True).click()
     assert colleague.locator("#colisten-joined").inner_text() == code
 
@@ -91,6 +101,7 @@ def test_two_offline_phones_co_listen_and_compare_after_reconnecting(new_context
         assert "Action" in card.locator(".compare__group--one").inner_text()
         assert "made you tag Evidence" in card.locator(".compare__prompt").inner_text()
     shoot(lead, "4-comparison-lead", ".compare")
+    assert accessibility_problems(lead) == []
     shoot(colleague, "5-comparison-colleague", ".compare")
 
     rows = live_server.rows("SELECT observer_id, colisten_id, counted FROM observation WHERE colisten_code = :code", code=code)
