@@ -34,7 +34,9 @@ def test_service_worker_is_revalidated_allowed_at_root_and_carries_the_shell_ver
 def test_install_icons_and_practice_modules_are_on_demand_not_precached(app):
     shell = app.extensions["pwa_shell"]
     on_demand = {"/icons/icon-512.png", "/icons/maskable-512.png", "/js/practice.js", "/js/screens/practice.js",
-                 "/js/ui/practice-history.js", "/js/ui/practice-reveal.js"}
+                 "/js/ui/practice-history.js", "/js/ui/practice-reveal.js",
+                 "/js/colisten.js", "/js/screens/colisten.js", "/js/ui/colisten-compare.js", "/js/ui/qr.js",
+                 "/js/vendor/qrcode.js"}  # co-listening (issue 17) and its vendored QR encoder
     assert set(shell["on_demand"]) == on_demand == pwa.ON_DEMAND
     assert not on_demand & set(shell["files"])
     assert {"/", "/js/app.js", "/js/ui/trait-picker.js", "/icons/icon-192.png"} <= set(shell["files"])
@@ -43,6 +45,8 @@ def test_install_icons_and_practice_modules_are_on_demand_not_precached(app):
         if url.endswith(".js"):
             text = (pwa.PWA_DIR / url.lstrip("/")).read_text(encoding="utf-8")
             assert "from \"./screens/practice.js\"" not in text and "from \"../practice.js\"" not in text, url
+            assert "from \"./colisten.js\"" not in text and "from \"../colisten.js\"" not in text, url
+            assert "vendor/qrcode.js" not in text, url
 
 
 def test_manifest_is_served_as_a_web_app_manifest_with_installable_icons(client):
