@@ -9,7 +9,7 @@ var SHELL_FILES = ["__SHELL_FILES__"];
 var ON_DEMAND = ["__ON_DEMAND_FILES__"];
 var PREFIX = "hallpulse-static-";
 var CACHE = PREFIX + VERSION;
-var APP_ROUTES = ["/", "/log", "/walk", "/follow-ups", "/practice"];
+var APP_ROUTES = ["/", "/log", "/walk", "/follow-ups", "/practice", "/colisten"];
 var ICON = "/icons/icon-192.png";
 
 self.addEventListener("install", function (event) {

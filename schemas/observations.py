@@ -75,6 +75,9 @@ class ObservationSchema(StrictSchema):
     plan_id = fields.Integer(dump_only=True, allow_none=True, metadata={"description": "The planned occurrence it was logged at"})
     plan_day = fields.Date(dump_only=True, allow_none=True)
     local_date = fields.Date(dump_only=True, metadata={"description": "The day in the school's time zone"})
+    colisten_code = fields.String(dump_only=True, allow_none=True, metadata={"description": "The co-listen code sent"})
+    colisten_id = fields.UUID(dump_only=True, allow_none=True, metadata={
+        "description": "The co-listen session the server linked this log to (GET /api/v1/colisten/<id>)"})
     deleted_at = fields.DateTime(format="iso", dump_only=True, allow_none=True)
     updated_at = fields.DateTime(format="iso", dump_only=True)
 

@@ -5,6 +5,7 @@ by the service, so one bad record becomes an `invalid` result and never blocks t
 """
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import datetime, timedelta, timezone
 
@@ -20,6 +21,11 @@ MAX_PARTICIPANT_ROLES = 6
 TEAM_MAX_LENGTH = 60
 NOTE_MAX_LENGTH = 280
 TRAIT_LEVELS = (0, 1, 2)
+# Co-listen codes (server/colisten): six characters the lead's phone draws from an alphabet without
+# look-alikes (no 0/O, 1/I/L), typed or scanned by colleagues. 31^6 ≈ 8.9e8 codes.
+COLISTEN_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+COLISTEN_CODE = re.compile(f"^[{COLISTEN_ALPHABET}]{{6}}$")
+MAX_COLISTEN = timedelta(hours=12)
 
 SETTINGS = ("informal", "formal")
 CONVERSATION_KINDS = {
@@ -30,10 +36,11 @@ CONVERSATION_KINDS = {
     "coaching_session": "formal", "planning_session": "formal",
 }
 PARTICIPANT_ROLES = ("teacher", "coach", "administrator", "specialist", "support_staff", "other")
-RECORD_TYPES = ("walk", "observation", "deletion", "follow_up", "plan_check")  # follow_up: schemas/followups.py (issue 5)
+RECORD_TYPES = ("walk", "observation", "deletion", "follow_up", "plan_check", "colisten")  # follow_up: schemas/followups.py (issue 5)
 ENTITIES = ("observation", "walk", "follow_up", "plan_check")
 PLAN_CHECK_OUTCOMES = ("not_held", "cancelled", "not_learning")
 STATUSES = ("stored", "unchanged", "conflict", "invalid")
+COLISTEN_LINKS = ("linked", "waiting", "outside_window")
 
 
 class WholeNumber(fields.Integer):
@@ -165,6 +172,9 @@ class ObservationRecordSchema(RecordSchema):
     note = CleanString(load_default=None, allow_none=True, validate=validate.Length(max=NOTE_MAX_LENGTH))
     needs_follow_up = JsonBoolean(load_default=False)
     trait_levels = TraitLevels(load_default=dict)
+    colisten_code = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(
+        COLISTEN_CODE, error="Must be a co-listen code: 6 of " + COLISTEN_ALPHABET + "."), metadata={
+        "description": "The co-listen code this phone was given (the lead's phone: its own session's code)"})
     # The planned occurrence this log was made at (issue 16): both or neither; old clients send neither.
     plan_id = WholeNumber(load_default=None, allow_none=True, metadata={"description": "A planned conversation of the school"})
     plan_day = Day(load_default=None, allow_none=True, metadata={"description": "The occurrence's day in the school's zone"})
@@ -210,6 +220,9 @@ class ObservationRecordSchema(RecordSchema):
                 return None
             if plan_day is not None:
                 plan_day = fields_["plan_day"].deserialize(plan_day, "plan_day", raw)
+            code = get("colisten_code")
+            if code is not None and (type(code) is not str or not COLISTEN_CODE.match(code)):
+                return None
         except (ValidationError, ValueError, TypeError, AttributeError):
             return None
         kind, setting, roles = get("conversation_kind"), get("setting"), get("participant_roles", [])
@@ -220,7 +233,7 @@ class ObservationRecordSchema(RecordSchema):
             "participant_count": get("participant_count"), "participant_roles": list(roles),
             "team": team or None, "note": note or None,
             "needs_follow_up": get("needs_follow_up", False), "trait_levels": dict(get("trait_levels", {})),
-            "plan_id": plan_id, "plan_day": plan_day,
+            "plan_id": plan_id, "plan_day": plan_day, "colisten_code": code,
         }
 
 
@@ -278,11 +291,30 @@ class PlanCheckRecordSchema(RecordSchema):
         return data
 
 
+class ColistenRecordSchema(RecordSchema):
+    """A co-listen session, made offline on the lead's phone: its code and the window logs may join it in."""
+
+    code = fields.String(required=True, validate=validate.Regexp(
+        COLISTEN_CODE, error="Must be 6 of " + COLISTEN_ALPHABET + "."))
+    started_at = OffsetDateTime(required=True)
+    expires_at = OffsetDateTime(required=True, latest=FUTURE_SLACK + MAX_COLISTEN, latest_words="36 hours")
+
+    @validates_schema
+    def window(self, data, **_kwargs):
+        started, expires = data.get("started_at"), data.get("expires_at")
+        if started and expires:
+            if expires <= started:
+                raise ValidationError("A co-listen must end after it starts.", "expires_at")
+            if expires - started > MAX_COLISTEN:
+                raise ValidationError("A co-listen lasts at most 12 hours.", "expires_at")
+
+
 RECORD_SCHEMAS = {
     "walk": WalkRecordSchema,
     "observation": ObservationRecordSchema,
     "deletion": DeletionRecordSchema,
     "plan_check": PlanCheckRecordSchema,
+    "colisten": ColistenRecordSchema,
 }
 
 
@@ -291,6 +323,7 @@ DOCUMENTED_RECORDS = {
     "ObservationRecord": ObservationRecordSchema,
     "DeletionRecord": DeletionRecordSchema,
     "PlanCheckRecord": PlanCheckRecordSchema,
+    "ColistenRecord": ColistenRecordSchema,
 }
 
 
@@ -299,12 +332,23 @@ class SyncBatchSchema(StrictSchema):
     records = fields.List(
         fields.Raw(allow_none=True, metadata={
             "description": "Told apart by `type`",
-            "oneOf": [{"$ref": f"#/components/schemas/{name}"} for name in ("WalkRecord", "ObservationRecord", "DeletionRecord", "PlanCheckRecord")],
+            "oneOf": [{"$ref": f"#/components/schemas/{name}"} for name in (
+                "WalkRecord", "ObservationRecord", "DeletionRecord", "PlanCheckRecord", "ColistenRecord")],
         }),
         required=True,
         validate=validate.Length(max=MAX_RECORDS),
         metadata={"description": f"At most {MAX_RECORDS}, applied in order"},
     )
+
+
+class ColistenLinkSchema(StrictSchema):
+    """What became of a log's co-listen code: linked to its session, or why it stays an ordinary log."""
+
+    status = fields.String(required=True, validate=validate.OneOf(COLISTEN_LINKS), metadata={
+        "description": "linked; waiting (no co-listen of this school with this code has synced yet); "
+                       "outside_window (this school's co-listen with this code did not cover the log's time)"})
+    session_id = fields.UUID(allow_none=True)
+    message = fields.String(required=True)
 
 
 class SyncResultSchema(StrictSchema):
@@ -314,6 +358,7 @@ class SyncResultSchema(StrictSchema):
     version = fields.Integer(metadata={"description": "The server's version after this record"})
     current = fields.Dict(metadata={"description": "On conflict: the server's record, which the client keeps"})
     errors = fields.Dict(metadata={"description": "On invalid: messages per field"})
+    colisten = fields.Nested(ColistenLinkSchema, metadata={"description": "A log sent with a co-listen code"})
 
 
 class SyncResponseSchema(StrictSchema):

@@ -10,6 +10,7 @@ def register(app: Flask) -> None:
     from server.audit import views as audit_views
     from server.auth import api as auth_api
     from server.auth import views as auth_views
+    from server.colisten import api as colisten_api
     from server.coverage import api as coverage_api
     from server.coverage import views as coverage_views
     from server.exports import api as exports_api
@@ -30,7 +31,8 @@ def register(app: Flask) -> None:
     from server.schools import views as schools_views
 
     for module in (auth_api, schools_api, rubrics_api, observations_api, heatmaps_api, followups_api, push_api,
-                   audit_api, exports_api, privacy_api, results_api, plans_api, practice_api, coverage_api):
+                   audit_api, exports_api, privacy_api, results_api, plans_api, practice_api, coverage_api,
+                   colisten_api):
         api.register_blueprint(module.blp)
     for module in (health, auth_views, schools_views, heatmaps_views, results_views, plans_views, coverage_views, audit_views,
                    privacy_views, pwa):

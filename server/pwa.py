@@ -19,7 +19,7 @@ from server.config import PROJECT_ROOT
 
 PWA_DIR = PROJECT_ROOT / "pwa"
 SHELL_FOLDERS = ("css", "js", "icons")
-CLIENT_ROUTES = ("/", "/log", "/walk", "/follow-ups", "/practice")
+CLIENT_ROUTES = ("/", "/log", "/walk", "/follow-ups", "/practice", "/colisten")
 VERSION_PLACEHOLDER = "__SHELL_VERSION__"
 FILES_PLACEHOLDER = '["__SHELL_FILES__"]'
 ON_DEMAND_PLACEHOLDER = '["__ON_DEMAND_FILES__"]'
@@ -36,6 +36,8 @@ ON_DEMAND = frozenset({
     "/js/practice.js", "/js/screens/practice.js", "/js/ui/practice-history.js", "/js/ui/practice-reveal.js",
     "/js/plan-capture.js", "/js/plans.js", "/js/plan-checks.js", "/js/ui/walk-next.js", "/js/ui/plan-link.js",
     "/js/ui/check-entries.js", "/css/plans.css",
+    # Co-listening (issue 17): the Listen together screen, its comparison card and the vendored QR encoder.
+    "/js/colisten.js", "/js/screens/colisten.js", "/js/ui/colisten-compare.js", "/js/ui/qr.js", "/js/vendor/qrcode.js",
 })
 SW_CSP = "default-src 'self'; script-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'"
 

@@ -246,6 +246,22 @@ def test_each_school_has_the_practice_scenarios_written_by_its_principal(demo):
         assert {s.author_id for s in scenarios} <= principal_ids and None not in {s.author_id for s in scenarios}
 
 
+def test_some_conversations_were_co_listened_by_two_observers_and_count_once(demo):
+    from server.colisten.models import ColistenSession
+
+    sessions = database.session.scalars(select(ColistenSession)).all()
+    assert len(sessions) >= 20
+    apart = 0
+    for session in sessions:
+        logs = database.session.scalars(select(Observation).where(Observation.colisten_id == session.id)).all()
+        assert len(logs) == 2 and len({log.observer_id for log in logs}) == 2
+        assert [log.observer_id for log in logs if log.counted] == [session.lead_observer_id]
+        assert all(session.started_at <= log.observed_at <= session.expires_at for log in logs)
+        levels = [{level.trait_id: level.level for level in log.trait_levels} for log in logs]
+        apart += levels[0] != levels[1]
+    assert 0 < apart < len(sessions)  # mostly heard alike, not always
+
+
 def test_every_demo_account_can_sign_in(app, demo):
     app.test_client_class = ApiClient
     limiter.reset()

@@ -17,6 +17,7 @@ The seed is fixed (derandomized); examples per operation and scenarios are bound
 from __future__ import annotations
 
 import itertools
+import uuid
 import re
 import os
 from collections import Counter
@@ -43,6 +44,7 @@ from server.db import db as database
 from server.enums import Role
 from server.extensions import limiter
 from server.plans import service as plan_service
+from server.colisten.models import ColistenSession
 from server.practice.models import PracticeScenario
 from server.push.keys import ensure_key_pair
 from server.rubrics.models import Rubric
@@ -109,6 +111,10 @@ def seed_school(app, school, other_school) -> None:
     create_scenario(school, principal)
     create_scenario(other_school)
     plan = plan_service.create_plan(principal, school, PlanCreateSchema().load(plan_body()))
+    session = ColistenSession(id=uuid.uuid4(), school_id=school.id, code="K7QW3P", lead_observer_id=observer.id,
+                              started_at=datetime.now(timezone.utc) - timedelta(hours=2),
+                              expires_at=datetime.now(timezone.utc) - timedelta(hours=1))
+    database.session.add(session)
     database.session.commit()
     KNOWN_IDS.clear()
     KNOWN_IDS.update({
@@ -121,6 +127,7 @@ def seed_school(app, school, other_school) -> None:
         "plan_id": [plan.id],
         "rubric_id": list(database.session.scalars(database.select(Rubric.id).where(Rubric.district_id.is_(None)))),
         "scenario_id": list(database.session.scalars(database.select(PracticeScenario.id))),
+        "session_id": [str(session.id)],
     })
 
 

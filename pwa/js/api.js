@@ -74,6 +74,7 @@ export const pushKey = () => request("GET", "/api/v1/push/key");
 export const subscribePush = (subscription) => write("POST", "/api/v1/push/subscriptions", subscription);
 export const unsubscribePush = (endpoint) => write("DELETE", "/api/v1/push/subscriptions", { endpoint });
 
+export const colistenComparisons = (schoolId) => request("GET", `/api/v1/colisten?school_id=${schoolId}`);
 export const practiceScenarios = (schoolId) => request("GET", `/api/v1/practice/scenarios?school_id=${schoolId}`);
 export const practiceKeys = (schoolId) => request("GET", `/api/v1/practice/offline-keys?school_id=${schoolId}`);
 export const practiceHistory = (schoolId) => request("GET", `/api/v1/practice/history?school_id=${schoolId}`);

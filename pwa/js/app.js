@@ -21,18 +21,20 @@ import { signInForm } from "./ui/signin.js";
 import { syncStatus } from "./ui/sync-status.js";
 
 const TICK_MS = 30000;
-const ROUTES = { "/": "capture", "/walk": "capture", "/log": "log", "/follow-ups": "followups", "/practice": "practice" };
-const SCREENS = ["loading", "signin", "capture", "log", "followups", "viewer", "practice"];
-const TABBED = ["capture", "log", "followups", "practice", "viewer"];
+const ROUTES = { "/": "capture", "/walk": "capture", "/log": "log", "/follow-ups": "followups", "/practice": "practice",
+  "/colisten": "colisten" };
+const SCREENS = ["loading", "signin", "capture", "log", "followups", "viewer", "practice", "colisten"];
+const TABBED = ["capture", "log", "followups", "practice", "viewer", "colisten"];
 const LOGGING_TABS = ["capture", "log", "followups"];
 const syncNow = () => sync.drain("manual");
 const account = accountPanel({ syncNow });
-const capture = captureScreen($("#screen-capture"), { afterSave, showLog: () => go("/log") });
+const capture = captureScreen($("#screen-capture"), { afterSave, showLog: () => go("/log"), showColisten: () => go("/colisten") });
 const log = logScreen($("#screen-log"), { edit: (o) => { go("/"); capture.edit(o); }, account: account.element, afterSave });
 const reminders = pushPanel();
 const followUps = followUpsScreen($("#screen-followups"), { afterSave, pushPanel: reminders.element });
 const PRACTICE_OFFLINE = "Practice needs a connection the first time — open it once while online.";
 let practice = null;  // the Practice screen, once its modules have been imported
+let together = null;  // the Listen together screen (co-listening), likewise on demand
 let started = false;
 
 function show(screen) {
@@ -68,7 +70,10 @@ function route() {
   const screen = ROUTES[window.location.pathname] || "capture";
   if (screen === "practice") { show(screen); showPractice(); return; }
   if (!session.canLog()) { showViewer(); return; }
+  if (screen !== "colisten") together?.hide();
   show(screen);
+  if (screen === "colisten") showTogether();
+  if (screen === "capture") capture.showTogether();
   const id = new URLSearchParams(window.location.search).get("id");
   if (screen === "followups") (id ? followUps.open(id) : followUps.render());
   if (screen === "log") renderLog();
@@ -93,6 +98,20 @@ async function showPractice() {
     practice ||= module.practiceScreen(root);
   }
   if (!root.hidden) await practice.show();
+}
+
+/** Listen together: imported on first use like Practice (the service worker's warm-up caches it for offline). */
+async function showTogether() {
+  const root = $("#screen-colisten");
+  try {
+    const module = await import("./screens/colisten.js");
+    together ||= module.colistenScreen(root, { logNow: () => go("/") });
+  } catch {
+    root.replaceChildren(h("h2", { class: "screen__title", id: "colisten-title" }, "Listen together"),
+      h("p", { class: "screen__lead", role: "status" }, "Listening together needs a connection the first time — open it once while online."));
+    return;
+  }
+  if (!root.hidden) await together.refresh();
 }
 
 /** Online and idle: ask the active service worker to cache Practice's modules (ready waits for one). */
@@ -168,9 +187,11 @@ async function main() {
   on("session-changed", () => renderAll());
   on("drain-finished", () => takeUpdateIfSafe());
   on("practice-changed", () => { if (practice && !$("#screen-practice").hidden) practice.render(); });
+  on("colisten-changed", () => { if (together && !$("#screen-colisten").hidden) together.render(); capture.showTogether(); });
+  on("records-changed", () => { if (together && !$("#screen-colisten").hidden) together.render(); });
   window.addEventListener("online", () => { if (!$("#screen-practice").hidden) showPractice(); });
   document.addEventListener("click", (event) => {
-    const tab = event.target.closest(".tabs__tab");
+    const tab = event.target.closest(".tabs__tab, a[data-route]");
     if (tab) { event.preventDefault(); go(new URL(tab.href).pathname); }
   });
   window.addEventListener("popstate", route);

@@ -22,6 +22,7 @@ function upgrade(db, oldVersion) {
   }
   if (oldVersion < 4) {
     db.createObjectStore("plan_checks", { keyPath: "id" });  // "checked, not heard" at planned conversations
+    db.createObjectStore("colisten", { keyPath: "id" });  // co-listens this user started, and comparisons seen
   }
 }
 
@@ -81,7 +82,8 @@ export const setMeta = (key, value) => put("meta", { key, value });
 
 /** Delete every row of `user_id` in the user-data stores, and the given meta keys, in one transaction. */
 export function clearUser(userId, metaKeys) {
-  const rows = ["observations", "walks", "follow_ups", "plan_checks", "attention", "outbox", "practice", "practice_answers"];
+  const rows = ["observations", "walks", "follow_ups", "plan_checks", "attention", "outbox", "practice", "practice_answers",
+    "colisten"];
   return transact([...rows, "meta"], "readwrite", async (s) => {
     for (const name of rows) {
       const rows = await done(s[name].getAll());

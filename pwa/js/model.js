@@ -3,6 +3,7 @@
 const OBSERVATION_FIELDS = [
   "walk_id", "rubric_id", "location_id", "observed_at", "setting", "conversation_kind",
   "participant_count", "participant_roles", "team", "note", "needs_follow_up", "trait_levels", "plan_id", "plan_day",
+  "colisten_code",
 ];
 const WALK_FIELDS = ["started_at", "ended_at"];
 const FOLLOW_UP_FIELDS = [
@@ -10,8 +11,14 @@ const FOLLOW_UP_FIELDS = [
   "changed_practice", "outcome_note", "completed_at", "evidence_observation_id", "relisten",
 ];
 const PLAN_CHECK_FIELDS = ["plan_id", "day", "outcome", "checked_at", "note"];  // "checked, not heard"
-const FIELDS = { walk: WALK_FIELDS, observation: OBSERVATION_FIELDS, follow_up: FOLLOW_UP_FIELDS, plan_check: PLAN_CHECK_FIELDS };
-const STORES = { walk: "walks", observation: "observations", follow_up: "follow_ups", plan_check: "plan_checks" };
+const COLISTEN_FIELDS = ["code", "started_at", "expires_at"];  // a co-listen session, made on the lead's phone
+const FIELDS = {
+  walk: WALK_FIELDS, observation: OBSERVATION_FIELDS, follow_up: FOLLOW_UP_FIELDS, plan_check: PLAN_CHECK_FIELDS,
+  colisten: COLISTEN_FIELDS,
+};
+const STORES = {
+  walk: "walks", observation: "observations", follow_up: "follow_ups", plan_check: "plan_checks", colisten: "colisten",
+};
 
 export const fieldsOf = (entity) => FIELDS[entity];
 

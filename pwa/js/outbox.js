@@ -38,7 +38,9 @@ export async function entriesOf(userId) {
   return (await getAll("outbox")).filter((entry) => entry.user_id === userId);
 }
 
-const RANK = { walk: 0, observation: 1, follow_up: 2, plan_check: 3 };
+const RANK = { colisten: 0, walk: 0, observation: 1, follow_up: 2, plan_check: 3 };
+// Every store a sync result can touch: the outbox, each record type's store, and what needs attention.
+const SETTLED_STORES = ["outbox", "observations", "walks", "follow_ups", "plan_checks", "attention", "colisten"];
 
 /** The next batch for one school: walks, then observations, then follow-ups (each may name the one before). */
 export async function peek(userId, limit = BATCH_SIZE) {
@@ -66,7 +68,7 @@ async function rebase(s, done, entry, queued) {
 /** Apply the server's per-record results; returns how many entries left the outbox (or were merged). */
 export function settle(sent, results) {
   const sentById = new Map(sent.map((entry) => [entry.id, entry]));
-  return transact(["outbox", "observations", "walks", "follow_ups", "plan_checks", "attention"], "readwrite", async (s, done) => {
+  return transact(SETTLED_STORES, "readwrite", async (s, done) => {
     let settled = 0;
     for (const result of results || []) {
       const entry = sentById.get(result.id);
@@ -84,7 +86,7 @@ export function settle(sent, results) {
         s.attention.put({ id: entry.id, user_id: entry.user_id, school_id: entry.school_id, entry, errors: result.errors || {} });
         settled += 1;
       } else {
-        if (result.status !== "conflict") await confirm(s, done, entry);
+        if (result.status !== "conflict") await confirm(s, done, entry, result.colisten);
         s.attention.delete(entry.id);
         settled += 1;
       }
@@ -95,9 +97,10 @@ export function settle(sent, results) {
 }
 
 /** Stored or unchanged: what was sent is the server's version now, the base of the next edit. */
-async function confirm(s, done, entry) {
+async function confirm(s, done, entry, colisten) {
   const entity = entityOf(entry);
   const store = s[storeOf(entity)];
   const local = await done(store.get(entry.id));
-  if (local && local.version === entry.version) store.put({ ...local, base: snapshot(entity, entry.record) });
+  // A co-listened log keeps what the server said of its code (linked, or why it stays an ordinary log).
+  if (local && local.version === entry.version) store.put({ ...local, base: snapshot(entity, entry.record), ...(colisten ? { colisten } : {}) });
 }

@@ -13,6 +13,7 @@ export const placesKey = (userId, schoolId) => `places:${userId}:${schoolId}`;
 export const cursorKey = (userId, schoolId) => `cursor:${userId}:${schoolId}`;
 export const lastSyncKey = (userId) => `last-sync:${userId}`;
 export const ownersKey = (userId, schoolId) => `owners:${userId}:${schoolId}`;
+export const colistenKey = (userId, schoolId) => `colisten:${userId}:${schoolId}`;  // the code the next log carries
 
 export const school = () => state.bootstrap?.schools.find((s) => s.id === state.schoolId) || null;
 export const canLog = (s = school()) => Boolean(s && (s.can_log ?? LOGGING_ROLES.has(s.role)));
@@ -85,7 +86,7 @@ export async function signOut() {
   const keys = ["user", bootstrapKey(userId), schoolKey(userId), lastSyncKey(userId)];
   for (const s of state.bootstrap?.schools || []) {
     keys.push(placesKey(userId, s.id), ownersKey(userId, s.id), `${cursorKey(userId, s.id)}:walk`,
-      `${cursorKey(userId, s.id)}:observation`, `${cursorKey(userId, s.id)}:follow_up`);
+      `${cursorKey(userId, s.id)}:observation`, `${cursorKey(userId, s.id)}:follow_up`, colistenKey(userId, s.id));
   }
   await clearUser(userId, keys);
   Object.assign(state, { user: null, bootstrap: null, schoolId: null, signedIn: false });

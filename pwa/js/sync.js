@@ -29,7 +29,7 @@ function publish(changes) {
  * `attention`: changes the server did not take, waiting in My log for the user. */
 async function countPending() {
   const entries = session.user ? await entriesOf(session.user.id) : [];
-  const walks = entries.filter((entry) => entityOf(entry) === "walk").length;
+  const walks = entries.filter((entry) => ["walk", "colisten"].includes(entityOf(entry))).length;  // not logs
   const attention = session.user ? (await getAll("attention"))
     .filter((a) => a.user_id === session.user.id && a.school_id === session.schoolId).length : 0;
   return { pending: entries.length, pendingLogs: entries.length - walks, attention };
@@ -68,6 +68,8 @@ async function drainOnce() {
     if (settled === 0) break;  // nothing acknowledged (all still in flight elsewhere): try later
   }
   if (await pull(me.id)) emit("records-changed");
+  // Co-listening (on demand): fetch the comparisons of this user's co-listened logs, once they are synced.
+  await import("./colisten.js").then((module) => module.refreshComparisons(me.id)).catch(() => {});
   return "done";
 }
 

@@ -86,7 +86,8 @@ def observations_table(school_id: int, names: dict[int, str]) -> tuple[list[str]
     rubrics = dict(db.session.execute(select(Rubric.id, Rubric.key)).all())
     header = ["id", "observed_at", "local_date", "place", "rubric", "setting", "conversation_kind", "participant_count",
               "participant_roles", "team", "note", "needs_follow_up", "observer", "walk_id", "plan_id", "plan_day",
-              "version", "created_at", "updated_at", "deleted_at"] + [f"{rubric}.{key}" for _, key, rubric in traits]
+              "version", "created_at", "updated_at", "deleted_at", "colisten_id", "counted"] + [
+                  f"{rubric}.{key}" for _, key, rubric in traits]
     rows = []
     for o in db.session.scalars(select(Observation).where(Observation.school_id == school_id).order_by(Observation.observed_at, Observation.id)):
         own_levels = levels.get(o.id, {})
@@ -96,7 +97,7 @@ def observations_table(school_id: int, names: dict[int, str]) -> tuple[list[str]
         rows.append([o.id, o.observed_at, o.local_date, places.get(o.location_id), rubrics.get(o.rubric_id), o.setting,
                      o.conversation_kind, o.participant_count, o.participant_roles, o.team, o.note, o.needs_follow_up,
                      names.get(o.observer_id), o.walk_id, o.plan_id, o.plan_day, o.version, o.created_at, o.updated_at,
-                     o.deleted_at] + trait_cells)
+                     o.deleted_at, o.colisten_id, o.counted] + trait_cells)
     return header, rows
 
 

@@ -140,12 +140,13 @@ def lock_rows(walk_ids, observation_ids) -> None:
 
 
 def observation_rows(observation_ids: list) -> dict:
-    """The live ones of these observations as they stand now: id → row (with `levels` and `walked`)."""
+    """The live ones of these observations as they stand now: id → row (with `levels` and `walked`; the
+    uncounted logs of a co-listen too, as their walks' stops)."""
     found = {}
     for chunk in chunks(observation_ids):
         rows = db.session.execute(
             select(O.id, O.school_id, O.walk_id, O.local_date, O.location_id, O.observed_at, O.setting,
-                   O.conversation_kind, O.team, queries.walked_flag().label("walked"))
+                   O.conversation_kind, O.team, O.counted, queries.walked_flag().label("walked"))
             .select_from(queries.live_walk_join()).where(O.id.in_(chunk), O.deleted_at.is_(None))).mappings().all()
         if not rows:
             continue
@@ -159,6 +160,8 @@ def observation_rows(observation_ids: list) -> dict:
 
 def count_rows(tallies: Tallies, rows: dict, schedules: Schedules, sign: int) -> None:
     for row in rows.values():
+        if not row["counted"]:
+            continue
         slot = schedules[row["school_id"]].slot_at(row["observed_at"])
         tallies.count_observation(row, row["levels"], row["walked"], slot, sign)
 
@@ -210,7 +213,8 @@ def inserted_tallies(observations: list[tuple[dict, dict]], walks: list[dict], l
     for row, levels in observations:
         observed_at = row["observed_at"].astimezone(UTC)  # as read back: one tzinfo compares fastest
         walked = int(row["walk_id"] in live_walks)
-        tallies.count_observation(row, levels, walked, schedules[row["school_id"]].slot_at(observed_at))
+        if row.get("counted", True):
+            tallies.count_observation(row, levels, walked, schedules[row["school_id"]].slot_at(observed_at))
         if row["walk_id"] in memory_walks:
             stops[row["walk_id"]].append(Stop(observed_at, row["location_id"]))
     for walk in walks:

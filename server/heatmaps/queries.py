@@ -5,7 +5,9 @@ Two kinds of tally, both keyed the same way whether they come from here or from 
   trait 0 counts conversations whatever their rubric, and a facet value is the observation's place
   id ('place'), "setting/kind" ('talk'), team ('team') or '' ('all');
 - presence: (local day or None, place, slot) → [conversations, walked, listening seconds].
-Only live observations count (a tombstone never does); an edit is one row, so it counts once.
+Only counted observations count (`counted()`): live (a tombstone never does), and of a co-listened
+conversation only the one log chosen to stand for it (server/colisten/service.py); an edit is one
+row, so it counts once. Walks' stops (listening time) are every live log, counted or not.
 """
 from __future__ import annotations
 
@@ -101,8 +103,13 @@ def facet_value(facet: str, row: tuple) -> str:
     return ""
 
 
-def observation_conditions(filters: Filters) -> list[ColumnElement]:
-    conditions = [O.deleted_at.is_(None)]
+def counted() -> ColumnElement:
+    """The observations that stand for a conversation in every count: the one place this is decided."""
+    return and_(O.deleted_at.is_(None), O.counted.is_(True))
+
+
+def observation_conditions(filters: Filters, counted_only: bool = True) -> list[ColumnElement]:
+    conditions = [counted() if counted_only else O.deleted_at.is_(None)]
     if filters.school_ids:
         conditions.append(O.school_id.in_(filters.school_ids))
     if filters.date_from:
@@ -254,7 +261,8 @@ def presence(school_id: int, schedule: Schedule, filters: Filters, by_date: bool
         near = or_(*(walks_near(schedule, day, day) for day in sorted(days))) if days else literal(False)
     else:
         near = walks_near(schedule, filters.date_from, filters.date_to)
-        day_conditions += observation_conditions(Filters(date_from=filters.date_from, date_to=filters.date_to))
+        day_conditions += observation_conditions(Filters(date_from=filters.date_from, date_to=filters.date_to),
+                                                 counted_only=False)  # walks: any live log is a stop
 
     def keep(day: date) -> bool:
         if days is not None:

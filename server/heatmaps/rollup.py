@@ -118,7 +118,7 @@ def presence_rows(school_id: int, tallies: dict[tuple, list[float]]) -> tuple[li
 def day_rows_statement(some_days: bool):
     """One INSERT … SELECT of every facet's trait and conversation rows for the school `:school_id`, on
     all its days or on `:days`; built once, so each sync only binds its values."""
-    conditions = [O.school_id == bindparam("school_id"), O.deleted_at.is_(None)]
+    conditions = [O.school_id == bindparam("school_id"), queries.counted()]
     if some_days:
         conditions.append(O.local_date.in_(bindparam("days", expanding=True)))
     parts = []

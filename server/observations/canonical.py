@@ -53,7 +53,14 @@ def observation_hash(record: dict, trait_keys: list[str]) -> str:
     ]
     if record.get("plan_id") is not None:  # appended only when linked: every hash stored before links still holds
         content.append(["plan", record["plan_id"], record["plan_day"].isoformat()])
+    if record.get("colisten_code"):  # appended only when given: logs without one keep their stored hashes
+        content.append(["colisten", record["colisten_code"]])
     return _digest(content)
+
+
+def colisten_hash(code: str, started_at: datetime, expires_at: datetime) -> str:
+    """A co-listen session's content: its code and window (instants; the offset is not kept)."""
+    return _digest(["colisten/1", code, _instant(started_at), _instant(expires_at)])
 
 
 def walk_hash(started_at: datetime, ended_at: datetime | None) -> str:

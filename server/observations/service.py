@@ -26,12 +26,13 @@ from schemas.followups import FollowUpRecordSchema
 from schemas.sync import RECORD_SCHEMAS
 from server.access import Action, require_school
 from server.changes import take as take_change_seq
+from server.colisten import service as colisten
 from server.db import db, utcnow, write_from_here
 from server.followups import sync as follow_ups
 from server.heatmaps import upkeep
 from server.observations import records
 from server.observations.canonical import (
-    CONFLICT, INVALID, STORED, Entry, decide, decide_deletion, observation_hash,
+    CONFLICT, INVALID, STORED, UNCHANGED, Entry, decide, decide_deletion, observation_hash,
 )
 from server.observations.models import Observation, ObservationTraitLevel
 from server.plans import check_sync as plan_checks
@@ -132,6 +133,7 @@ class BatchSync:
         else:
             abort(503, description="Other devices are changing these records right now; send the batch again.")
         self.attach_current(parsed, results)
+        self.attach_colisten(parsed, results)
         return results
 
     @staticmethod
@@ -144,11 +146,13 @@ class BatchSync:
         After a lost race (PostgreSQL only) the rows are re-read locked, so the second write cannot
         lose again.
         """
-        ids = {entity: [k[1] for k in keys if k[0] == entity] for entity in ("observation", "walk", "follow_up", "plan_check")}
+        ids = {entity: [k[1] for k in keys if k[0] == entity]
+               for entity in ("observation", "walk", "follow_up", "plan_check", "colisten")}
         found = {("walk", walk_id): entry for walk_id, entry in walks.load_walks(ids["walk"], lock).items()}
         found.update({("observation", obs_id): entry for obs_id, entry in load_observations(ids["observation"], lock).items()})
         found.update({("follow_up", fid): entry for fid, entry in follow_ups.load_follow_ups(ids["follow_up"], lock).items()})
         found.update({("plan_check", cid): entry for cid, entry in plan_checks.load_checks(ids["plan_check"], lock).items()})
+        found.update({("colisten", sid): entry for sid, entry in colisten.load_sessions(ids["colisten"], lock).items()})
         for key in keys:
             self.loaded[key] = self.state[key] = found.get(key)
             self.dirty.discard(key)
@@ -177,6 +181,8 @@ class BatchSync:
             return self.result(record, status)
         if record.type == "walk":
             planned = walks.planned_walk(data, self.school_id, self.observer_id, self.now)
+        elif record.type == "colisten":  # co-listen sessions (issue 17): made on the lead's phone
+            planned = colisten.planned_session(data, self.school_id, self.observer_id, self.now)
         elif record.type == "follow_up":  # follow-ups (issue 5): checked and planned in server/followups/sync.py
             if self.follow_up_context is None:
                 self.follow_up_context = follow_ups.FollowUpContext(self.context.school, self.observer_id)
@@ -237,6 +243,7 @@ class BatchSync:
             "team": data["team"], "note": data["note"], "needs_follow_up": data["needs_follow_up"],
             "version": data["version"], "content_hash": content_hash, "deleted_at": None, "updated_at": self.now,
             "plan_id": data.get("plan_id"), "plan_day": data.get("plan_day"),
+            "colisten_code": data.get("colisten_code"), "colisten_id": None, "counted": True,
         }
         levels = {trait_id: data["trait_levels"].get(key, 0) for key, trait_id in traits.items()}
         return Entry(self.school_id, self.observer_id, data["version"], content_hash, row=row, trait_levels=levels)
@@ -247,25 +254,33 @@ class BatchSync:
         The heatmap rollup follows in the same transaction (server/heatmaps/upkeep.py): the school-days
         that changed records touch before and after are recomputed, inserted records' numbers added.
         """
-        changes = {"walk": {}, "observation": {}, "follow_up": {}, "plan_check": {}}
+        changes = {"walk": {}, "observation": {}, "follow_up": {}, "plan_check": {}, "colisten": {}}
         # The school's change number, taken once planned: till the commit its other writers wait (server/changes.py)
         change_seq = take_change_seq(db.session.connection(), self.school_id) if self.dirty else None
         for key in self.dirty:
             changes[key[0]][key[1]] = (self.loaded[key], self.state[key])
             self.state[key].row["change_seq"] = change_seq
         observations = changes["observation"]
+        # Co-listening: every log of the codes this batch touches is linked in memory first; logs whose
+        # counted flag moves are handed to the upkeep with the batch's own edits (server/colisten/service.py).
+        links = colisten.plan_links(self.school_id, observations, changes["colisten"])
+        links.apply_to(observations)
         changed_observations = [obs_id for obs_id, (loaded, _) in observations.items() if loaded is not None]
+        changed_observations += sorted(links.moved)
         changed_walks = {walk_id for walk_id, (loaded, _) in changes["walk"].items() if loaded is not None}
         joined_walks = {walk_id for walk_id in changes["walk"] if walk_id not in changed_walks} | {
             planned.row["walk_id"] for _, planned in observations.values() if planned.row.get("walk_id")}
         with upkeep.kept_up(changed_observations, changed_walks, joined_walks) as inserted:
             lost_walks = walks.write_walks(changes["walk"], self.now)
+            lost_sessions = colisten.write_sessions(changes["colisten"], self.now)
             inserted.add_walks(planned.row for walk_id, (loaded, planned) in changes["walk"].items()
                                if loaded is None and walk_id not in lost_walks)
             lost_observations = write_observations(observations, self.now)
             inserted.add_observations((planned.row, planned.trait_levels or {}) for obs_id, (loaded, planned)
                                       in observations.items() if loaded is None and obs_id not in lost_observations)
+            colisten.write_moved(links.moved, change_seq)
             lost = {("walk", walk_id) for walk_id in lost_walks} | {("observation", obs_id) for obs_id in lost_observations}
+            lost |= {("colisten", session_id) for session_id in lost_sessions}
         lost |= {("follow_up", fid) for fid in follow_ups.write_follow_ups(changes["follow_up"], self.now)}  # after observations
         lost |= {("plan_check", cid) for cid in plan_checks.write_checks(changes["plan_check"], self.now)}
         for key in self.dirty - lost:
@@ -290,6 +305,15 @@ class BatchSync:
                 result.pop("version", None)
             else:
                 result.update(current=found, version=found["version"])
+
+
+    def attach_colisten(self, parsed: list[Parsed], results: list[dict]) -> None:
+        """A log sent with a co-listen code is told what became of it (linked, waiting, outside the window)."""
+        coded = {p.key[1]: (p, r) for p, r in zip(parsed, results)
+                 if p.type == "observation" and p.data and p.data.get("colisten_code") and r["status"] in (STORED, UNCHANGED)}
+        found = colisten.link_results(self.school_id, [(obs_id, p.data["colisten_code"]) for obs_id, (p, _) in coded.items()])
+        for obs_id, (_, result) in coded.items():
+            result["colisten"] = found[obs_id]
 
 
 def tombstone(current: Entry, version: int, now: datetime, entity: str) -> Entry:

@@ -167,7 +167,11 @@ ISOLATION: dict[str, object] = {
     "practice_api.answer": Target(json={"POST": _answer_body}),
     "practice_api.history": Target(query=SCHOOL),
     "practice_api.offline_keys": Target(query=SCHOOL),
+    # Co-listening (issue 17): a session's comparison is for its observers only; the list names its school.
+    "colisten_api.my_comparisons": Target(query=SCHOOL),
+    "colisten_api.comparison": Target(path={"session_id": "colisten"}),
     "pwa.index_practice": PUBLIC,
+    "pwa.index_colisten": PUBLIC,
     # Planned conversations (issue 16). The occurrence window is a required query, so the days are named too.
     "plans_api.Plans": Target(path=SCHOOL, json={"POST": _plan_body}),
     "plans_api.PlanDetail": Target(path=PLAN, json={"PATCH": {"name": "Hijacked"}}),

@@ -17,6 +17,7 @@ from server.db import db as database
 from server.enums import ConversationKind, LocationKind, PlanFrequency, Role
 from server.followups.models import FollowUp
 from server.observations.models import Observation, ObservationTraitLevel
+from server.colisten.models import ColistenSession
 from server.practice.models import PracticeAnswer, PracticeAnswerLevel, PracticeReference, PracticeScenario
 from server.plans.models import PlanFeed, PlannedConversation, PlanSchedule
 from server.schools.models import Location, School
@@ -29,7 +30,7 @@ ROLES = ["district_admin", "principal", "observer", "viewer", "anonymous"]
 MISSING = {"school": 987654, "location": 987654, "membership": 987654, "invitation": 987654,
            "district": 987654, "observation": str(uuid.UUID(int=987654)), "rubric": 1,
            "follow_up": str(uuid.UUID(int=987654)), "scenario": 987654, "plan": 987654,
-           "window_start": "2026-10-01", "window_end": "2026-11-30"}
+           "colisten": str(uuid.UUID(int=987654)), "window_start": "2026-10-01", "window_end": "2026-11-30"}
 SKIPPED_METHODS = {"HEAD", "OPTIONS"}
 
 
@@ -49,8 +50,12 @@ def build_foreign_school() -> dict:
     walk = Walk(id=uuid.uuid4(), school_id=school.id, observer_id=owner.id,
                 started_at=datetime(2026, 11, 2, 14, tzinfo=timezone.utc), ended_at=datetime(2026, 11, 2, 15, tzinfo=timezone.utc))
     database.session.add(walk)
+    colisten = ColistenSession(id=uuid.uuid4(), school_id=school.id, code="K7QW3P", lead_observer_id=owner.id,
+                               started_at=datetime(2026, 11, 2, 14, tzinfo=timezone.utc),
+                               expires_at=datetime(2026, 11, 2, 16, tzinfo=timezone.utc))
+    database.session.add(colisten)
     database.session.flush()
-    observation = Observation(
+    observation = Observation(colisten_code="K7QW3P", colisten_id=colisten.id,
         id=uuid.uuid4(), school_id=school.id, observer_id=owner.id, walk_id=walk.id, rubric_id=rubric.id,
         location_id=place.id, observed_at=datetime(2026, 11, 2, 14, 30, tzinfo=timezone.utc),
         local_date=datetime(2026, 11, 2).date(), team=f"{CANARY} Team", note=f"{CANARY} note",
@@ -82,7 +87,7 @@ def build_foreign_school() -> dict:
     return {"school": school.id, "district": district.id, "location": place.id, "membership": membership.id,
             "invitation": invitation.id, "observation": str(observation.id), "rubric": rubric.id,
             "follow_up": str(follow_up.id), "scenario": scenario.id, "plan": plan.id,
-            "window_start": "2026-10-01", "window_end": "2026-11-30"}
+            "colisten": str(colisten.id), "window_start": "2026-10-01", "window_end": "2026-11-30"}
 
 
 def foreign_footprint() -> tuple:

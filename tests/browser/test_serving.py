@@ -33,12 +33,14 @@ def test_service_worker_is_revalidated_allowed_at_root_and_carries_the_shell_ver
     assert f'var ON_DEMAND = {json.dumps(app.extensions["pwa_shell"]["on_demand"])};' in body
 
 
-def test_install_icons_practice_and_plan_modules_are_on_demand_not_precached(app):
+def test_install_icons_and_feature_modules_are_on_demand_not_precached(app):
     shell = app.extensions["pwa_shell"]
     on_demand = {"/icons/icon-512.png", "/icons/maskable-512.png", "/js/practice.js", "/js/screens/practice.js",
                  "/js/ui/practice-history.js", "/js/ui/practice-reveal.js",
                  "/js/plan-capture.js", "/js/plans.js", "/js/plan-checks.js", "/js/ui/walk-next.js", "/js/ui/plan-link.js",
-                 "/js/ui/check-entries.js", "/css/plans.css"}
+                 "/js/ui/check-entries.js", "/css/plans.css",
+                 "/js/colisten.js", "/js/screens/colisten.js", "/js/ui/colisten-compare.js", "/js/ui/qr.js",
+                 "/js/vendor/qrcode.js"}  # co-listening (issue 17) and its vendored QR encoder
     assert set(shell["on_demand"]) == on_demand == pwa.ON_DEMAND
     assert not on_demand & set(shell["files"])
     assert {"/", "/js/app.js", "/js/ui/trait-picker.js", "/icons/icon-192.png"} <= set(shell["files"])

@@ -4,9 +4,12 @@ A hypothesis state machine sends walks and observations through POST /api/v1/syn
 a walk with its conversations in one batch, re-sends, edits of place, time, setting, team, walk and trait levels, tombstones;
 and the shapes of real phones: walks left open, walks of many hours, logs outside any walk and a little after
 their walk ended, records dated in another UTC offset than the school's, catch-up batches spanning several
-days with edits and deletions) and, like a
+days with edits and deletions; co-listening: sessions made on the lead's phone, colleagues' logs with the
+code sent before or after the session, inside or outside its window, edited, and the lead's or a
+colleague's log deleted) and, like a
 retention job, hard-deletes some observations with the maintenance API; after every step each
-tally the views read is compared between the rollup and the raw rows. `rebuild` then gives the
+tally the views read is compared between the rollup and the raw rows, and each co-listened
+conversation has exactly the counted log the rule names (docs/colisten.md). `rebuild` then gives the
 same tables as the maintenance did.
 """
 from __future__ import annotations
@@ -22,12 +25,17 @@ from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 from sqlalchemy import delete, select
 
+from server import changes
+from server.colisten import service as colisten
+from server.colisten.models import ColistenSession
 from server.heatmaps import queries, rollup, upkeep
 from server.heatmaps.queries import CONVERSATIONS, FACETS, Filters
 from server.observations.models import Observation, ObservationTraitLevel
 from server.walks.models import Walk
 from tests import factories
 from tests.heatmaps.conftest import add_observation, table_cell, table_rows
+
+CODES = ["K7QW3P", "M4RT8X"]  # two codes, so a code's sessions may overlap and logs pick the later one
 
 SEVEN = ("substantive", "evidence", "questions", "non_defensive", "people", "professional_knowledge", "action")
 KINDS = [(None, None), ("informal", "hallway_chat"), ("informal", "lunch"), ("formal", "plc"), ("formal", None)]
@@ -86,19 +94,43 @@ def syncing(db, school, login_as):
     return client
 
 
-def test_rollup_equals_raw_queries_after_any_sequence_of_syncs(db, school, syncing):
+def expected_links(sessions: list[dict], logs: list[dict]) -> dict:
+    """The co-listen rule, written plainly: a live log with a code joins the live session of that code
+    whose window holds its time (the latest started); of a session's logs the lead's earliest counts,
+    else the earliest; every other log counts alone."""
+    expected = {}
+    members: dict = {}
+    for log in logs:
+        holding = [s for s in sessions if s["code"] == log["code"] and s["started_at"] <= log["observed_at"] <= s["expires_at"]]
+        if log["code"] and holding:
+            session = max(holding, key=lambda s: (s["started_at"], s["id"]))
+            members.setdefault(session["id"], []).append(log)
+            expected[log["id"]] = (session["id"], False)
+        else:
+            expected[log["id"]] = (None, True)
+    for session_id, linked in members.items():
+        lead = next(s["lead"] for s in sessions if s["id"] == session_id)
+        chosen = min([log for log in linked if log["observer"] == lead] or linked, key=lambda log: (log["observed_at"], log["id"]))
+        expected[chosen["id"]] = (session_id, True)
+    return expected
+
+
+def test_rollup_equals_raw_queries_after_any_sequence_of_syncs(db, school, syncing, login_as):
     trait_ids = [trait.id for trait in factories.default_rubric().traits] + [CONVERSATIONS]
     places = [location.id for location in school.locations]
     school_id, rubric_id, client = school.id, factories.default_rubric().id, syncing
+    colleagues = [login_as("observer")[0], login_as("principal")[0]]
+    phones = [client, *colleagues]  # phone 0 (the syncing observer) leads every co-listen
 
     class Devices(RuleBasedStateMachine):
         walks = Bundle("walks")
         observations = Bundle("observations")
+        sessions = Bundle("sessions")
 
         @initialize()
         def start_clean(self):
             db.session.rollback()
-            for model in (ObservationTraitLevel, Observation, Walk):
+            for model in (ObservationTraitLevel, Observation, Walk, ColistenSession):
                 table = model.__table__
                 condition = (table.c.observation_id.in_(select(Observation.id).where(Observation.school_id == school_id))
                              if model is ObservationTraitLevel else table.c.school_id == school_id)
@@ -106,6 +138,8 @@ def test_rollup_equals_raw_queries_after_any_sequence_of_syncs(db, school, synci
             rollup.rebuild(school_id)
             db.session.commit()
             self.records: dict[str, dict] = {}
+            self.unsent: dict[str, dict] = {}  # sessions made on the lead's phone, not synced yet
+            self.joined: dict[str, tuple[int, dict]] = {}  # colleagues' co-listened logs: phone, record
 
         def send(self, record: dict) -> None:
             response = client.post("/api/v1/sync", json={"school_id": school_id, "records": [record]})
@@ -287,22 +321,158 @@ def test_rollup_equals_raw_queries_after_any_sequence_of_syncs(db, school, synci
             """As a retention job would: delete the row, then tell the rollup what it touched before."""
             record_id = uuid.UUID(observation)
             before = upkeep.footprint([record_id], [])
+            sessions = set(db.session.scalars(select(Observation.colisten_id).where(
+                Observation.id == record_id, Observation.colisten_id.is_not(None))))
             db.session.execute(delete(ObservationTraitLevel).where(ObservationTraitLevel.observation_id == record_id))
             db.session.execute(delete(Observation).where(Observation.id == record_id))
-            upkeep.apply([record_id], [], before=before)
+            moved = colisten.relink_after_removal(school_id, sessions, changes.take(db.session.connection(), school_id))
+            upkeep.apply([record_id, *moved], [], before=before)
             db.session.commit()
             self.records.pop(observation, None)
+            self.joined.pop(observation, None)
 
         @rule(observations_=st.lists(observations, min_size=1, max_size=3, unique=True))
         def retention_job(self, observations_):
             """A retention job that wraps its hard deletes in the upkeep: their contributions subtracted."""
             record_ids = [uuid.UUID(observation) for observation in observations_]
-            with upkeep.kept_up(record_ids):
+            sessions = set(db.session.scalars(select(Observation.colisten_id).where(
+                Observation.id.in_(record_ids), Observation.colisten_id.is_not(None))))
+            companions = list(db.session.scalars(select(Observation.id).where(Observation.colisten_id.in_(sessions))))
+            with upkeep.kept_up(set(record_ids) | set(companions)):
                 db.session.execute(delete(ObservationTraitLevel).where(ObservationTraitLevel.observation_id.in_(record_ids)))
                 db.session.execute(delete(Observation).where(Observation.id.in_(record_ids)))
+                colisten.relink_after_removal(school_id, sessions, changes.take(db.session.connection(), school_id))
             db.session.commit()
             for observation in observations_:
                 self.records.pop(observation, None)
+                self.joined.pop(observation, None)
+
+        # ------------------------------------------------------------ co-listening
+
+        @rule(target=sessions, code=st.sampled_from(CODES), day=st.sampled_from(DAYS), start=MINUTES,
+              length=st.integers(10, 180), send_now=st.booleans())
+        def start_session(self, code, day, start, length, send_now):
+            """The lead starts a co-listen offline; the session syncs now or later (after colleagues' logs)."""
+            session = {"type": "colisten", "id": str(uuid.uuid4()), "version": 1, "code": code,
+                       "started_at": stamp(day, start), "expires_at": stamp(day, start + length)}
+            if send_now:
+                self.send_batch([session])
+            else:
+                self.unsent[session["id"]] = session
+            return session["id"]
+
+        @rule(target=sessions, code=st.sampled_from(CODES), day=st.sampled_from(DAYS), start=MINUTES,
+              order=st.permutations(range(4)), minutes=st.lists(st.integers(0, 100), min_size=3, max_size=3),
+              levels=st.lists(st.dictionaries(st.sampled_from(SEVEN), st.integers(0, 2)), min_size=3, max_size=3))
+        def co_listened_conversation(self, code, day, start, order, minutes, levels):
+            """Three phones co-listen: the session, the lead's log and two colleagues' logs reach the server
+            in any order (as separate syncs), a log now and then after the 90-minute window."""
+            session = {"type": "colisten", "id": str(uuid.uuid4()), "version": 1, "code": code,
+                       "started_at": stamp(day, start), "expires_at": stamp(day, start + 90)}
+            logs = [self.coded_log(session, minute, level) for minute, level in zip(minutes, levels)]
+            parts = [(0, [session]), (0, [logs[0]]), (1, [logs[1]]), (2, [logs[2]])]
+            for index in order:
+                phone, batch = parts[index]
+                if phone == 0:
+                    self.send_batch(batch)
+                else:
+                    self.send_as(phone, batch)
+                    self.joined[batch[0]["id"]] = (phone, batch[0])
+            return session["id"]
+
+        @rule(session=sessions, with_log=st.booleans(), minute=st.integers(-5, 200),
+              levels=st.dictionaries(st.sampled_from(SEVEN), st.integers(0, 2)))
+        def lead_syncs(self, session, with_log, minute, levels):
+            """The lead's phone back online: the session (if not sent yet) and maybe the lead's own log."""
+            record = self.unsent.pop(session, None) or self.records.get(session)
+            if record is None:
+                return
+            batch = [record] if record["id"] not in self.records else []
+            if with_log:
+                batch.append(self.coded_log(record, minute, levels))
+            self.send_batch(batch)
+
+        @rule(session=sessions, phone=st.integers(1, 2), minute=st.integers(-5, 200),
+              levels=st.dictionaries(st.sampled_from(SEVEN), st.integers(0, 2)), walk=st.booleans())
+        def colleague_logs(self, session, phone, minute, levels, walk):
+            """A colleague typed the code: their log syncs before or after the session, inside its window or not."""
+            record = self.unsent.get(session) or self.records.get(session)
+            if record is None:
+                return
+            batch = []
+            log = self.coded_log(record, minute, levels)
+            if walk:  # logged on the colleague's own walk: its stop moves that walk's listening time
+                log["walk_id"] = str(uuid.uuid4())
+                batch.append({"type": "walk", "id": log["walk_id"], "version": 1,
+                              "started_at": record["started_at"], "ended_at": None})
+            batch.append(log)
+            self.send_as(phone, batch)
+            self.joined[log["id"]] = (phone, log)
+
+        @rule(phone_log=st.data(), minute=st.integers(-5, 200), levels=st.dictionaries(st.sampled_from(SEVEN), st.integers(0, 2)))
+        def colleague_edits(self, phone_log, minute, levels):
+            """A colleague edits their co-listened log: its levels, or its time (maybe out of the window)."""
+            if not self.joined:
+                return
+            log_id = phone_log.draw(st.sampled_from(sorted(self.joined)))
+            phone, log = self.joined[log_id]
+            moved = datetime.fromisoformat(log["observed_at"]) + timedelta(minutes=minute - 100)
+            edited = {**log, "version": log["version"] + 1, "observed_at": moved.isoformat(), "trait_levels": levels}
+            self.send_as(phone, [edited])
+            self.joined[log_id] = (phone, edited)
+
+        @rule(phone_log=st.data())
+        def colleague_deletes(self, phone_log):
+            if not self.joined:
+                return
+            log_id = phone_log.draw(st.sampled_from(sorted(self.joined)))
+            phone, log = self.joined.pop(log_id)
+            self.send_as(phone, [{"type": "deletion", "id": log_id, "entity": "observation", "version": log["version"] + 1}])
+
+        @rule(pick=st.data(), delete_it=st.booleans(), levels=st.dictionaries(st.sampled_from(SEVEN), st.integers(0, 2)))
+        def lead_edits_or_deletes(self, pick, delete_it, levels):
+            """The lead changes their co-listened log's levels, or deletes it (the count passes to a colleague's)."""
+            coded = sorted(record_id for record_id, record in self.records.items() if record.get("colisten_code"))
+            if not coded:
+                return
+            record = self.records[pick.draw(st.sampled_from(coded))]
+            if delete_it:
+                self.send_batch([{"type": "deletion", "id": record["id"], "entity": "observation",
+                                  "version": record["version"] + 1}])
+            else:
+                self.send_batch([{**record, "version": record["version"] + 1, "trait_levels": levels}])
+
+        def coded_log(self, session: dict, minute: int, levels: dict) -> dict:
+            at = datetime.fromisoformat(session["started_at"]) + timedelta(minutes=minute)
+            return {"type": "observation", "id": str(uuid.uuid4()), "version": 1, "walk_id": None,
+                    "rubric_id": rubric_id, "location_id": places[minute % 3], "observed_at": at.isoformat(),
+                    "trait_levels": levels, "colisten_code": session["code"]}
+
+        def send_as(self, phone: int, batch: list[dict]) -> None:
+            response = phones[phone].post("/api/v1/sync", json={"school_id": school_id, "records": batch})
+            assert response.status_code == 200, response.get_data(as_text=True)
+            assert {result["status"] for result in response.get_json()["results"]} == {"stored"}, response.get_json()
+
+        @rule()
+        def rebuild_gives_the_same_tables(self):
+            """The maintained rollup is what a rebuild from the raw rows (counted logs only) gives."""
+            db.session.expire_all()
+            maintained = table_rows(db)
+            rollup.rebuild(school_id)
+            db.session.commit()
+            assert table_rows(db) == maintained
+
+        @invariant()
+        def each_co_listened_conversation_counts_once(self):
+            db.session.expire_all()
+            sessions = [{"id": row.id, "code": row.code, "started_at": row.started_at, "expires_at": row.expires_at,
+                         "lead": row.lead_observer_id} for row in db.session.scalars(select(ColistenSession))]
+            rows = db.session.execute(select(Observation.id, Observation.observer_id, Observation.colisten_code,
+                                             Observation.observed_at, Observation.colisten_id, Observation.counted)
+                                      .where(Observation.deleted_at.is_(None))).all()
+            logs = [{"id": row.id, "observer": row.observer_id, "code": row.colisten_code,
+                     "observed_at": row.observed_at} for row in rows]
+            assert {row.id: (row.colisten_id, row.counted) for row in rows} == expected_links(sessions, logs)
 
         @invariant()
         def rollup_equals_raw(self):

@@ -19,7 +19,7 @@ import { toast } from "../ui/toast.js";
 import { traitPicker } from "../ui/trait-picker.js";
 import { walkPanel } from "./walk.js";
 
-export function captureScreen(root, { afterSave, showLog }) {
+export function captureScreen(root, { afterSave, showLog, showColisten }) {
   let editing = null;
   let ids = null;  // the UUIDs of the capture being saved: made once, so a repeated save stores nothing new
   let carrying = 0;
@@ -38,6 +38,8 @@ export function captureScreen(root, { afterSave, showLog }) {
   const followUpSwitch = details.element.querySelector("#detail-follow-up");
   followUpSwitch.addEventListener("change", () => showFollowUp(followUpSwitch.checked));
   const message = h("p", { class: "capture__message", role: "alert" });
+  // Co-listening (screens/colisten.js, on demand): the code the next log carries, shown while it is on.
+  const together = h("div", { class: "together" });
   const title = h("h2", { class: "capture__editing", hidden: true });
   const more = h("button", { type: "button", class: "disclosure", "aria-expanded": "false",
     "aria-controls": "details-panel", onclick: () => toggleDetails() }, "More details");
@@ -46,7 +48,7 @@ export function captureScreen(root, { afterSave, showLog }) {
   const save = h("button", { type: "button", class: "button button--primary save", id: "save-log",
     onclick: () => submit() }, "Save");
 
-  root.replaceChildren(walk.element, nextSlot, title,
+  root.replaceChildren(walk.element, nextSlot, together, title,
     h("h2", { class: "step", id: "places-title" }, "Where?"), places.element, carried.element, linkSlot,
     h("div", { class: "step-row" }, h("h2", { class: "step", id: "traits-title" }, "What did you hear?"),
       h("p", { class: "step__hint" }, "1 tap: heard · 2 taps: strong")),
@@ -117,6 +119,8 @@ export function captureScreen(root, { afterSave, showLog }) {
     const rubric = session.rubric();
     const draft = { rubric_id: rubric.id, location_id: places.value, trait_levels: traits.levels, ...details.read(),
       ...(plans ? plans.read() : {}) };
+    const colisten = editing ? null : await getMeta(session.colistenKey(session.state.user.id, session.state.schoolId));
+    if (colisten && Date.parse(colisten.expires_at) > Date.now()) draft.colisten_code = colisten.code;
     const task = !editing && draft.needs_follow_up ? followUp.read() : null;
     if (task && task.problem) {
       message.textContent = task.problem;
@@ -138,9 +142,12 @@ export function captureScreen(root, { afterSave, showLog }) {
       const observation = await saveObservation(session.context(), { ...draft, id: ids.observation });
       if (task) await createFollowUp(session.context(), { ...task, id: ids.followUp, observation_id: observation.id });
       ids = null;
+      if (draft.colisten_code) await setMeta(session.colistenKey(session.state.user.id, session.state.schoolId), null);
       await remember(places.value);
+      await showTogether();
       const heard = rubric.traits.filter((t) => draft.trait_levels[t.key]).map((t) => t.label);
-      toast(`Saved: ${heard.length ? heard.join(", ") : "no traits heard"}.`, {
+      toast(draft.colisten_code ? `Saved for co-listen ${draft.colisten_code}. You compare once all your logs have synced.`
+        : `Saved: ${heard.length ? heard.join(", ") : "no traits heard"}.`, {
         label: "Undo", run: async () => { await deleteObservation(observation.id); toast("Log removed."); afterSave(); },
       });
       traits.levels = {};
@@ -155,7 +162,18 @@ export function captureScreen(root, { afterSave, showLog }) {
     afterSave();
   });
 
+  /** "Listen together", or the co-listen this log will join. */
+  async function showTogether() {
+    const on = session.state.user && await getMeta(session.colistenKey(session.state.user.id, session.state.schoolId));
+    const live = on && Date.parse(on.expires_at) > Date.now();
+    together.replaceChildren(live
+      ? h("p", { class: "together__on", id: "together-on" }, `Co-listening · code ${on.code}. Your tags stay hidden from each other until you have all synced. `,
+        h("button", { type: "button", class: "link-button", onclick: showColisten }, on.lead ? "Show the code" : "Details"))
+      : h("button", { type: "button", class: "link-button together__start", id: "listen-together", onclick: showColisten }, "Listen together with a colleague"));
+  }
+
   return {
+    showTogether,
     async render() {
       const school = session.school();
       const rubric = session.rubric();
@@ -168,6 +186,7 @@ export function captureScreen(root, { afterSave, showLog }) {
       details.setVocabulary(session.state.bootstrap.vocabulary || {});
       walk.render();
       await showPlans(school);
+      await showTogether();
     },
     edit(observation) {
       editing = observation.id;

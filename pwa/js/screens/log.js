@@ -68,7 +68,9 @@ export function logScreen(root, { edit, account, afterSave }) {
         pending ? h("span", { class: "badge badge--pending" }, "Waiting to sync") : null,
         asking ? h("span", { class: "badge badge--choice" }, "Needs your choice") : null,
         observation.needs_follow_up ? h("span", { class: "badge badge--follow" }, "Follow-up") : null,
-        observation.plan_id ? h("span", { class: "badge badge--follow" }, "Planned") : null),
+        observation.plan_id ? h("span", { class: "badge badge--follow" }, "Planned") : null,
+        observation.colisten_code ? h("a", { class: "badge badge--together", href: "/colisten", dataset: { route: "1" } },
+          `Co-listen ${observation.colisten_code} · compare`) : null),
       h("ul", { class: "entry__traits", "aria-label": "Traits heard" }, traits.length
         ? traits.map((t) => h("li", { class: `tag tag--level${observation.trait_levels[t.key]}` },
           `${t.label}: ${LEVEL_WORDS[observation.trait_levels[t.key]].toLowerCase()}`))
