@@ -1,0 +1,118 @@
+"""The read side of calibration: co-listened conversations reduced in the database to rating patterns.
+
+A conversation is a co-listen session with its linked, non-deleted logs of one rubric; per trait it
+becomes (c0, c1, c2), the number of observers at each level, plus the counted log's level (for the
+two-observer kappa). The database then counts conversations per pattern, so a district's year comes
+back as a few hundred rows instead of every rating. The walk starts from the sessions of the
+schools (their school index), then reaches each one's logs by the co-listen index.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Integer, and_, case, cast, extract, func, select, true
+
+from server.colisten.models import ColistenSession
+from server.db import db
+from server.observations.models import Observation, ObservationTraitLevel
+
+Level = ObservationTraitLevel
+
+
+@dataclass(frozen=True)
+class PatternRow:
+    school_id: int
+    trait_id: int
+    month: date
+    pattern: tuple[int, int, int]
+    counted_level: int | None  # the counted log's level; with two observers the other is sum - it
+    conversations: int
+
+
+@dataclass(frozen=True)
+class DriftRow:
+    observer_id: int
+    trait_id: int
+    conversations: int
+    above: int
+    below: int
+
+
+def _ratings(school_ids: tuple[int, ...], rubric_id: int, date_from: date | None, date_to: date | None):
+    """Each rating of a co-listened conversation in range: (session, school, observation, trait, level, ...)."""
+    conditions = [ColistenSession.school_id.in_(school_ids), ColistenSession.deleted_at.is_(None),
+                  Observation.deleted_at.is_(None), Observation.school_id == ColistenSession.school_id,
+                  Observation.rubric_id == rubric_id]
+    if date_from:
+        conditions.append(Observation.local_date >= date_from)
+    if date_to:
+        conditions.append(Observation.local_date <= date_to)
+    return (select(ColistenSession.id.label("conversation"), ColistenSession.school_id.label("school_id"))
+            .join(Observation, Observation.colisten_id == ColistenSession.id)
+            .join(Level, Level.observation_id == Observation.id)
+            .where(and_(*conditions)))
+
+
+def _per_conversation(school_ids, rubric_id, date_from, date_to):
+    base = _ratings(school_ids, rubric_id, date_from, date_to)
+    at = lambda value: func.sum(case((Level.level == value, 1), else_=0))  # noqa: E731
+    return (base.add_columns(
+        Level.trait_id.label("trait_id"), func.min(Observation.local_date).label("day"),
+        at(0).label("c0"), at(1).label("c1"), at(2).label("c2"), func.count().label("raters"),
+        func.sum(Level.level).label("total"),
+        func.max(case((Observation.counted == true(), Level.level))).label("counted_level"))
+        .group_by(ColistenSession.id, ColistenSession.school_id, Level.trait_id)
+        .having(func.count() >= 2))
+
+
+def pattern_rows(school_ids: tuple[int, ...], rubric_id: int, date_from: date | None = None,
+                 date_to: date | None = None) -> list[PatternRow]:
+    """Conversations per (school, trait, month of the conversation's first local day, pattern)."""
+    per = _per_conversation(school_ids, rubric_id, date_from, date_to).subquery()
+    year, month = cast(extract("year", per.c.day), Integer), cast(extract("month", per.c.day), Integer)
+    # Only with two observers is the counted level needed (kappa); grouping by it otherwise splits patterns.
+    counted = case((per.c.raters == 2, per.c.counted_level))
+    stmt = (select(per.c.school_id, per.c.trait_id, year, month, per.c.c0, per.c.c1, per.c.c2, counted, func.count())
+            .group_by(per.c.school_id, per.c.trait_id, year, month, per.c.c0, per.c.c1, per.c.c2, counted))
+    return [PatternRow(school, trait, date(int(y), int(m), 1), (int(c0), int(c1), int(c2)),
+                       None if level is None else int(level), count)
+            for school, trait, y, m, c0, c1, c2, level, count in db.session.execute(stmt)]
+
+
+def drift_rows(school_id: int, rubric_id: int, date_from: date | None = None, date_to: date | None = None,
+               observer_id: int | None = None) -> list[DriftRow]:
+    """Per observer and trait: conversations co-listened, and how often their level was above or below
+    the mean of the others' (own x raters compared with the sum of all levels: no division)."""
+    per = _per_conversation((school_id,), rubric_id, date_from, date_to).subquery()
+    own = Level.level * per.c.raters
+    stmt = (select(Observation.observer_id, Level.trait_id, func.count(),
+                   func.sum(case((own > per.c.total, 1), else_=0)), func.sum(case((own < per.c.total, 1), else_=0)))
+            .join(Level, Level.observation_id == Observation.id)
+            .join(per, and_(per.c.conversation == Observation.colisten_id, per.c.trait_id == Level.trait_id))
+            .where(Observation.deleted_at.is_(None), Observation.rubric_id == rubric_id,
+                   Observation.school_id == school_id, Observation.observer_id.is_not(None))
+            .group_by(Observation.observer_id, Level.trait_id))
+    if date_from:
+        stmt = stmt.where(Observation.local_date >= date_from)
+    if date_to:
+        stmt = stmt.where(Observation.local_date <= date_to)
+    if observer_id is not None:
+        stmt = stmt.where(Observation.observer_id == observer_id)
+    return [DriftRow(observer, trait, n, int(above or 0), int(below or 0))
+            for observer, trait, n, above, below in db.session.execute(stmt)]
+
+
+def agreement_by_trait_raw(school_ids: tuple[int, ...], rubric_id: int) -> dict[int, tuple[int, int]]:
+    """The bench's baseline: per trait, (conversations, conversations where all agreed) in one plain
+    aggregate over the ratings, with no patterns, months or statistics."""
+    per = (_ratings(school_ids, rubric_id, None, None)
+           .add_columns(Level.trait_id.label("trait_id"),
+                        (func.min(Level.level) == func.max(Level.level)).label("agreed"))
+           .group_by(ColistenSession.id, Level.trait_id).having(func.count() >= 2).subquery())
+    stmt = select(per.c.trait_id, func.count(), func.sum(case((per.c.agreed, 1), else_=0))).group_by(per.c.trait_id)
+    found: dict[int, tuple[int, int]] = defaultdict(lambda: (0, 0))
+    for trait, n, agreed in db.session.execute(stmt):
+        found[trait] = (n, int(agreed or 0))
+    return dict(found)
