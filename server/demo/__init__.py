@@ -21,9 +21,11 @@ from sqlalchemy import delete, func, insert, select
 from server.auth import passwords
 from server.auth import service as auth_service
 from server.auth.models import Membership, User
+from server.colisten.models import ColistenSession
 from server.db import db, utcnow
 from server.demo.people_places import (DISTRICT_NAME, SCHOOLS, create_district, create_school, create_staff,
                                        demo_emails)
+from server.demo.colisten import add_co_listens
 from server.demo.plans import create_plans
 from server.demo.scenarios import add_practice_scenarios
 from server.demo.semester import Calendar, SemesterRows, SemesterWriter
@@ -99,11 +101,12 @@ def load_demo(seed: int = 2026, reset: bool = False, now: datetime | None = None
     for school in built:
         SemesterWriter(rng, school, rubric.id, trait_ids, rows, now).write()
     rows.drop_after(now)
+    sessions = add_co_listens(seed, rows, trait_ids)
     for school in built:
         principal_id = db.session.scalar(select(Membership.user_id).where(
             Membership.school_id == school.school.id, Membership.role == Role.PRINCIPAL).order_by(Membership.id))
         add_practice_scenarios(school.school.id, principal_id)
-    for model, batch in ((Walk, rows.walks), (Observation, rows.observations),
+    for model, batch in ((Walk, rows.walks), (ColistenSession, sessions), (Observation, rows.observations),
                          (ObservationTraitLevel, rows.trait_levels), (FollowUp, rows.follow_ups)):
         insert_rows(model, batch)
     db.session.commit()
@@ -123,8 +126,8 @@ def remove_demo() -> None:
     observation_ids = select(Observation.id).where(Observation.school_id.in_(school_ids)).scalar_subquery()
     statements = [delete(ObservationTraitLevel).where(ObservationTraitLevel.observation_id.in_(observation_ids))]
     statements += [delete(model).where(model.school_id.in_(school_ids))
-                   for model in (PracticeScenario, FollowUp, Observation, Walk, PlannedConversation, PlanFeed,
-                                 Location, Period)]
+                   for model in (PracticeScenario, FollowUp, Observation, ColistenSession, Walk, PlannedConversation,
+                                 PlanFeed, Location, Period)]
     statements += [delete(User).where(User.email.in_(demo_emails())),
                    delete(District).where(District.id.in_(district_ids))]  # cascades to schools and roles
     for statement in statements:

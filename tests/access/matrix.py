@@ -160,6 +160,11 @@ ISOLATION: dict[str, object] = {
     "practice_api.history": Target(query=SCHOOL),
     "practice_api.offline_keys": Target(query=SCHOOL),
     "pwa.index_practice": PUBLIC,
+    # Calibration (issue 17): agreement over co-listened conversations, per school or district.
+    "calibration_api.school_calibration": Target(path=SCHOOL),
+    "calibration_api.district_calibration": Target(path={"district_id": "district"}),
+    "calibration.school": Target(path=SCHOOL),
+    "calibration.district": Target(path={"district_id": "district"}),
     # Planned conversations (issue 16). The occurrence window is a required query, so the days are named too.
     "plans_api.Plans": Target(path=SCHOOL, json={"POST": _plan_body}),
     "plans_api.PlanDetail": Target(path=PLAN, json={"PATCH": {"name": "Hijacked"}}),
