@@ -21,8 +21,8 @@ from server.calibration import queries, stats
 from server.calibration.stats import Figure
 from server.db import db
 from server.enums import Role
-from server.access import school_roles
-from server.heatmaps.service import open_district, open_school, sees_observers  # noqa: F401 (views)
+from server.access import Action, require_school, school_roles
+from server.heatmaps.service import open_district, pick_rubric, sees_observers
 from server.rubrics.models import Rubric, Trait
 from server.schools.models import School
 
@@ -96,7 +96,9 @@ class Report:
             or_(Rubric.district_id.is_(None), Rubric.district_id == district_id)).order_by(Rubric.id)).all()
 
 
-def _agreements(rows: list[queries.PatternRow], traits: list[Trait], min_n: int, resamples: int) -> list[TraitAgreement]:
+def _agreements(rows: list[queries.PatternRow], traits: list[Trait], min_n: int, interval: bool) -> list[TraitAgreement]:
+    """Per trait: with `interval`, alpha from the library with its bootstrap interval; without, all traits'
+    alphas in one batched computation (months, schools, heatmap lines)."""
     patterns: dict[int, dict] = defaultdict(lambda: defaultdict(int))
     pairs: dict[int, dict] = defaultdict(lambda: defaultdict(int))
     for row in rows:
@@ -104,12 +106,15 @@ def _agreements(rows: list[queries.PatternRow], traits: list[Trait], min_n: int,
         if sum(row.pattern) == 2 and row.counted_level is not None:
             other = sum(level * count for level, count in enumerate(row.pattern)) - row.counted_level
             pairs[row.trait_id][(row.counted_level, other)] += row.conversations
+    if interval:
+        alphas = [stats.alpha(patterns[trait.id]) for trait in traits]
+    else:
+        alphas = stats.alphas_without_interval([patterns[trait.id] for trait in traits])
     found = []
-    for trait in traits:
+    for trait, alpha in zip(traits, alphas):
         exact = stats.exact_agreement(patterns[trait.id])
-        found.append(TraitAgreement(trait, exact, stats.alpha(patterns[trait.id], resamples),
-                                    stats.weighted_kappa(pairs[trait.id]), stats.apart_by_two(patterns[trait.id]),
-                                    exact.n < min_n))
+        found.append(TraitAgreement(trait, exact, alpha, stats.weighted_kappa(pairs[trait.id]),
+                                    stats.apart_by_two(patterns[trait.id]), exact.n < min_n))
     return found
 
 
@@ -119,7 +124,7 @@ def _months(rows: list[queries.PatternRow], traits: list[Trait]) -> list[MonthAg
         by_month[row.month].append(row)
     months = []
     for month, month_rows in sorted(by_month.items()):
-        figures = {a.trait.id: (a.exact, a.alpha) for a in _agreements(month_rows, traits, 0, resamples=0)}
+        figures = {a.trait.id: (a.exact, a.alpha) for a in _agreements(month_rows, traits, 0, interval=False)}
         n = sum(f[0].n for f in figures.values())
         agreed = sum(round(f[0].value * f[0].n) for f in figures.values() if f[0].value is not None)
         conversations = max((f[0].n for f in figures.values()), default=0)
@@ -141,27 +146,53 @@ def _drift(user: User, school_id: int, rubric_id: int, date_from, date_to) -> tu
     else:
         return None, "none"
     drifts: dict[int, ObserverDrift] = {}
-    rows = queries.drift_rows(school_id, rubric_id, date_from, date_to, observer_id)
+    rows = queries.remembered("drift", (school_id,), (rubric_id, date_from, date_to),
+                              lambda: queries.drift_rows(school_id, rubric_id, date_from, date_to))
+    rows = [row for row in rows if observer_id is None or row.observer_id == observer_id]
     names = dict(db.session.execute(select(User.id, User.name).where(User.id.in_({r.observer_id for r in rows}))).all())
     for row in rows:
-        drift = drifts.setdefault(row.observer_id, ObserverDrift(row.observer_id, names.get(row.observer_id, "?"),
+        if row.observer_id not in names:
+            continue  # erased since: nothing of theirs is shown
+        drift = drifts.setdefault(row.observer_id, ObserverDrift(row.observer_id, names[row.observer_id],
                                                                  row.observer_id == user.id))
         drift.traits[row.trait_id] = row
     return sorted(drifts.values(), key=lambda d: (not d.is_self, d.name.lower())), scope
 
 
+def _patterns(school_ids: tuple[int, ...], rubric_id: int, date_from, date_to) -> list[queries.PatternRow]:
+    return queries.remembered("patterns", school_ids, (rubric_id, date_from, date_to),
+                              lambda: queries.pattern_rows(school_ids, rubric_id, date_from, date_to))
+
+
 def _report(rows, view_school, schools, rubric, traits, args, min_n, drift, scope) -> Report:
-    agreement = _agreements(rows, traits, min_n, stats.RESAMPLES)
+    agreement = _agreements(rows, traits, min_n, interval=True)
     return Report(view_school, schools, rubric, traits, args.get("date_from"), args.get("date_to"), min_n,
                   max((a.exact.n for a in agreement), default=0), agreement, _months(rows, traits), _splits(agreement),
                   drift, scope)
 
 
+@dataclass
+class SchoolCalibrationView:
+    """What the dashboard's frame needs of a school page (no bell schedule: calibration has no periods)."""
+
+    school: School
+    rubric: Rubric
+    traits: list[Trait]
+    min_n: int
+
+
+def open_calibration(user: User, school_id: int, args: dict) -> SchoolCalibrationView:
+    """The school as the dashboard checks it (404 out of reach, 403 without aggregates) and its rubric."""
+    school = require_school(Action.VIEW_AGGREGATES, school_id, user)
+    rubric = pick_rubric(args.get("rubric_id"), school.district_id)
+    return SchoolCalibrationView(school, rubric, list(rubric.traits), school.min_cell_n)
+
+
 def school_report(user: User, school_id: int, args: dict) -> Report:
     """The calibration page of one school (checked like every dashboard view)."""
-    view = open_school(user, school_id, {k: args.get(k) for k in ("date_from", "date_to", "rubric_id")})
+    view = open_calibration(user, school_id, args)
     start, end = args.get("date_from"), args.get("date_to")
-    rows = queries.pattern_rows((view.school.id,), view.rubric.id, start, end)
+    rows = _patterns((view.school.id,), view.rubric.id, start, end)
     drift, scope = _drift(user, view.school.id, view.rubric.id, start, end)
     report = _report(rows, view.school, [view.school], view.rubric, view.traits, args, view.min_n, drift, scope)
     report.view = view
@@ -172,14 +203,14 @@ def district_report(user: User, district_id: int, args: dict) -> Report:
     """The district's schools pooled, and each school's alpha per trait (district admins only)."""
     view = open_district(user, district_id, args)
     traits = list(view.rubric.traits)
-    rows = queries.pattern_rows(view.filters.school_ids, view.rubric.id, args.get("date_from"), args.get("date_to"))
+    rows = _patterns(view.filters.school_ids, view.rubric.id, args.get("date_from"), args.get("date_to"))
     report = _report(rows, None, view.schools, view.rubric, traits, args, view.min_n, None, "none")
     report.view = view
     by_school: dict[int, list] = defaultdict(list)
     for row in rows:
         by_school[row.school_id].append(row)
     for school in view.schools:
-        found = _agreements(by_school[school.id], traits, school.min_cell_n, resamples=0)
+        found = _agreements(by_school[school.id], traits, school.min_cell_n, interval=False)
         report.by_school.append((school, max((a.exact.n for a in found), default=0), found))
     return report
 
@@ -197,12 +228,12 @@ def heatmap_lines(school_id: int, rubric_id: int, date_from: date | None, date_t
                   traits: list[Trait], min_n: int) -> list[str]:
     """One line per trait for the quality heatmap: how well observers agree on it, and how to read its cells.
     The caller has already checked access to the school's aggregates."""
-    rows = queries.pattern_rows((school_id,), rubric_id, date_from, date_to)
+    rows = _patterns((school_id,), rubric_id, date_from, date_to)
     if not rows:
         return ["No co-listened conversations in this range, so how closely observers agree on each trait is not "
                 "known yet: listen together now and then to find out."]
     lines = []
-    for a in _agreements(rows, traits, min_n, resamples=0):
+    for a in _agreements(rows, traits, min_n, interval=False):
         if a.exact.n == 0:
             lines.append(f"{a.trait.label}: not co-listened in this range.")
             continue

@@ -63,6 +63,17 @@ def _contribution(pattern: Pattern) -> np.ndarray:
     return (pairs / (counts.sum() - 1)).reshape(9)
 
 
+_contribution_cache: dict[Pattern, np.ndarray] = {}
+
+
+def _contribution_of(pattern: Pattern) -> np.ndarray:
+    """_contribution, remembered: there are only a few dozen patterns."""
+    found = _contribution_cache.get(pattern)
+    if found is None:
+        found = _contribution_cache[pattern] = _contribution(pattern)
+    return found
+
+
 def _ordinal_alpha(coincidences: np.ndarray) -> np.ndarray:
     """Alpha for each row of flattened 3x3 coincidence matrices (NaN where undefined), with the ordinal
     distance of Krippendorff (and of the library) for three ordered levels."""
@@ -95,7 +106,7 @@ def alpha(patterns: Mapping[Pattern, int], resamples: int = RESAMPLES, seed: int
                                      level_of_measurement="ordinal"))
     if resamples == 0:
         return Figure(n, value)
-    contributions = np.array([_contribution(k) for k in keys])
+    contributions = np.array([_contribution_of(k) for k in keys])
     weights = np.array([used[k] for k in keys], dtype=float) / n
     draws = np.random.default_rng(seed).multinomial(n, weights, size=resamples)
     boot = _ordinal_alpha(draws @ contributions)
@@ -104,6 +115,28 @@ def alpha(patterns: Mapping[Pattern, int], resamples: int = RESAMPLES, seed: int
         return Figure(n, value, reason="Too little variation for an interval: many resamples had every rating alike.")
     low, high = np.percentile(boot, [2.5, 97.5])
     return Figure(n, value, float(low), float(high))
+
+
+def alphas_without_interval(pattern_sets: list[Mapping[Pattern, int]]) -> list[Figure]:
+    """Alpha for many pattern sets at once (the months of a page), by the same formulas as the bootstrap:
+    one matrix product instead of a library call per month and trait. Tested equal to the library."""
+    found: list[Figure | None] = []
+    rows = []
+    for patterns in pattern_sets:
+        used = {p: c for p, c in patterns.items() if c > 0 and sum(p) >= 2}
+        n = sum(used.values())
+        if n < MIN_ALPHA_UNITS:
+            found.append(Figure(n, reason=f"Too few co-listened conversations for alpha (n {n}; it needs at least "
+                                          f"{MIN_ALPHA_UNITS})."))
+            continue
+        found.append(None)
+        rows.append((len(found) - 1, n, sum(_contribution_of(p) * c for p, c in used.items())))
+    if rows:
+        values = _ordinal_alpha(np.array([row[2] for row in rows]))
+        for (index, n, _), value in zip(rows, values):
+            found[index] = Figure(n, float(value)) if not np.isnan(value) else Figure(
+                n, reason="Everyone gave the same level: with no variation, alpha is undefined.")
+    return found  # type: ignore[return-value]
 
 
 def weighted_kappa(pairs: Mapping[tuple[int, int], int]) -> Figure:

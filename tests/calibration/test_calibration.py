@@ -158,3 +158,16 @@ def test_the_quality_heatmap_says_how_well_calibrated_each_trait_is(login_as, ca
 def test_only_counted_logs_of_the_fixture_are_marked_counted(db, calibration_school):
     counted = db.session.scalars(select(Observation.counted).where(Observation.school_id == calibration_school.id)).all()
     assert counted.count(True) == 8
+
+
+def test_a_new_or_deleted_co_listen_shows_at_once_though_figures_are_remembered(db, login_as, calibration_school,
+                                                                                   observers):
+    client, _ = login_as("principal")
+    assert by_key(api(client, calibration_school).get_json())["action"]["exact_agreement"]["n"] == 0
+    _session, logs = co_listen(db, calibration_school, observers[:2], ({"action": 2}, {"action": 0}),
+                               local(calibration_school, "2025-10-22 09:00"))
+    db.session.commit()
+    assert by_key(api(client, calibration_school).get_json())["action"]["apart_by_two"] == 1
+    logs[1].deleted_at = logs[1].observed_at  # an edit through the ORM names its school: the counter moves
+    db.session.commit()
+    assert by_key(api(client, calibration_school).get_json())["action"]["exact_agreement"]["n"] == 0
