@@ -164,11 +164,41 @@ def _patterns(school_ids: tuple[int, ...], rubric_id: int, date_from, date_to) -
                               lambda: queries.pattern_rows(school_ids, rubric_id, date_from, date_to))
 
 
-def _report(rows, view_school, schools, rubric, traits, args, min_n, drift, scope) -> Report:
-    agreement = _agreements(rows, traits, min_n, interval=True)
-    return Report(view_school, schools, rubric, traits, args.get("date_from"), args.get("date_to"), min_n,
-                  max((a.exact.n for a in agreement), default=0), agreement, _months(rows, traits), _splits(agreement),
-                  drift, scope)
+def _plain(agreement: list[TraitAgreement]) -> list[tuple]:
+    """Figures without the ORM's trait objects, to be remembered beyond this request."""
+    return [(a.trait.id, a.exact, a.alpha, a.kappa, a.apart_by_two, a.few) for a in agreement]
+
+
+def _dressed(plain: list[tuple], traits: list[Trait]) -> list[TraitAgreement]:
+    by_id = {trait.id: trait for trait in traits}
+    return [TraitAgreement(by_id[trait_id], *figures) for trait_id, *figures in plain]
+
+
+def _report(school_ids: tuple[int, ...], schools: list[School], rubric: Rubric, traits: list[Trait], args: dict,
+            min_n: int, per_school: bool) -> Report:
+    """The figures, computed once while the schools' data stands still (bootstrap included)."""
+    start, end = args.get("date_from"), args.get("date_to")
+
+    def compute() -> list:
+        rows = queries.pattern_rows(school_ids, rubric.id, start, end)
+        by_school: dict[int, list] = defaultdict(list)
+        for row in rows:
+            by_school[row.school_id].append(row)
+        schools_plain = [(school.id, _plain(_agreements(by_school[school.id], traits, school.min_cell_n, interval=False)))
+                         for school in schools] if per_school else []
+        return [_plain(_agreements(rows, traits, min_n, interval=True)), _months(rows, traits), schools_plain]
+
+    plain, months, schools_plain = queries.remembered("figures", school_ids, (rubric.id, start, end, min_n, per_school),
+                                                      compute)
+    agreement = _dressed(plain, traits)
+    by_id = {school.id: school for school in schools}
+    by_school = []
+    for school_id, found_plain in schools_plain:
+        found = _dressed(found_plain, traits)
+        by_school.append((by_id[school_id], max((a.exact.n for a in found), default=0), found))
+    return Report(schools[0] if not per_school else None, schools, rubric, traits, start, end, min_n,
+                  max((a.exact.n for a in agreement), default=0), agreement, months, _splits(agreement), None, "none",
+                  by_school)
 
 
 @dataclass
@@ -191,10 +221,9 @@ def open_calibration(user: User, school_id: int, args: dict) -> SchoolCalibratio
 def school_report(user: User, school_id: int, args: dict) -> Report:
     """The calibration page of one school (checked like every dashboard view)."""
     view = open_calibration(user, school_id, args)
-    start, end = args.get("date_from"), args.get("date_to")
-    rows = _patterns((view.school.id,), view.rubric.id, start, end)
-    drift, scope = _drift(user, view.school.id, view.rubric.id, start, end)
-    report = _report(rows, view.school, [view.school], view.rubric, view.traits, args, view.min_n, drift, scope)
+    report = _report((view.school.id,), [view.school], view.rubric, view.traits, args, view.min_n, per_school=False)
+    report.drift, report.drift_scope = _drift(user, view.school.id, view.rubric.id, args.get("date_from"),
+                                              args.get("date_to"))
     report.view = view
     return report
 
@@ -202,16 +231,9 @@ def school_report(user: User, school_id: int, args: dict) -> Report:
 def district_report(user: User, district_id: int, args: dict) -> Report:
     """The district's schools pooled, and each school's alpha per trait (district admins only)."""
     view = open_district(user, district_id, args)
-    traits = list(view.rubric.traits)
-    rows = _patterns(view.filters.school_ids, view.rubric.id, args.get("date_from"), args.get("date_to"))
-    report = _report(rows, None, view.schools, view.rubric, traits, args, view.min_n, None, "none")
+    report = _report(view.filters.school_ids, view.schools, view.rubric, list(view.rubric.traits), args, view.min_n,
+                     per_school=True)
     report.view = view
-    by_school: dict[int, list] = defaultdict(list)
-    for row in rows:
-        by_school[row.school_id].append(row)
-    for school in view.schools:
-        found = _agreements(by_school[school.id], traits, school.min_cell_n, interval=False)
-        report.by_school.append((school, max((a.exact.n for a in found), default=0), found))
     return report
 
 
