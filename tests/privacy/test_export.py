@@ -12,7 +12,8 @@ from server.audit.models import AuditEvent
 from tests import factories
 from tests.privacy.helpers import add_observation, populate
 
-FILES = {"observations.csv", "walks.csv", "follow_ups.csv", "places.csv", "periods.csv", "staff.csv", "audit.csv", "plans.csv"}
+FILES = {"observations.csv", "walks.csv", "follow_ups.csv", "places.csv", "periods.csv", "staff.csv", "audit.csv", "plans.csv",
+         "practice_scenarios.csv", "practice_answers.csv"}
 
 
 def download(client, school):
@@ -94,3 +95,18 @@ def test_plans_are_exported_one_row_per_schedule_version(db, school, login_as):
     (row,) = rows(download(client, school), "plans.csv")
     assert (row["name"], row["kind"], row["owner"], row["version"], row["rrule"], row["first_day"], row["focus_traits"]) == (
         "PLC home", "plc", "Principal home", "1", "FREQ=WEEKLY;BYDAY=TU", "2026-10-20", "evidence")
+
+
+def test_the_export_holds_the_schools_practice_scenarios_and_answers(db, school, other_school, login_as):
+    from tests.practice.helpers import answer_body, create_scenario
+
+    scenario = create_scenario(school, title="=Ratios exit ticket")
+    create_scenario(other_school, title="Another school's scenario")
+    client, principal = login_as("principal")
+    assert client.post("/api/v1/practice/answers", json=answer_body(scenario.id, {"evidence": 2})).status_code in (200, 201)
+    archive = download(client, school)
+    (written,) = rows(archive, "practice_scenarios.csv")
+    assert written["title"] == "'=Ratios exit ticket" and "evidence=2: Why evidence is at level 2." in written["reference"]
+    assert written["lines"].startswith("Teacher A: My fourth period")
+    (answered,) = rows(archive, "practice_answers.csv")
+    assert answered["person"] == principal.name and "evidence=2" in answered["levels"] and "people=0" in answered["levels"]
