@@ -20,6 +20,7 @@ def register(app: Flask) -> None:
     from server.plans import api as plans_api
     from server.plans import views as plans_views
     from server.practice import api as practice_api
+    from server.practice import views as practice_views
     from server.privacy import api as privacy_api
     from server.privacy import views as privacy_views
     from server.push import api as push_api
@@ -34,5 +35,5 @@ def register(app: Flask) -> None:
                    calibration_api):
         api.register_blueprint(module.blp)
     for module in (health, auth_views, schools_views, heatmaps_views, results_views, plans_views, audit_views,
-                   privacy_views, calibration_views, pwa):
+                   privacy_views, calibration_views, practice_views, pwa):
         app.register_blueprint(module.bp)
