@@ -171,3 +171,13 @@ def test_a_new_or_deleted_co_listen_shows_at_once_though_figures_are_remembered(
     logs[1].deleted_at = logs[1].observed_at  # an edit through the ORM names its school: the counter moves
     db.session.commit()
     assert by_key(api(client, calibration_school).get_json())["action"]["exact_agreement"]["n"] == 0
+
+
+@pytest.mark.parametrize("query", ["date_from=someday", "date_from=2025-11-02&date_to=2025-11-01", "rubric_id=x"])
+def test_a_bad_filter_on_the_page_says_what_to_fix_inside_the_dashboard(login_as, calibration_school, query):
+    client, _ = login_as("principal")
+    page = client.get(f"/schools/{calibration_school.id}/dashboard/calibration?{query}")
+    assert page.status_code == 422 and 'id="filter-problems"' in page.get_data(as_text=True)
+    admin, _ = login_as("district_admin")
+    page = admin.get(f"/district/{calibration_school.district_id}/calibration?{query}")
+    assert page.status_code == 422 and "filter-problems" in page.get_data(as_text=True)
