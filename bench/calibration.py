@@ -126,9 +126,10 @@ def raw_agreement(school_ids: list[int]) -> str:
     """Exact agreement per trait over the same conversations, in one hand-written aggregate."""
     ids = ",".join(map(str, school_ids))
     return ("SELECT trait_id, count(*), sum(CASE WHEN lo = hi THEN 1 ELSE 0 END) FROM ("
-            "SELECT s.id, l.trait_id, min(l.level) AS lo, max(l.level) AS hi FROM colisten_session s "
-            "JOIN observation o ON o.colisten_id = s.id JOIN observation_trait_level l ON l.observation_id = o.id "
-            f"WHERE s.school_id IN ({ids}) AND s.deleted_at IS NULL AND o.deleted_at IS NULL AND o.rubric_id = 1 "
+            "SELECT s.id, l.trait_id, min(l.level) AS lo, max(l.level) AS hi FROM observation o "
+            "JOIN colisten_session s ON s.id = o.colisten_id JOIN observation_trait_level l ON l.observation_id = o.id "
+            f"WHERE o.school_id IN ({ids}) AND o.colisten_id IS NOT NULL AND s.deleted_at IS NULL AND o.deleted_at IS NULL "
+            "AND o.rubric_id = 1 "
             "GROUP BY s.id, l.trait_id HAVING count(*) >= 2) per GROUP BY trait_id")
 
 

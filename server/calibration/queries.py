@@ -3,8 +3,8 @@
 A conversation is a co-listen session with its linked, non-deleted logs of one rubric; per trait it
 becomes (c0, c1, c2), the number of observers at each level, plus the counted log's level (for the
 two-observer kappa). The database then counts conversations per pattern, so a district's year comes
-back as a few hundred rows instead of every rating. The walk starts from the sessions of the
-schools (their school index), then reaches each one's logs by the co-listen index.
+back as a few hundred rows instead of every rating. The walk starts from the schools' co-listened
+logs (a partial index of the 5 % or so of logs in a co-listen, by school), then their sessions and levels.
 """
 from __future__ import annotations
 
@@ -47,15 +47,16 @@ class DriftRow:
 
 def _ratings(school_ids: tuple[int, ...], rubric_id: int, date_from: date | None, date_to: date | None):
     """Each rating of a co-listened conversation in range: (session, school, observation, trait, level, ...)."""
-    conditions = [ColistenSession.school_id.in_(school_ids), ColistenSession.deleted_at.is_(None),
-                  Observation.deleted_at.is_(None), Observation.school_id == ColistenSession.school_id,
-                  Observation.rubric_id == rubric_id]
+    conditions = [Observation.school_id.in_(school_ids), Observation.colisten_id.is_not(None),
+                  Observation.deleted_at.is_(None), Observation.rubric_id == rubric_id,
+                  ColistenSession.school_id == Observation.school_id, ColistenSession.deleted_at.is_(None)]
     if date_from:
         conditions.append(Observation.local_date >= date_from)
     if date_to:
         conditions.append(Observation.local_date <= date_to)
     return (select(ColistenSession.id.label("conversation"), ColistenSession.school_id.label("school_id"))
-            .join(Observation, Observation.colisten_id == ColistenSession.id)
+            .select_from(Observation)
+            .join(ColistenSession, ColistenSession.id == Observation.colisten_id)
             .join(Level, Level.observation_id == Observation.id)
             .where(and_(*conditions)))
 
@@ -89,22 +90,20 @@ def pattern_rows(school_ids: tuple[int, ...], rubric_id: int, date_from: date | 
 def drift_rows(school_id: int, rubric_id: int, date_from: date | None = None, date_to: date | None = None,
                observer_id: int | None = None) -> list[DriftRow]:
     """Per observer and trait: conversations co-listened, and how often their level was above or below
-    the mean of the others' (own x raters compared with the sum of all levels: no division)."""
-    per = _per_conversation((school_id,), rubric_id, date_from, date_to).subquery()
-    own = Level.level * per.c.raters
-    stmt = (select(Observation.observer_id, Level.trait_id, func.count(),
-                   func.sum(case((own > per.c.total, 1), else_=0)), func.sum(case((own < per.c.total, 1), else_=0)))
-            .join(Level, Level.observation_id == Observation.id)
-            .join(per, and_(per.c.conversation == Observation.colisten_id, per.c.trait_id == Level.trait_id))
-            .where(Observation.deleted_at.is_(None), Observation.rubric_id == rubric_id,
-                   Observation.school_id == school_id, Observation.observer_id.is_not(None))
-            .group_by(Observation.observer_id, Level.trait_id))
-    if date_from:
-        stmt = stmt.where(Observation.local_date >= date_from)
-    if date_to:
-        stmt = stmt.where(Observation.local_date <= date_to)
+    the mean of the others' (own x raters compared with the sum of all levels: no division). One pass
+    over the school's co-listened ratings, the conversation's sum and count as window functions."""
+    conversation = (ColistenSession.id, Level.trait_id)
+    ratings = _ratings((school_id,), rubric_id, date_from, date_to).add_columns(
+        Observation.observer_id.label("observer_id"), Level.trait_id.label("trait_id"), Level.level.label("level"),
+        func.sum(Level.level).over(partition_by=conversation).label("total"),
+        func.count().over(partition_by=conversation).label("raters")).subquery()
+    own = ratings.c.level * ratings.c.raters
+    stmt = (select(ratings.c.observer_id, ratings.c.trait_id, func.count(),
+                   func.sum(case((own > ratings.c.total, 1), else_=0)), func.sum(case((own < ratings.c.total, 1), else_=0)))
+            .where(ratings.c.raters >= 2, ratings.c.observer_id.is_not(None))
+            .group_by(ratings.c.observer_id, ratings.c.trait_id))
     if observer_id is not None:
-        stmt = stmt.where(Observation.observer_id == observer_id)
+        stmt = stmt.where(ratings.c.observer_id == observer_id)
     return [DriftRow(observer, trait, n, int(above or 0), int(below or 0))
             for observer, trait, n, above, below in db.session.execute(stmt)]
 
