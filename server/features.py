@@ -10,6 +10,8 @@ def register(app: Flask) -> None:
     from server.audit import views as audit_views
     from server.auth import api as auth_api
     from server.auth import views as auth_views
+    from server.calibration import api as calibration_api
+    from server.calibration import views as calibration_views
     from server.colisten import api as colisten_api
     from server.coverage import api as coverage_api
     from server.coverage import views as coverage_views
@@ -21,6 +23,7 @@ def register(app: Flask) -> None:
     from server.plans import api as plans_api
     from server.plans import views as plans_views
     from server.practice import api as practice_api
+    from server.practice import views as practice_views
     from server.privacy import api as privacy_api
     from server.privacy import views as privacy_views
     from server.push import api as push_api
@@ -32,8 +35,8 @@ def register(app: Flask) -> None:
 
     for module in (auth_api, schools_api, rubrics_api, observations_api, heatmaps_api, followups_api, push_api,
                    audit_api, exports_api, privacy_api, results_api, plans_api, practice_api, coverage_api,
-                   colisten_api):
+                   colisten_api, calibration_api):
         api.register_blueprint(module.blp)
     for module in (health, auth_views, schools_views, heatmaps_views, results_views, plans_views, coverage_views, audit_views,
-                   privacy_views, pwa):
+                   privacy_views, calibration_views, practice_views, pwa):
         app.register_blueprint(module.bp)

@@ -65,6 +65,7 @@ SCENARIO_STEPS = 20
 NOT_IN_SCENARIOS = [
     "POST /api/v1/auth/login", "POST /api/v1/schools", "POST /api/v1/schools/{school_id}/delete",
     "GET /api/v1/heatmaps/districts/{district_id}/frequency", "GET /api/v1/heatmaps/districts/{district_id}/quality",
+    "GET /api/v1/calibration/districts/{district_id}",
     "POST /api/v1/schools/{school_id}/members/{user_id}/erase",
 ]
 CAPTURE_TIMES = st.datetimes(datetime(2025, 1, 1), datetime(2026, 6, 30),

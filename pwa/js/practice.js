@@ -4,10 +4,28 @@
 // keeps the answer. Not the sync outbox: practice answers are not school records and never sync as such.
 
 import * as api from "./api.js";
-import { getAll, transact } from "./db.js";
+import { get, getAll, put, transact } from "./db.js";
 import { emit } from "./events.js";
 
 const rowId = (userId, scenarioId) => `${userId}:${scenarioId}`;
+
+const historyId = (userId, schoolId) => `${userId}:history:${schoolId}`;
+
+/** The person's own practice history: fetched when online and kept on the phone (in the user's practice
+ * rows, so signing out clears it), so it reads offline too. `savedAt` is set when it came from the phone. */
+export async function historyOf(userId, schoolId) {
+  try {
+    const history = await api.practiceHistory(schoolId);
+    await put("practice", { id: historyId(userId, schoolId), user_id: userId, history_school_id: schoolId, history,
+      saved_at: new Date().toISOString() });
+    return { history, savedAt: null };
+  } catch (error) {
+    if (!(error instanceof api.NetworkError)) throw error;
+    const row = await get("practice", historyId(userId, schoolId));
+    if (!row) throw error;
+    return { history: row.history, savedAt: row.saved_at };
+  }
+}
 
 /** This user's cached scenarios in a school, in the server's order. */
 export async function practiceOf(userId, schoolId) {

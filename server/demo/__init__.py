@@ -25,7 +25,7 @@ from server.colisten.models import ColistenSession
 from server.db import db, utcnow
 from server.demo.people_places import (DISTRICT_NAME, SCHOOLS, create_district, create_school, create_staff,
                                        demo_emails)
-from server.demo.colisten import add_colistens
+from server.demo.colisten import add_co_listens
 from server.demo.coverage import coverage_rows
 from server.demo.plans import create_plans
 from server.demo.scenarios import add_practice_scenarios
@@ -105,7 +105,7 @@ def load_demo(seed: int = 2026, reset: bool = False, now: datetime | None = None
         SemesterWriter(rng, school, rubric.id, trait_ids, rows, now).write()
     rows.drop_after(now)
     rows.ask_relistens()
-    sessions = add_colistens(random.Random(seed + 17), rows, {trait_id: key for key, trait_id in trait_ids.items()})
+    sessions = add_co_listens(seed, rows, trait_ids)
     for school in built:
         principal_id = db.session.scalar(select(Membership.user_id).where(
             Membership.school_id == school.school.id, Membership.role == Role.PRINCIPAL).order_by(Membership.id))

@@ -22,6 +22,7 @@ from server.followups.models import FollowUp
 from server.observations.models import Observation, ObservationTraitLevel
 from server.plans.checks import PlanCheck
 from server.plans.models import PlannedConversation
+from server.practice.models import PracticeAnswer, PracticeScenario
 from server.rubrics.models import Rubric, Trait
 from server.schools.models import Location, Period, School
 from server.walks.models import Walk
@@ -63,6 +64,8 @@ def people(school_id: int) -> dict[int, str]:
         select(Membership.user_id).where(Membership.school_id == school_id),
         select(PlannedConversation.owner_id).where(PlannedConversation.school_id == school_id),
         select(PlanCheck.observer_id).where(PlanCheck.school_id == school_id),
+        select(PracticeScenario.author_id).where(PracticeScenario.school_id == school_id),
+        select(PracticeAnswer.user_id).where(PracticeAnswer.school_id == school_id),
         select(Membership.user_id).where(Membership.district_id == select(School.district_id).where(
             School.id == school_id).scalar_subquery(), Membership.school_id.is_(None)),
     )
@@ -121,6 +124,28 @@ def plans_table(school_id: int, names: dict[int, str]) -> tuple[list[str], list[
     return header, rows
 
 
+def practice_tables(school_id: int, names: dict[int, str]) -> dict[str, tuple[list[str], list[list]]]:
+    """The school's practice scenarios (with their reference levels and why) and everyone's answers to them."""
+    keys = dict(db.session.execute(select(Trait.id, Trait.key)).all())
+    rubrics = dict(db.session.execute(select(Rubric.id, Rubric.key)).all())
+    scenarios = db.session.scalars(select(PracticeScenario).where(PracticeScenario.school_id == school_id)
+                                   .order_by(PracticeScenario.id)).all()
+    answers = db.session.scalars(select(PracticeAnswer).where(PracticeAnswer.school_id == school_id)
+                                 .order_by(PracticeAnswer.answered_at, PracticeAnswer.id)).all()
+    return {
+        "practice_scenarios.csv": (["id", "title", "rubric", "setting", "author", "lines", "reference", "created_at",
+                                    "withdrawn_at"], [
+            [s.id, s.title, rubrics.get(s.rubric_id), s.setting, names.get(s.author_id),
+             "\n".join(f"{line['speaker']}: {line['text']}" for line in s.lines),
+             "\n".join(f"{keys.get(r.trait_id)}={r.level}: {r.why}" for r in s.references), s.created_at, s.deleted_at]
+            for s in scenarios]),
+        "practice_answers.csv": (["id", "scenario_id", "person", "answered_at", "levels"], [
+            [a.id, a.scenario_id, names.get(a.user_id), a.answered_at,
+             [f"{keys.get(level.trait_id)}={level.level}" for level in sorted(a.levels, key=lambda x: x.trait_id)]]
+            for a in answers]),
+    }
+
+
 def tables(school: School) -> dict[str, tuple[list[str], list]]:
     """Every file of the export: name → (header, rows)."""
     sid = school.id
@@ -147,6 +172,7 @@ def tables(school: School) -> dict[str, tuple[list[str], list]]:
         [c.id, c.plan_id, c.day, c.outcome, names.get(c.observer_id), c.checked_at, c.note, c.version, c.created_at,
          c.updated_at, c.deleted_at]
         for c in by_school(PlanCheck, PlanCheck.day, PlanCheck.plan_id, PlanCheck.id)])
+    files.update(practice_tables(sid, names))
     staff = db.session.execute(
         select(User.name, User.email, Membership.role, Membership.created_at, User.active)
         .join(Membership, Membership.user_id == User.id).where(Membership.school_id == sid).order_by(User.name, User.id))

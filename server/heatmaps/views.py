@@ -118,7 +118,16 @@ def school_view(school_id: int, view_name: str):
     heatmap = build(view_name, view, args)
     return page(f"heatmaps/{view_name}.html", view=view, args=args, current=view_name, heatmap=heatmap,
                 choices=service.filter_choices(view, current_user),
-                charts=charts.trend_charts(heatmap) if view_name == "trends" else None)
+                charts=charts.trend_charts(heatmap) if view_name == "trends" else None,
+                calibration=calibration_lines(view) if view_name == "quality" else None)
+
+
+def calibration_lines(view: service.SchoolView) -> list[str]:
+    """How well observers agree on each trait behind the quality heatmap (server/calibration), one line each."""
+    from server.calibration.service import heatmap_lines
+
+    return heatmap_lines(view.school.id, view.rubric.id, view.filters.date_from, view.filters.date_to, view.traits,
+                         view.min_n)
 
 
 @login_required

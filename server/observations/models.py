@@ -4,7 +4,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, Integer, SmallInteger, String, true
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, Integer, SmallInteger, String, text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.changes import ChangeSequencedMixin
@@ -23,6 +23,9 @@ class Observation(SchoolScopedMixin, TimestampedMixin, ChangeSequencedMixin, db.
         Index("ix_observation_observer_change", "observer_id", "school_id", "change_seq", "id"),  # the own-records pull
         Index("ix_observation_school_plan_day", "school_id", "plan_id", "plan_day"),
         Index("ix_observation_colisten", "colisten_id"),
+        # The few co-listened logs of a school, for calibration (server/calibration/queries.py).
+        Index("ix_observation_school_colisten", "school_id", "colisten_id", postgresql_where=text("colisten_id IS NOT NULL"),
+              sqlite_where=text("colisten_id IS NOT NULL")),
         CheckConstraint("participant_count IS NULL OR participant_count BETWEEN 1 AND 99", name="participant_count"),
     )
 

@@ -44,6 +44,15 @@ def _scenario_body(ids):
                 "substantive", "evidence", "questions", "non_defensive", "people", "professional_knowledge", "action")}}
 
 
+def _scenario_form():
+    form = {"title": "Intruder", "setting": "formal"}
+    form.update({f"speaker_{n}": "Coach" for n in range(4)})
+    form.update({f"text_{n}": f"Line {n}" for n in range(4)})
+    for key in ("substantive", "evidence", "questions", "non_defensive", "people", "professional_knowledge", "action"):
+        form.update({f"level_{key}": "1", f"why_{key}": "Because."})
+    return form
+
+
 def _answer_body(ids):
     return {"id": "3f1c2b5e-0000-4000-8000-000000000001", "scenario_id": ids["scenario"],
             "levels": {"substantive": 2}, "answered_at": "2026-11-02T15:00:00+00:00"}
@@ -172,6 +181,15 @@ ISOLATION: dict[str, object] = {
     "colisten_api.comparison": Target(path={"session_id": "colisten"}),
     "pwa.index_practice": PUBLIC,
     "pwa.index_colisten": PUBLIC,
+    "practice.index": Target(path=SCHOOL),
+    "practice.new": Target(path=SCHOOL, form={"POST": lambda ids: _scenario_form()}),
+    "practice.edit": Target(path={**SCHOOL, "scenario_id": "scenario"}, form={"POST": lambda ids: _scenario_form()}),
+    "practice.withdraw": Target(path={**SCHOOL, "scenario_id": "scenario"}),
+    # Calibration (issue 17): agreement over co-listened conversations, per school or district.
+    "calibration_api.school_calibration": Target(path=SCHOOL),
+    "calibration_api.district_calibration": Target(path={"district_id": "district"}),
+    "calibration.school": Target(path=SCHOOL),
+    "calibration.district": Target(path={"district_id": "district"}),
     # Planned conversations (issue 16). The occurrence window is a required query, so the days are named too.
     "plans_api.Plans": Target(path=SCHOOL, json={"POST": _plan_body}),
     "plans_api.PlanDetail": Target(path=PLAN, json={"PATCH": {"name": "Hijacked"}}),

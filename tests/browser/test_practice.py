@@ -234,3 +234,29 @@ def test_signing_out_waits_for_practice_answers_made_offline(new_context, live_s
         const { getAll } = await import("/js/db.js");
         return (await getAll("practice_answers")).length === 1;
     }""")
+
+
+def test_own_practice_history_reads_offline_once_seen_online(new_context, live_server, user):
+    scenario_id, title, _leader = write_scenario(new_context, live_server, user)
+    context = new_context()
+    page = pages.signed_in_app(context, live_server.next_user())
+    page.locator("#tabs").get_by_role("link", name="Practice").click()
+    page.locator(".practice__item", has_text=title).click()
+    page.get_by_role("button", name="Rate and see the reference").click()
+    page.locator("#screen-practice .reveal").wait_for()
+    page.get_by_role("button", name="All scenarios").click()
+    pages.poll(page, """async () => {
+        const { getAll } = await import("/js/db.js");
+        return (await getAll("practice_answers")).length === 0;
+    }""")
+    page.get_by_role("button", name="My agreement over time").click()
+    page.locator("#screen-practice .history").wait_for()
+    online_text = page.locator("#screen-practice .history").inner_text()
+    pages.poll(page, CACHED_PRACTICE)
+
+    context.set_offline(True)
+    page.reload()
+    page.get_by_role("button", name="My agreement over time").click()
+    page.locator("#screen-practice .practice__saved").wait_for()
+    assert page.locator("#screen-practice .history").inner_text() == online_text
+    assert "needs a connection" not in page.locator("#screen-practice").inner_text()

@@ -13,7 +13,7 @@ from tests import factories
 from tests.privacy.helpers import add_observation, populate
 
 FILES = {"observations.csv", "walks.csv", "follow_ups.csv", "places.csv", "periods.csv", "staff.csv", "audit.csv", "plans.csv",
-         "plan_checks.csv"}
+         "plan_checks.csv", "practice_scenarios.csv", "practice_answers.csv"}
 
 
 def download(client, school):
@@ -127,3 +127,18 @@ def test_follow_ups_carry_their_re_listen_and_evidence(db, school, login_as):
     client, _ = login_as("principal")
     (row,) = rows(download(client, school), "follow_ups.csv")
     assert (row["relisten"], row["evidence_observation_id"]) == ("True", str(later.id))
+
+
+def test_the_export_holds_the_schools_practice_scenarios_and_answers(db, school, other_school, login_as):
+    from tests.practice.helpers import answer_body, create_scenario
+
+    scenario = create_scenario(school, title="=Ratios exit ticket")
+    create_scenario(other_school, title="Another school's scenario")
+    client, principal = login_as("principal")
+    assert client.post("/api/v1/practice/answers", json=answer_body(scenario.id, {"evidence": 2})).status_code in (200, 201)
+    archive = download(client, school)
+    (written,) = rows(archive, "practice_scenarios.csv")
+    assert written["title"] == "'=Ratios exit ticket" and "evidence=2: Why evidence is at level 2." in written["reference"]
+    assert written["lines"].startswith("Teacher A: My fourth period")
+    (answered,) = rows(archive, "practice_answers.csv")
+    assert answered["person"] == principal.name and "evidence=2" in answered["levels"] and "people=0" in answered["levels"]

@@ -1,10 +1,9 @@
 // Practice: rate a written scenario with the capture screen's trait picker, then see the reference, why,
 // and how colleagues rated it; works offline from the phone's cache. Every role practises, viewers too.
 
-import * as api from "../api.js";
 import { h, replace } from "../dom.js";
 import { oneAtATime } from "../once.js";
-import { answer, practiceOf, refreshPractice, sendPractice } from "../practice.js";
+import { answer, historyOf, practiceOf, refreshPractice, sendPractice } from "../practice.js";
 import * as session from "../session.js";
 import { practiceHistory } from "../ui/practice-history.js";
 import { practiceReveal } from "../ui/practice-reveal.js";
@@ -59,8 +58,11 @@ export function practiceScreen(root) {
 
   async function history() {
     const box = h("div", { class: "practice__history" }, h("p", { class: "screen__lead" }, "Loading your history…"));
-    api.practiceHistory(session.state.schoolId).then((data) => box.replaceChildren(practiceHistory(data)))
-      .catch(() => box.replaceChildren(h("p", { class: "screen__lead" }, "Your history needs a connection.")));
+    historyOf(session.state.user.id, session.state.schoolId).then(({ history, savedAt }) => box.replaceChildren(
+      ...(savedAt ? [h("p", { class: "reveal__note practice__saved" },
+        `Offline: your history as saved on ${new Date(savedAt).toLocaleString()}.`)] : []),
+      practiceHistory(history)))
+      .catch(() => box.replaceChildren(h("p", { class: "screen__lead" }, "Your history needs a connection once.")));
     return box;
   }
 

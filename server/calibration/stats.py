@@ -1,0 +1,158 @@
+"""Agreement between observers on one trait: exact agreement, Krippendorff's alpha (ordinal) with a
+bootstrap interval, and quadratic-weighted Cohen's kappa for two-observer conversations.
+
+A co-listened conversation enters as its *pattern*: how many observers gave level 0, 1 and 2
+(c0, c1, c2). Alpha depends only on the multiset of patterns, and there are few distinct ones (six
+for two observers, ten for three), so the database hands over pattern counts and a bootstrap
+resample is one multinomial draw over patterns: a thousand resamples cost a few matrix products.
+The point value is the `krippendorff` library's; the vectorised resamples follow its formulas and a
+test holds the two equal.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import krippendorff
+import numpy as np
+
+LEVELS = (0, 1, 2)
+Pattern = tuple[int, int, int]  # observers at level 0, 1, 2
+RELIABLE, TENTATIVE = 0.8, 0.667
+RESAMPLES = 1000
+SEED = 17  # the same data always gives the same interval
+MIN_ALPHA_UNITS = 3  # below this, alpha is not worth a number
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A statistic with its n: `value` is None when it is undefined, and `reason` then says why in words."""
+
+    n: int
+    value: float | None = None
+    low: float | None = None
+    high: float | None = None
+    reason: str | None = None
+
+
+def reading(alpha: float | None) -> str:
+    """The usual reading of alpha: reliable from 0.8, tentative from 0.667, not yet below."""
+    if alpha is None:
+        return "unknown"
+    return "reliable" if alpha >= RELIABLE else "tentative" if alpha >= TENTATIVE else "not yet"
+
+
+def exact_agreement(patterns: Mapping[Pattern, int]) -> Figure:
+    """The share of conversations in which every observer gave the same level."""
+    n = sum(patterns.values())
+    if n == 0:
+        return Figure(0, reason="No co-listened conversation rated this trait.")
+    agreed = sum(count for pattern, count in patterns.items() if sum(1 for c in pattern if c) == 1)
+    return Figure(n, agreed / n)
+
+
+def apart_by_two(patterns: Mapping[Pattern, int]) -> int:
+    """Conversations in which one observer heard the trait strong and another not at all."""
+    return sum(count for (c0, _c1, c2), count in patterns.items() if c0 and c2)
+
+
+def _contribution(pattern: Pattern) -> np.ndarray:
+    """The unit's share of the coincidence matrix: c_i (c_k - [i=k]) / (m - 1), flattened."""
+    counts = np.array(pattern, dtype=float)
+    pairs = np.outer(counts, counts) - np.diag(counts)
+    return (pairs / (counts.sum() - 1)).reshape(9)
+
+
+_contribution_cache: dict[Pattern, np.ndarray] = {}
+
+
+def _contribution_of(pattern: Pattern) -> np.ndarray:
+    """_contribution, remembered: there are only a few dozen patterns."""
+    found = _contribution_cache.get(pattern)
+    if found is None:
+        found = _contribution_cache[pattern] = _contribution(pattern)
+    return found
+
+
+def _ordinal_alpha(coincidences: np.ndarray) -> np.ndarray:
+    """Alpha for each row of flattened 3x3 coincidence matrices (NaN where undefined), with the ordinal
+    distance of Krippendorff (and of the library) for three ordered levels."""
+    o = coincidences.reshape(-1, 3, 3)
+    n_v = o.sum(axis=1)
+    n = n_v.sum(axis=1)
+    n0, n1, n2 = n_v[:, 0], n_v[:, 1], n_v[:, 2]
+    d01, d12, d02 = ((n0 + n1) / 2) ** 2, ((n1 + n2) / 2) ** 2, (n1 + (n0 + n2) / 2) ** 2
+    observed = 2 * (o[:, 0, 1] * d01 + o[:, 1, 2] * d12 + o[:, 0, 2] * d02)
+    expected = 2 * (n0 * n1 * d01 + n1 * n2 * d12 + n0 * n2 * d02) / np.maximum(n - 1, 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(expected > 0, 1 - observed / expected, np.nan)
+
+
+def alpha(patterns: Mapping[Pattern, int], resamples: int = RESAMPLES, seed: int = SEED) -> Figure:
+    """Krippendorff's alpha (ordinal) with a percentile bootstrap 95 % interval over conversations."""
+    used = {p: c for p, c in patterns.items() if c > 0 and sum(p) >= 2}
+    n = sum(used.values())
+    if n < MIN_ALPHA_UNITS:
+        return Figure(n, reason=f"Too few co-listened conversations for alpha (n {n}; it needs at least "
+                                f"{MIN_ALPHA_UNITS}).")
+    keys = list(used)
+    value_counts = np.repeat(np.array(keys, dtype=float), [used[k] for k in keys], axis=0)
+    totals = value_counts.sum(axis=0)
+    if (totals > 0).sum() < 2:
+        level = ("not heard", "heard", "strong")[int(np.argmax(totals))]
+        return Figure(n, reason=f"Everyone rated it {level} every time: with no variation, alpha is undefined "
+                                "(nothing to tell agreement from chance).")
+    value = float(krippendorff.alpha(value_counts=value_counts, value_domain=list(LEVELS),
+                                     level_of_measurement="ordinal"))
+    if resamples == 0:
+        return Figure(n, value)
+    contributions = np.array([_contribution_of(k) for k in keys])
+    weights = np.array([used[k] for k in keys], dtype=float) / n
+    draws = np.random.default_rng(seed).multinomial(n, weights, size=resamples)
+    boot = _ordinal_alpha(draws @ contributions)
+    boot = boot[~np.isnan(boot)]
+    if len(boot) < resamples * 0.9:
+        return Figure(n, value, reason="Too little variation for an interval: many resamples had every rating alike.")
+    low, high = np.percentile(boot, [2.5, 97.5])
+    return Figure(n, value, float(low), float(high))
+
+
+def alphas_without_interval(pattern_sets: list[Mapping[Pattern, int]]) -> list[Figure]:
+    """Alpha for many pattern sets at once (the months of a page), by the same formulas as the bootstrap:
+    one matrix product instead of a library call per month and trait. Tested equal to the library."""
+    found: list[Figure | None] = []
+    rows = []
+    for patterns in pattern_sets:
+        used = {p: c for p, c in patterns.items() if c > 0 and sum(p) >= 2}
+        n = sum(used.values())
+        if n < MIN_ALPHA_UNITS:
+            found.append(Figure(n, reason=f"Too few co-listened conversations for alpha (n {n}; it needs at least "
+                                          f"{MIN_ALPHA_UNITS})."))
+            continue
+        found.append(None)
+        rows.append((len(found) - 1, n, sum(_contribution_of(p) * c for p, c in used.items())))
+    if rows:
+        values = _ordinal_alpha(np.array([row[2] for row in rows]))
+        for (index, n, _), value in zip(rows, values):
+            found[index] = Figure(n, float(value)) if not np.isnan(value) else Figure(
+                n, reason="Everyone gave the same level: with no variation, alpha is undefined.")
+    return found  # type: ignore[return-value]
+
+
+def weighted_kappa(pairs: Mapping[tuple[int, int], int]) -> Figure:
+    """Cohen's kappa with quadratic weights, for conversations heard by exactly two observers: the
+    counted log's level against the other's. Quadratic weights make a two-level gap count four times
+    a one-level gap, as the ordinal alpha does."""
+    table = np.zeros((3, 3))
+    for (first, second), count in pairs.items():
+        table[first, second] += count
+    n = int(table.sum())
+    if n < MIN_ALPHA_UNITS:
+        return Figure(n, reason=f"Too few two-observer conversations for kappa (n {n}; it needs at least "
+                                f"{MIN_ALPHA_UNITS}).")
+    weights = np.array([[(i - j) ** 2 / 4 for j in LEVELS] for i in LEVELS])
+    expected = np.outer(table.sum(axis=1), table.sum(axis=0)) / n
+    chance = (weights * expected).sum()
+    if chance == 0:
+        return Figure(n, reason="Both observers gave one and the same level every time: kappa is undefined.")
+    return Figure(n, float(1 - (weights * table).sum() / chance))
