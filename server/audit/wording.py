@@ -89,6 +89,15 @@ def _plan_changed(t: Told) -> str:
     return f"{t.actor} changed {_plan(t)}{fields}{'; meetings already held keep their times' if t.details.get('split') else ''}"
 
 
+def _brief(t: Told) -> str:
+    d = t.details
+    what = {"html": "page", "pdf": "PDF", "json": "figures (API)"}.get(str(d.get("format")), str(d.get("format")))
+    paper = {"a4": ", A4", "letter": ", US Letter"}.get(str(d.get("paper")), "")
+    place = f" of {t.target}" if t.target and not t.target.isdigit() else ""
+    return (f"{t.actor} made the {d.get('version', '')} meeting brief{place} for {d.get('start', '?')} to "
+            f"{d.get('end', '?')} ({what}{paper})")
+
+
 def _failed_sign_in(t: Told) -> str:
     domain = t.details.get("email_domain")
     return f"A sign-in failed (an address at {domain})" if domain else "A sign-in failed"
@@ -104,6 +113,7 @@ WORDING: dict[str, tuple[str, Callable[[Told], str]]] = {
                               lambda t: f"{t.actor} signed out on every device{_in_brackets(_ended(t))}"),
     "auth.invitation_accepted": ("Invitation accepted",
                                  lambda t: f"{t.actor} accepted an invitation and joined{' as ' + t.role() if t.role() else ''}"),
+    "brief.generated": ("Meeting brief made", _brief),
     "export.school": ("Whole-school export", lambda t: f"{t.actor} downloaded the whole-school export"),
     "export.csv": ("CSV download", _exported),
     "push.subscribed": ("Reminders turned on", lambda t: f"{t.actor} turned on reminders on a phone"),
