@@ -90,12 +90,15 @@ def _plan_changed(t: Told) -> str:
 
 
 def _brief(t: Told) -> str:
+    """ "Dana Reyes made the staff meeting brief of Lincoln Middle School for 2026-11-16 to 2026-11-29 (PDF, A4)"."""
     d = t.details
-    what = {"html": "page", "pdf": "PDF", "json": "figures (API)"}.get(str(d.get("format")), str(d.get("format")))
-    paper = {"a4": ", A4", "letter": ", US Letter"}.get(str(d.get("paper")), "")
-    place = f" of {t.target}" if t.target and not t.target.isdigit() else ""
-    return (f"{t.actor} made the {d.get('version', '')} meeting brief{place} for {d.get('start', '?')} to "
-            f"{d.get('end', '?')} ({what}{paper})")
+    version = {"leadership": "leadership ", "staff": "staff "}.get(str(d.get("version")), "")
+    place = f" of {t.target}" if t.target and not t.target.isdigit() and t.target != REMOVED_USER else ""
+    period = f" for {d['start']} to {d['end']}" if d.get("start") and d.get("end") else ""
+    form = {"html": "page", "pdf": "PDF", "json": "figures"}.get(str(d.get("format")), "")
+    paper = {"a4": "A4", "letter": "US Letter"}.get(str(d.get("paper")), "")
+    extra = ", ".join(part for part in (form, paper) if part)
+    return f"{t.actor} made the {version}meeting brief{place}{period}{_in_brackets(extra)}"
 
 
 def _failed_sign_in(t: Told) -> str:

@@ -81,6 +81,6 @@ def record_brief(user_id: int, period: Period, version: str, fmt: str, paper: st
     details = {"start": period.start.isoformat(), "end": period.end.isoformat(), "version": version, "format": fmt}
     if paper:
         details["paper"] = paper
-    record(ACTION, actor_id=user_id, school_id=school_id, district_id=district_id,
+    record("brief.generated", actor_id=user_id, school_id=school_id, district_id=district_id,
            object_type="school" if school_id is not None else "district",
            object_id=school_id if school_id is not None else district_id, details=details)
