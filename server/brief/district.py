@@ -13,6 +13,7 @@ from server.brief.service import QUESTIONS_SHOWN, Brief, choose_version, follow_
 from server.db import utcnow
 from server.heatmaps import service
 from server.heatmaps.cells import Heatmap
+from server.heatmaps.change import interval_words, share_difference
 from server.heatmaps.questions import Question, pct
 from server.heatmaps.service import ALL, DistrictView
 
@@ -59,16 +60,35 @@ def district_brief(user: User, district_id: int, args: dict, now: datetime | Non
             "results": results, "question": rarest_at(quality, school)})
     brief.results = [row["results"] for row in brief.schools]
     clear = sorted((line for line in brief.changes if line.clear), key=lambda line: -abs(line.change.estimate or 0))
-    brief.questions = ([row["question"] for row in brief.schools if row["question"]]
-                       + [Question(line.words, "What happened there that other schools could learn from?"
-                               if line.change.direction == "rose" else "What support would help there?", "changes")
-                          for line in clear])[:QUESTIONS_SHOWN]
+    brief.questions = ([Question(line.words, "What happened there that other schools could learn from?"
+                                 if line.change.direction == "rose" else "What support would help there?", "changes")
+                        for line in clear][:2] + school_gaps(quality, view.schools)
+                       + [row["question"] for row in brief.schools if row["question"]])[:QUESTIONS_SHOWN]
     return brief
 
 
 def in_district_period(view: DistrictView, start, end) -> DistrictView:
     filters = service.make_filters({"date_from": start, "date_to": end}, view.filters.school_ids, view.rubric.id)
     return replace(view, filters=filters)
+
+
+def school_gaps(quality: Heatmap, schools, shown: int = 2) -> list[Question]:
+    """The traits whose share differs most between two schools, where the gap is larger than its uncertainty."""
+    gaps = []
+    for trait in quality.columns:
+        cells = [(quality.cell(s.id, trait.key), s.name) for s in schools]
+        cells = [(cell, name) for cell, name in cells if cell.value is not None and not cell.few]
+        if len(cells) < 2:
+            continue
+        (high, high_name), (low, low_name) = max(cells, key=lambda c: c[0].value), min(cells, key=lambda c: c[0].value)
+        gap = share_difference(high.heard, high.n, low.heard, low.n)
+        if gap.clear:
+            gaps.append((gap.estimate, Question(
+                f"{trait.label} is heard in {pct(high.value)} of {high.n:,} conversations at {high_name} and "
+                f"{pct(low.value)} of {low.n:,} at {low_name}: {gap.estimate * 100:.0f} points apart ({interval_words(gap)}).",
+                f"What does {high_name} do that brings {trait.label.lower()} into its conversations, and could "
+                f"{low_name} borrow it?", "district_quality")))
+    return [question for _gap, question in sorted(gaps, key=lambda item: -item[0])[:shown]]
 
 
 def rarest_at(quality: Heatmap, school) -> Question | None:

@@ -3,7 +3,7 @@
 Every brief generated (page, PDF or JSON) is an audit event `brief.generated` with its period, version
 and format, so the audit log is both the record the issue asks for and the memory of the last brief:
 no table of its own. Left out, a brief runs from the day after the last earlier brief's period to
-today; with no earlier brief, or one that already reached today, it covers the last two weeks.
+today (at least a week); with no earlier brief, or one that already reached today, it covers the last two weeks.
 """
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from server.db import db, utcnow
 
 ACTION = "brief.generated"
 DEFAULT_DAYS = 14
+SHORTEST_DEFAULT = 7   # a brief made a day or two ago does not shrink the next one to a day or two
 LONGEST_DEFAULT = 366  # "since the last brief" a year and more ago is a year
 
 
@@ -71,6 +72,9 @@ def choose(args: dict, today: date, *, school_id: int | None = None, district_id
     last = last_brief_end(school_id=school_id, district_id=district_id, before=end)
     if last is not None:
         start = max(last + timedelta(days=1), end - timedelta(days=LONGEST_DEFAULT - 1))
+        if (end - start).days + 1 < SHORTEST_DEFAULT:
+            return Period(end - timedelta(days=SHORTEST_DEFAULT - 1), end,
+                          f"the last week: the last brief, up to {last:%-d %B %Y}, was less than a week before")
         return Period(start, end, f"since the last brief, which covered up to {last:%-d %B %Y}")
     return Period(end - timedelta(days=DEFAULT_DAYS - 1), end, "the last two weeks (no earlier brief)")
 

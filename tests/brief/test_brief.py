@@ -120,10 +120,13 @@ def test_default_period_is_two_weeks_then_since_the_last_brief(login_as, brief_s
     end = date.fromisoformat(first["end"])
     assert date.fromisoformat(first["start"]) == end - timedelta(days=13)
     assert "two weeks" in first["period_reason"]
-    api(client, brief_school, start=START, end=(end - timedelta(days=3)).isoformat())
+    api(client, brief_school, start=START, end=(end - timedelta(days=10)).isoformat())
     second = api(client, brief_school).get_json()
-    assert date.fromisoformat(second["start"]) == end - timedelta(days=2) and second["end"] == first["end"]
+    assert date.fromisoformat(second["start"]) == end - timedelta(days=9) and second["end"] == first["end"]
     assert "since the last brief" in second["period_reason"]
+    api(client, brief_school, start=START, end=(end - timedelta(days=2)).isoformat())
+    third = api(client, brief_school).get_json()  # two days since the last brief: still a week
+    assert date.fromisoformat(third["start"]) == end - timedelta(days=6) and "the last week" in third["period_reason"]
 
 
 def test_a_feature_slots_its_section_in_through_the_hook(login_as, brief_school):
