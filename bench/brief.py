@@ -32,6 +32,19 @@ TERM_START = date(2026, 8, 17)
 HTML_TARGET_MS, PDF_TARGET_MS = 300.0, 3000.0
 
 
+def fresh_database(engine: str, work: Path) -> str:
+    """As bench/heatmap.py's, but PostgreSQL gets a database of its own name, so this bench and the heatmap
+    bench can run side by side on one server without dropping each other's data."""
+    if engine == "sqlite":
+        return district.fresh_database(engine, work)
+    import psycopg
+
+    with psycopg.connect(district.PG_ADMIN, autocommit=True) as connection:
+        connection.execute('DROP DATABASE IF EXISTS "hallpulse_bench_brief" WITH (FORCE)')
+        connection.execute('CREATE DATABASE "hallpulse_bench_brief"')
+    return district.PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1) + "/hallpulse_bench_brief"
+
+
 def term_end() -> date:
     """The term's last day that has happened: a brief refuses days in the future."""
     return min(date(2026, 12, 18), datetime.now(timezone.utc).date() - timedelta(days=1))
@@ -92,7 +105,7 @@ def run(engine: str, args) -> None:
 
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
-    app = district.create_app_for(district.fresh_database(engine, work), work / "instance")
+    app = district.create_app_for(fresh_database(engine, work), work / "instance")
     with app.app_context():
         upgrade_database()
         info = district.set_up_district(db, args.schools)
