@@ -26,23 +26,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+os.environ.setdefault("HALLPULSE_BENCH_DB", "hallpulse_bench_brief")  # its own database beside the heatmap bench's
 import heatmap as district  # noqa: E402  bench/heatmap.py: the district, its generator and the bulk loader
 
 TERM_START = date(2026, 8, 17)
 HTML_TARGET_MS, PDF_TARGET_MS = 300.0, 3000.0
-
-
-def fresh_database(engine: str, work: Path) -> str:
-    """As bench/heatmap.py's, but PostgreSQL gets a database of its own name, so this bench and the heatmap
-    bench can run side by side on one server without dropping each other's data."""
-    if engine == "sqlite":
-        return district.fresh_database(engine, work)
-    import psycopg
-
-    with psycopg.connect(district.PG_ADMIN, autocommit=True) as connection:
-        connection.execute('DROP DATABASE IF EXISTS "hallpulse_bench_brief" WITH (FORCE)')
-        connection.execute('CREATE DATABASE "hallpulse_bench_brief"')
-    return district.PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1) + "/hallpulse_bench_brief"
 
 
 def term_end() -> date:
@@ -105,7 +93,7 @@ def run(engine: str, args) -> None:
 
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
-    app = district.create_app_for(fresh_database(engine, work), work / "instance")
+    app = district.create_app_for(district.fresh_database(engine, work), work / "instance")
     with app.app_context():
         upgrade_database()
         info = district.set_up_district(db, args.schools)
