@@ -48,13 +48,13 @@ def test_pdf_of_bad_choices_is_the_form_with_what_to_change(login_as, brief_scho
     assert "The paper size “b5” is not one of the choices" in response.get_data(as_text=True)
 
 
-def test_pdf_renders_the_demo_school_for_a_look(login_as, brief_school):
-    """Writes the pages to tests/.artifacts/brief/ so a person can look at every page."""
+def test_pdf_pages_are_kept_for_a_look(app, login_as, brief_school):
+    """Writes the pages to tests/.artifacts/brief/ (one set per engine) so a person can look at every page."""
     client, _ = login_as("principal")
     response = client.get(f"/schools/{brief_school.id}/brief.pdf", query_string={"start": START, "end": END})
     folder = Path(__file__).resolve().parents[1] / ".artifacts" / "brief"
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "fixture-a4.pdf").write_bytes(response.data)
-    subprocess.run(["pdftoppm", "-r", "60", "-png", str(folder / "fixture-a4.pdf"), str(folder / "fixture-a4")],
-                   check=True, timeout=60)
-    assert list(folder.glob("fixture-a4-*.png"))
+    name = f"fixture-a4-{app.config['ENGINE_NAME']}"
+    (folder / f"{name}.pdf").write_bytes(response.data)
+    subprocess.run(["pdftoppm", "-r", "60", "-png", str(folder / f"{name}.pdf"), str(folder / name)], check=True, timeout=60)
+    assert list(folder.glob(f"{name}-*.png"))
