@@ -9,6 +9,8 @@ def register(app: Flask) -> None:
     from server.audit import api as audit_api
     from server.audit import views as audit_views
     from server.auth import api as auth_api
+    from server.brief import api as brief_api
+    from server.brief import views as brief_views
     from server.auth import views as auth_views
     from server.calibration import api as calibration_api
     from server.calibration import views as calibration_views
@@ -35,8 +37,8 @@ def register(app: Flask) -> None:
 
     for module in (auth_api, schools_api, rubrics_api, observations_api, heatmaps_api, followups_api, push_api,
                    audit_api, exports_api, privacy_api, results_api, plans_api, practice_api, coverage_api,
-                   colisten_api, calibration_api):
+                   colisten_api, calibration_api, brief_api):
         api.register_blueprint(module.blp)
-    for module in (health, auth_views, schools_views, heatmaps_views, results_views, plans_views, coverage_views, audit_views,
-                   privacy_views, calibration_views, practice_views, pwa):
+    for module in (health, auth_views, schools_views, heatmaps_views, results_views, brief_views, plans_views,
+                   coverage_views, audit_views, privacy_views, calibration_views, practice_views, pwa):
         app.register_blueprint(module.bp)

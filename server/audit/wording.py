@@ -89,6 +89,18 @@ def _plan_changed(t: Told) -> str:
     return f"{t.actor} changed {_plan(t)}{fields}{'; meetings already held keep their times' if t.details.get('split') else ''}"
 
 
+def _brief(t: Told) -> str:
+    """ "Dana Reyes made the staff meeting brief of Lincoln Middle School for 2026-11-16 to 2026-11-29 (PDF, A4)"."""
+    d = t.details
+    version = {"leadership": "leadership ", "staff": "staff "}.get(str(d.get("version")), "")
+    place = f" of {t.target}" if t.target and not t.target.isdigit() and t.target != REMOVED_USER else ""
+    period = f" for {d['start']} to {d['end']}" if d.get("start") and d.get("end") else ""
+    form = {"html": "page", "pdf": "PDF", "json": "figures"}.get(str(d.get("format")), "")
+    paper = {"a4": "A4", "letter": "US Letter"}.get(str(d.get("paper")), "")
+    extra = ", ".join(part for part in (form, paper) if part)
+    return f"{t.actor} made the {version}meeting brief{place}{period}{_in_brackets(extra)}"
+
+
 def _failed_sign_in(t: Told) -> str:
     domain = t.details.get("email_domain")
     return f"A sign-in failed (an address at {domain})" if domain else "A sign-in failed"
@@ -104,6 +116,7 @@ WORDING: dict[str, tuple[str, Callable[[Told], str]]] = {
                               lambda t: f"{t.actor} signed out on every device{_in_brackets(_ended(t))}"),
     "auth.invitation_accepted": ("Invitation accepted",
                                  lambda t: f"{t.actor} accepted an invitation and joined{' as ' + t.role() if t.role() else ''}"),
+    "brief.generated": ("Meeting brief made", _brief),
     "export.school": ("Whole-school export", lambda t: f"{t.actor} downloaded the whole-school export"),
     "export.csv": ("CSV download", _exported),
     "push.subscribed": ("Reminders turned on", lambda t: f"{t.actor} turned on reminders on a phone"),

@@ -22,6 +22,7 @@ EDGE_WEEKS = 4    # trends compare the first and the last four weeks with data
 class Question:
     finding: str   # what the numbers say
     prompt: str    # what to talk about
+    source: str = ""  # the table the number comes from: "quality" (by setting), "frequency" or "trends"
 
 
 def pct(value: float) -> str:
@@ -51,7 +52,7 @@ def rarest_trait(quality: Heatmap) -> Question | None:
         return None
     label, share, n = min(cells, key=lambda item: item[1])
     return Question(f"{label} is the rarest trait: heard in {pct(share)} of {n:,} conversations.",
-                    f"Where could {label.lower()} come into the talk that already happens?")
+                    f"Where could {label.lower()} come into the talk that already happens?", "quality")
 
 
 def heard_counts(quality: Heatmap, column) -> dict[str, tuple[int, int]]:
@@ -82,9 +83,9 @@ def formal_informal_gap(quality: Heatmap) -> Question | None:
     if not clear:
         return Question(f"No clear gap between formal meetings and informal talk: the largest, {shares}, is within "
                         f"its uncertainty ({interval_words(change)}).",
-                        "Is there a trait we expect in our meetings that should travel into everyday conversations?")
+                        "Is there a trait we expect in our meetings that should travel into everyday conversations?", "quality")
     return Question(f"{shares} (hallway, lounge, lunch): {points_text(gap)} more in meetings ({interval_words(change)}).",
-                    f"What would it take for {label.lower()} to travel from the meeting room into everyday conversations?")
+                    f"What would it take for {label.lower()} to travel from the meeting room into everyday conversations?", "quality")
 
 
 def points_text(difference: float) -> str:
@@ -97,7 +98,7 @@ def rarest_in_formal(quality: Heatmap) -> Question | None:
         return None
     label, share, n = min(cells, key=lambda item: item[1])
     return Question(f"In formal meetings (PLCs, data teams, coaching…), {label} is the rarest trait: {pct(share)} of {n:,}.",
-                    f"What would help our meetings make more room for {label.lower()}?")
+                    f"What would help our meetings make more room for {label.lower()}?", "quality")
 
 
 def quietest_place(frequency: Heatmap) -> Question | None:
@@ -121,9 +122,10 @@ def quietest_place(frequency: Heatmap) -> Question | None:
                 f"per hour over {hours:.1f} hours. The busiest: {busiest[1]}, {busiest[2]}, {busiest[0]:.1f} per hour")
     if not change.clear:
         return Question(f"{quietest}: no clear difference, the gap is within its uncertainty ({interval_words(change)}).",
-                        f"Is {place} during {period} really quieter, or would more listening there show otherwise?")
+                        f"Is {place} during {period} really quieter, or would more listening there show otherwise?",
+                        "frequency")
     return Question(f"{quietest}, {change.estimate:.1f} times as often ({interval_words(change)}).",
-                    f"What keeps adults from talking in {place} during {period}, and does it matter?")
+                    f"What keeps adults from talking in {place} during {period}, and does it matter?", "frequency")
 
 
 def blind_spots(frequency: Heatmap) -> Question | None:
@@ -134,7 +136,7 @@ def blind_spots(frequency: Heatmap) -> Question | None:
         return None
     listed = ", ".join(quiet[:4]) + ("…" if len(quiet) > 4 else "")
     return Question(f"Less than {hours_text(least)} of listening in: {listed}.",
-                    "Are good conversations happening there that the leadership team does not see?")
+                    "Are good conversations happening there that the leadership team does not see?", "frequency")
 
 
 def hours_text(hours: float) -> str:
@@ -163,8 +165,8 @@ def biggest_move(trends: Heatmap) -> Question | None:
     if not clear:
         return Question(f"No clear change between the first four weeks and the last four: the largest move, {label} "
                         f"from {pct(before)} to {pct(after)}, is within its uncertainty ({interval_words(change)}).",
-                        "Is what we are doing moving the conversations we hear, and how would we know?")
+                        "Is what we are doing moving the conversations we hear, and how would we know?", "trends")
     direction = change.direction
     return Question(f"{label} {direction} from {pct(before)} in the first four weeks to {pct(after)} in the last four "
                     f"({interval_words(change)}).",
-                    "What changed, and what would keep it going?" if direction == "rose" else "What changed, and what can we do about it?")
+                    "What changed, and what would keep it going?" if direction == "rose" else "What changed, and what can we do about it?", "trends")

@@ -156,6 +156,13 @@ ISOLATION: dict[str, object] = {
     "coverage.coverage": Target(path=SCHOOL),
     "coverage.coverage_csv": Target(path=SCHOOL),
     "coverage.district": Target(path={"district_id": "district"}),
+    # The meeting brief (issue 18): page, PDF and figures, per school and per district.
+    "brief_api.school": Target(path=SCHOOL),
+    "brief_api.district": Target(path={"district_id": "district"}),
+    "brief.school_brief": Target(path=SCHOOL),
+    "brief.school_brief_pdf": Target(path=SCHOOL),
+    "brief.district_brief": Target(path={"district_id": "district"}),
+    "brief.district_brief_pdf": Target(path={"district_id": "district"}),
     "push_api.key": PUBLIC,                # the server's public VAPID key
     "push_api.devices": LISTS,
     "push_api.subscribe": PUBLIC,          # the caller's own devices only; see tests/push
