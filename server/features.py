@@ -13,9 +13,11 @@ def register(app: Flask) -> None:
     from server.brief import views as brief_views
     from server.auth import views as auth_views
     from server.calibration import api as calibration_api
+    from server.calibration import brief as calibration_brief  # noqa: F401  (adds its section to the meeting brief)
     from server.calibration import views as calibration_views
     from server.colisten import api as colisten_api
     from server.coverage import api as coverage_api
+    from server.coverage import brief as coverage_brief  # noqa: F401  (adds its section to the meeting brief)
     from server.coverage import views as coverage_views
     from server.exports import api as exports_api
     from server.followups import api as followups_api

@@ -242,6 +242,14 @@ def check_district(district_id: int, **_path) -> None:
     open_district(current_user, district_id, {})
 
 
+def school_agreement(school: School, start: date, end: date) -> list[TraitAgreement]:
+    """Agreement per trait on the district's default rubric over [start, end], without intervals (the
+    meeting brief's section, server/calibration/brief.py). Access is the caller's."""
+    rubric = pick_rubric(None, school.district_id)
+    traits = list(rubric.traits)
+    return _agreements(_patterns((school.id,), rubric.id, start, end), traits, school.min_cell_n, interval=False)
+
+
 def percent(value: float) -> str:
     return f"{value * 100:.0f} %"
 

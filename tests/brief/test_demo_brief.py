@@ -40,6 +40,10 @@ def test_demo_principal_opens_and_prints_the_brief(app, demo):  # noqa: F811
     assert 3 <= len(body["questions"]) <= 5
     assert all(any(ch.isdigit() for ch in q["finding"]) for q in body["questions"])  # each tied to its number
     assert body["observers"] and len(body["results"]) == 2
+    assert [s["key"] for s in body["sections"]] == ["coverage", "calibration"]  # both features slot in with data
+    staff = client.get(f"/api/v1/brief/schools/{lincoln}", query_string={**period, "version": "staff"}).get_json()
+    cells = [cell for section in staff["sections"] for row in section["rows"] for cell in row]
+    assert cells and not any("too few" in cell for cell in cells)  # the staff version shows no share under min n
     page = client.get(f"/schools/{lincoln}/brief", query_string=period)
     assert page.status_code == 200 and "Questions worth discussing" in page.get_data(as_text=True)
     pdf = client.get(f"/schools/{lincoln}/brief.pdf", query_string={**period, "paper": "letter"})
