@@ -1,6 +1,8 @@
 """The brief as JSON (the API) and as PDF (WeasyPrint): the same Brief the page renders."""
 from __future__ import annotations
 
+from werkzeug.exceptions import ServiceUnavailable
+
 from server.brief.service import Brief, ResultsLine
 from server.heatmaps.cells import as_json as table_json
 
@@ -47,6 +49,10 @@ def no_fetching(url: str, *args, **kwargs):
 
 
 def pdf_bytes(html: str, css: str) -> bytes:
-    from weasyprint import CSS, HTML  # imported when a PDF is asked for: the app starts without Pango
+    try:
+        from weasyprint import CSS, HTML  # imported when a PDF is asked for: the app starts without Pango
+    except OSError as missing:  # its system libraries are not installed (scripts/system-packages)
+        raise ServiceUnavailable("This server cannot make PDFs yet: its PDF libraries (Pango) are not installed. "
+                                 "The brief's page prints well from the browser meanwhile.") from missing
 
     return HTML(string=html, url_fetcher=no_fetching).write_pdf(stylesheets=[CSS(string=css, url_fetcher=no_fetching)])

@@ -3,6 +3,8 @@ with the school, the period, the date made and "Page n of N" on every page."""
 from __future__ import annotations
 
 import shutil
+import sys
+import types
 import subprocess
 from pathlib import Path
 
@@ -58,3 +60,18 @@ def test_pdf_pages_are_kept_for_a_look(app, login_as, brief_school):
     (folder / f"{name}.pdf").write_bytes(response.data)
     subprocess.run(["pdftoppm", "-r", "60", "-png", str(folder / f"{name}.pdf"), str(folder / name)], check=True, timeout=60)
     assert list(folder.glob(f"{name}-*.png"))
+
+
+class WithoutPango(types.ModuleType):
+    """What importing WeasyPrint does on a server without Pango: cffi's dlopen raises OSError."""
+
+    def __getattr__(self, name):
+        raise OSError("cannot load library 'libpango-1.0-0': No such file or directory")
+
+
+def test_a_server_without_the_pdf_libraries_says_so_instead_of_failing(login_as, brief_school, monkeypatch):
+    monkeypatch.setitem(sys.modules, "weasyprint", WithoutPango("weasyprint"))
+    client, _ = login_as("principal")
+    response = client.get(f"/schools/{brief_school.id}/brief.pdf", query_string={"start": START, "end": END})
+    assert response.status_code == 503 and "PDF libraries (Pango) are not installed" in response.get_data(as_text=True)
+    assert client.get(f"/schools/{brief_school.id}/brief", query_string={"start": START, "end": END}).status_code == 200
