@@ -19,6 +19,7 @@ def calibration_section(context: SectionContext) -> Section | None:
                      + ". Read their cells with care, and listen together on them.")
     rows = [[a.trait.label, percent(a.exact.value) if a.exact.value is not None else "–",
              f"{a.alpha.value:.2f}" if a.alpha.value is not None else "not defined",
-             str(a.exact.n) + (" (too few)" if a.few else "")] for a in shown]
+             a.reading if a.alpha.value is not None else "–", str(a.exact.n) + (" (too few)" if a.few else "")]
+            for a in shown]
     return Section("calibration", "Do our observers hear the same thing?", lines,
-                   ["Trait", "Agree exactly", "Alpha (ordinal)", "n"], rows)
+                   ["Trait", "Agree exactly", "Alpha (ordinal)", "Reading", "n"], rows)
