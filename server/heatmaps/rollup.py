@@ -14,7 +14,7 @@ from functools import lru_cache
 from sqlalchemy import Date, Integer, String, bindparam, case, cast, delete, func, insert, literal, select, text, union_all
 
 from server.db import db, utcnow
-from server.heatmaps import queries
+from server.heatmaps import digest, queries
 from server.heatmaps.exposure import PeriodSpan, Schedule
 from server.heatmaps.models import HeatmapPlaceDay, HeatmapSchoolDay, HeatmapState, HeatmapTraitDay, HeatmapTraitWeek
 from server.heatmaps.queries import CONVERSATIONS, FACETS, Filters, L, O, matches, week_of
@@ -72,6 +72,7 @@ def rebuild_school(school_id: int, schedule: Schedule) -> None:
     for table in (TRAIT_DAY, TRAIT_WEEK, PLACE_DAY, SCHOOL_DAY, STATE):
         db.session.execute(delete(table).where(*leading_facets(table), table.c.school_id == school_id))
     fill(school_id, schedule, None)
+    digest.rebuild_school(school_id, schedule)
     db.session.execute(insert(STATE).values(school_id=school_id, schedule_key=schedule.key, built_at=utcnow()))
 
 

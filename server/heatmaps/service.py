@@ -16,7 +16,7 @@ from server.access import Action, can, require_school, school_roles
 from server.auth.models import User
 from server.db import db
 from server.enums import ConversationKind, Role, Setting
-from server.heatmaps import queries, rates, rollup
+from server.heatmaps import digest, queries, rates, rollup
 from server.heatmaps.cells import Axis, Heatmap, colour, rate_cell, share_cell
 from server.heatmaps.exposure import UNPLACED, Schedule
 from server.heatmaps.queries import CONVERSATIONS, Filters, week_of
@@ -93,37 +93,56 @@ def pick_rubric(rubric_id: int | None, district_id: int) -> Rubric:
 # ---------------------------------------------------------------- tallies: rollup when exact, raw otherwise
 
 def trait_tallies(filters: Filters, trait_ids: list[int], by_facet: str | None, grain: str | None) -> tuple[dict, str]:
-    """Tallies for the schools in the filters, and 'rollup' or 'raw' (the first that had to be used)."""
+    """Tallies for the schools in the filters, and 'rollup' or 'raw' (the first that had to be used).
+
+    Filters and columns within one facet read the rollup; filters that cut across facets (an observer,
+    a setting with columns by place, two filters at once) read the conversation digest of schools
+    whose rollup is built (it is built and kept with it); others read the raw rows."""
     needed = filters.facets_needed | ({by_facet} if by_facet else set())
     facet = next(iter(needed)) if len(needed) == 1 else ("all" if not needed else None)
-    built = rollup.built_schools(filters.school_ids) if facet in queries.FACETS else {}
+    built = rollup.built_schools(filters.school_ids)
     from_rollup = tuple(s for s in filters.school_ids if s in built)
     from_raw = tuple(s for s in filters.school_ids if s not in built)
     tallies = {}
-    if from_rollup:
+    if from_rollup and facet in queries.FACETS:
         tallies.update(rollup.trait_tallies(replace(filters, school_ids=from_rollup), trait_ids, facet, grain))
+    elif from_rollup:
+        found = digest.trait_tallies(replace(filters, school_ids=from_rollup), trait_ids, by_facet or "all", grain)
+        if found is None:  # a rubric longer than the digest's lanes
+            from_raw = filters.school_ids
+        else:
+            tallies.update(found)
     if from_raw:
         tallies.update(queries.trait_tallies(replace(filters, school_ids=from_raw), trait_ids, by_facet or "all", grain))
     return tallies, "raw" if from_raw else "rollup"
 
 
 def presence(view: SchoolView, by_date: bool, need_slots: bool) -> tuple[dict, str]:
-    """Conversations and listening time. Listening time does not depend on what was heard, so with
-    only conversation filters it still comes from the rollup and just the counts are read raw; an
-    observer filter narrows the walks too, so then everything is raw. Periods need a rollup cut with
-    the school's current bell schedule."""
+    """Conversations and listening time. Listening time does not depend on what was heard, so under
+    conversation filters it still comes from the rollup and the counts from the conversation digest;
+    an observer filter narrows the walks too, so then listening time is the sum of that observer's
+    walks' rows. Periods need a rollup cut with the school's current bell schedule."""
     built = rollup.built_schools([view.school.id]).get(view.school.id)
     usable = built is not None and (built == view.schedule.key or not need_slots)
-    needed = view.filters.facets_needed
-    if usable and not needed:
-        return rollup.presence(view.school.id, view.filters, by_date), "rollup"
-    if usable and "observer" not in needed:
-        tallies = {key: [0, 0, seconds] for key, (_c, _w, seconds) in rollup.presence(view.school.id, view.filters, by_date).items()}
-        for key, (conversations, walked) in queries.heard(view.school.id, view.schedule, view.filters, by_date).items():
-            cell = tallies.setdefault(key, [0, 0, 0.0])
-            cell[0], cell[1] = conversations, walked
-        return tallies, "rollup"
-    return queries.presence(view.school.id, view.schedule, view.filters, by_date), "raw"
+    if not usable:
+        return queries.presence(view.school.id, view.schedule, view.filters, by_date), "raw"
+    return filtered_presence(view.school.id, view.filters, by_date), "rollup"
+
+
+def filtered_presence(school_id: int, filters: Filters, by_date: bool) -> dict[tuple, list[float]]:
+    """As queries.presence, from a school's rollup and digest."""
+    needed = filters.facets_needed
+    if not needed:
+        return rollup.presence(school_id, filters, by_date)
+    if "observer" in needed:
+        seconds = digest.listening(school_id, filters, by_date)
+    else:
+        seconds = {key: counts[2] for key, counts in rollup.presence(school_id, filters, by_date).items()}
+    tallies = {key: [0, 0, spent] for key, spent in seconds.items()}
+    for key, (conversations, walked) in digest.heard(school_id, filters, by_date).items():
+        cell = tallies.setdefault(key, [0, 0, 0.0])
+        cell[0], cell[1] = conversations, walked
+    return tallies
 
 
 # ---------------------------------------------------------------- frequency
