@@ -326,20 +326,21 @@ def run(engine: str, args) -> dict:
         assert status == 200, server.output()
         sessions = [signed_in(base, observer["email"]) for observer in observers]
         timed = []
-        for number, (index, batch) in enumerate(ordered):
+        for number, (index, batch) in enumerate([] if args.matrix_only else ordered):
             settle_wal(db.engine)
             core = baseline.insert(batch)
             settle_wal(db.engine)
             api = post_batch(sessions[index], base, school["id"], batch)
             timed.append((len(batch), api, core))
-        report["sync"] = fifths(timed)
+        report["sync"] = fifths(timed) if timed else []
         in_school = db.session.scalar(select(func.count()).select_from(Observation).where(Observation.school_id == school["id"]))
         print(f"[{engine}] synced {sum(r[0] for r in timed):,} records in {len(timed)} batches through gunicorn; "
               f"the school now holds {in_school:,} observations", flush=True)
         for part, row in enumerate(report["sync"], 1):
             print(f"[{engine}]   fifth {part}: API {row['api_ms']:.1f} ms/batch, Core executemany "
                   f"{row['core_ms']:.1f} ms/batch, ratio {row['ratio']:.2f}", flush=True)
-        report["changes"] = edits_and_deletions(engine, phones, sessions, base, school, baseline, db, args)
+        if not args.matrix_only:
+            report["changes"] = edits_and_deletions(engine, phones, sessions, base, school, baseline, db, args)
         if not args.skip_matrix:
             report["filters"] = filter_matrix(engine, app, db, school, observers, args.repeat)
         server.stop()
@@ -502,6 +503,8 @@ def main() -> None:
     parser.add_argument("--work", default=os.path.join(tempfile.gettempdir(), "hallpulse-realistic"))
     parser.add_argument("--json", help="also write the figures to this file")
     parser.add_argument("--skip-matrix", action="store_true", help="leave out the filter matrix")
+    parser.add_argument("--matrix-only", action="store_true",
+                        help="while developing: the bulk-loaded district and the filter matrix, no sync")
     args = parser.parse_args()
     reports = [run(engine, args) for engine in (("sqlite", "postgresql") if args.engine == "both" else (args.engine,))]
     if args.json:

@@ -22,7 +22,8 @@ from server.db import db
 from server.heatmaps import queries
 from server.heatmaps.exposure import UTC, Schedule, walk_exposure
 from server.heatmaps.models import LANE_COLUMNS, HeatmapConversation, HeatmapWalkTime
-from server.heatmaps.queries import CONVERSATIONS, Filters, L, O, W, chunks, talk_value, week_of
+from server.heatmaps.queries import (CONVERSATIONS, Filters, L, O, W, by_date_column, chunks, date_key, talk_value,
+                                     week_of, weekday_sql)
 from server.rubrics.models import Trait
 
 DIGEST = HeatmapConversation.__table__
@@ -232,25 +233,35 @@ def lane_count(lanes: list[int], counter: int) -> int:
     return (total >> 32) if counter % 2 else (total & LOW)
 
 
-def heard(school_id: int, filters: Filters, by_date: bool) -> dict[tuple, list[int]]:
-    """Conversations and those on walks by (day or None, place, slot), the filters applied."""
+def heard(school_id: int, filters: Filters, by_date: bool | str) -> dict[tuple, list[int]]:
+    """Conversations and those on walks by (day, weekday or None, place, slot), the filters applied.
+
+    By weekday, the days are summed first in the date index's order (no sort of the school's rows),
+    then the few day rows by weekday."""
     dims = [D.local_date] if by_date else []
     group = [*dims, D.location_id, D.slot]
-    statement = hinted(select(*group, func.count(), func.sum(D.walked))
+    statement = hinted(select(*group, func.count().label("conversations"), func.sum(D.walked).label("walked"))
                        .where(*conditions(Filters(**{**filters.__dict__, "school_ids": (school_id,)}))).group_by(*group),
                        index_for(filters, "date" if by_date else "place"))
-    return {((row[0] if by_date else None), row[-4], row[-3]): [int(row[-2]), int(row[-1] or 0)]
+    if by_date == "weekday":
+        days = statement.subquery()
+        weekday = weekday_sql(days.c.local_date)
+        statement = (select(weekday, days.c.location_id, days.c.slot, func.sum(days.c.conversations), func.sum(days.c.walked))
+                     .group_by(weekday, days.c.location_id, days.c.slot))
+    return {((date_key(row[0], by_date) if by_date else None), row[-4], row[-3]): [int(row[-2]), int(row[-1] or 0)]
             for row in db.session.execute(statement)}
 
 
-def listening(school_id: int, filters: Filters, by_date: bool) -> dict[tuple, float]:
-    """Seconds of listening by (day or None, place, slot) on the observer's walks, days in the range."""
+def listening(school_id: int, filters: Filters, by_date: bool | str) -> dict[tuple, float]:
+    """Seconds of listening by (day, weekday or None, place, slot) on the observer's walks, days in the range."""
     found = [T.school_id == school_id, T.observer_id == filters.observer_id]
     if filters.date_from:
         found.append(T.local_date >= filters.date_from)
     if filters.date_to:
         found.append(T.local_date <= filters.date_to)
-    dims = [T.local_date] if by_date else []
+    when = by_date_column(T.local_date, by_date)
+    dims = [when] if when is not None else []
     group = [*dims, T.location_id, T.slot]
     statement = select(*group, func.sum(T.seconds)).where(and_(*found)).group_by(*group)
-    return {((row[0] if by_date else None), row[-3], row[-2]): float(row[-1]) for row in db.session.execute(statement)}
+    return {((date_key(row[0], by_date) if by_date else None), row[-3], row[-2]): float(row[-1])
+            for row in db.session.execute(statement)}

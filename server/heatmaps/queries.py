@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import Integer, and_, case, cast, func, literal, or_, select
 from sqlalchemy.sql import ColumnElement
 
 from server.db import db
@@ -111,6 +111,22 @@ def observation_conditions(filters: Filters) -> list[ColumnElement]:
     if filters.observer_id is not None:
         conditions.append(O.observer_id == filters.observer_id)
     return conditions
+
+
+def weekday_sql(column):
+    """The day of the week of a date column, 0 = Sunday on both engines (Python's is (this + 6) % 7)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return cast(func.extract("dow", column), Integer)
+    return cast(func.strftime("%w", column), Integer)
+
+
+def by_date_column(column, by_date):
+    """What presence is keyed by: the local day (True or 'day'), its weekday ('weekday'), or nothing."""
+    return weekday_sql(column) if by_date == "weekday" else column if by_date else None
+
+
+def date_key(value, by_date):
+    return (int(value) + 6) % 7 if by_date == "weekday" else value
 
 
 def week_of(day: date) -> date:

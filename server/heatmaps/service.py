@@ -117,7 +117,7 @@ def trait_tallies(filters: Filters, trait_ids: list[int], by_facet: str | None, 
     return tallies, "raw" if from_raw else "rollup"
 
 
-def presence(view: SchoolView, by_date: bool, need_slots: bool) -> tuple[dict, str]:
+def presence(view: SchoolView, by_date: bool | str, need_slots: bool) -> tuple[dict, str]:
     """Conversations and listening time. Listening time does not depend on what was heard, so under
     conversation filters it still comes from the rollup and the counts from the conversation digest;
     an observer filter narrows the walks too, so then listening time is the sum of that observer's
@@ -125,12 +125,24 @@ def presence(view: SchoolView, by_date: bool, need_slots: bool) -> tuple[dict, s
     built = rollup.built_schools([view.school.id]).get(view.school.id)
     usable = built is not None and (built == view.schedule.key or not need_slots)
     if not usable:
-        return queries.presence(view.school.id, view.schedule, view.filters, by_date), "raw"
+        tallies = queries.presence(view.school.id, view.schedule, view.filters, bool(by_date))
+        if by_date == "weekday":
+            tallies = by_weekday(tallies)
+        return tallies, "raw"
     return filtered_presence(view.school.id, view.filters, by_date), "rollup"
 
 
-def filtered_presence(school_id: int, filters: Filters, by_date: bool) -> dict[tuple, list[float]]:
-    """As queries.presence, from a school's rollup and digest."""
+def by_weekday(tallies: dict[tuple, list[float]]) -> dict[tuple, list[float]]:
+    summed: dict[tuple, list[float]] = defaultdict(lambda: [0, 0, 0.0])
+    for (day, place, slot), counts in tallies.items():
+        total = summed[(day.weekday(), place, slot)]
+        for index in range(3):
+            total[index] += counts[index]
+    return dict(summed)
+
+
+def filtered_presence(school_id: int, filters: Filters, by_date: bool | str) -> dict[tuple, list[float]]:
+    """As queries.presence (by_date 'weekday': keyed by weekday, 0 = Monday), from a school's rollup and digest."""
     needed = filters.facets_needed
     if not needed:
         return rollup.presence(school_id, filters, by_date)
@@ -149,10 +161,10 @@ def filtered_presence(school_id: int, filters: Filters, by_date: bool) -> dict[t
 
 def frequency(view: SchoolView, rows: str = "place", columns: str = "period", measure: str = "rate") -> Heatmap:
     """Conversations heard per hour of listening, by place (or kind of place) and period (or weekday)."""
-    tallies, source = presence(view, by_date=columns == "weekday", need_slots=columns == "period")
+    tallies, source = presence(view, by_date="weekday" if columns == "weekday" else False, need_slots=columns == "period")
     places = {loc.id: loc for loc in db.session.scalars(select(Location).where(Location.school_id == view.school.id))}
     row_of = (lambda place: place) if rows == "place" else (lambda place: places[place].kind.value if place in places else None)
-    column_of = (lambda day, slot: slot) if columns == "period" else (lambda day, slot: day.weekday())
+    column_of = (lambda weekday, slot: slot) if columns == "period" else (lambda weekday, slot: weekday)
     sums: dict[tuple, list[float]] = defaultdict(lambda: [0, 0, 0.0])
     used_columns, used_rows = set(), set()
     for (day, place, slot), counts in tallies.items():

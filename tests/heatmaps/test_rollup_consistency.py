@@ -100,6 +100,8 @@ def digested_by_source(school_id: int, trait_ids: list[int], rubric_id: int) -> 
             pairs.append((f"digest presence {name} by_date={by_date}",
                           rounded(service.filtered_presence(school_id, filters, by_date)),
                           rounded(queries.presence(school_id, schedule, filters, by_date))))
+        pairs.append((f"digest presence {name} by weekday", rounded(service.filtered_presence(school_id, filters, "weekday")),
+                      rounded(service.by_weekday(queries.presence(school_id, schedule, filters, True)))))
     return pairs
 
 
