@@ -287,7 +287,7 @@ def run(engine: str, args) -> dict:
         upgrade_database()
         info = district.set_up_district(db, args.schools)
         generator = district.Generator(args.seed, args.background, args.schools, realistic=True)
-        first = args.background // 3  # one school holds a third of the district's data
+        first = int(args.background * args.first_share)  # one school holds a third of the district's data
         generator.sizes = [first] + [(args.background - first) // (args.schools - 1)] * (args.schools - 1)
         loaded = district.bulk_load(db, engine, generator, info)
         rows = loaded["walk"] + loaded["observation"] + loaded["observation_trait_level"]
@@ -498,6 +498,8 @@ def main() -> None:
     parser.add_argument("--schools", type=int, default=6)
     parser.add_argument("--synced", type=int, default=20_000, help="observations the first school's phones sync")
     parser.add_argument("--observers", type=int, default=3)
+    parser.add_argument("--first-share", type=float, default=1 / 3,
+                        help="the first school's share of the background (a big school in a smaller district)")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--work", default=os.path.join(tempfile.gettempdir(), "hallpulse-realistic"))

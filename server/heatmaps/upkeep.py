@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from server.db import db
@@ -239,7 +239,7 @@ def add_trait_counts(school_id: int, days: dict[tuple, list[int]], summed_weeks:
     for table, when, rows in ((TRAIT_DAY, "local_date", days), (TRAIT_WEEK, "week", weeks)):
         rows = {key: counts for key, counts in rows.items() if any(counts)}
         if rows:
-            db.session.execute(adding_statement(table.name), [
+            add_rows(table.name, [
                 {"facet": facet, "school_id": school_id, when: moment, "trait_id": trait_id, "value": value,
                  "n": n, "heard": heard, "strong": strong, "walked": walked}
                 for (facet, moment, trait_id, value), (n, heard, strong, walked) in rows.items()])
@@ -250,16 +250,43 @@ def add_presence(school_id: int, added: dict[tuple, list[float]]) -> None:
     if not added:
         return
     place_rows, school_rows = rollup.presence_rows(school_id, added)
-    db.session.execute(adding_statement(PLACE_DAY.name), place_rows)
+    add_rows(PLACE_DAY.name, place_rows)
     school_rows = [row for row in school_rows
                    if row["conversations"] or row["walked"] or abs(row["listening_seconds"]) > deltas.RESIDUE]
     if school_rows:
-        db.session.execute(adding_statement(SCHOOL_DAY.name), school_rows)
+        add_rows(SCHOOL_DAY.name, school_rows)
 
 
-def adding_statement(table_name: str):
-    """INSERT … ON CONFLICT (the key) DO UPDATE adding the counts to the existing row."""
-    return adding_statement_for(db.session.get_bind().dialect.name, table_name)
+def add_rows(table_name: str, rows: list[dict]) -> None:
+    """Add each row's counts to the row of its key (inserted if missing); keys are distinct.
+
+    PostgreSQL: one statement over arrays (`unnest`), not one upsert per row. 200 edits spread over a
+    term move ~9,000 day and week keys: as an executemany that was 9,000 statements, each bound,
+    sent and planned (cProfile of one batch: 9,194 prepared sends, 0.5 s in psycopg's dump alone).
+    SQLite: executemany of the one prepared statement, which is what it does well."""
+    if not rows:
+        return
+    dialect = db.session.get_bind().dialect.name
+    if dialect != "postgresql":
+        db.session.execute(adding_statement_for(dialect, table_name), rows)
+        return
+    table = TABLES_BY_NAME[table_name]
+    db.session.execute(unnest_adding_statement(table_name), {column.name: [row[column.name] for row in rows]
+                                                             for column in table.c})
+
+
+TABLES_BY_NAME = {table.name: table for table in TABLES}
+
+
+@lru_cache(maxsize=8)
+def unnest_adding_statement(table_name: str):
+    table = TABLES_BY_NAME[table_name]
+    keys = [column.name for column in table.primary_key.columns]
+    columns = [column.name for column in table.c]
+    arrays = ", ".join(f"CAST(:{column.name} AS {column.type.compile(dialect=postgresql.dialect())}[])" for column in table.c)
+    updates = ", ".join(f"{name} = {table_name}.{name} + excluded.{name}" for name in columns if name not in keys)
+    return text(f"INSERT INTO {table_name} ({', '.join(columns)}) SELECT * FROM unnest({arrays}) "
+                f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}")
 
 
 @lru_cache(maxsize=8)
