@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from datetime import timedelta
 
 from sqlalchemy import and_, delete, func, insert, select, update
 
@@ -24,6 +25,7 @@ from server.heatmaps.exposure import UTC, Schedule, walk_exposure
 from server.heatmaps.models import LANE_COLUMNS, HeatmapConversation, HeatmapWalkTime
 from server.heatmaps.queries import (CONVERSATIONS, Filters, L, O, W, by_date_column, chunks, date_key, talk_value,
                                      week_of, weekday_sql)
+from server.observations.models import Observation, ObservationTraitLevel
 from server.rubrics.models import Trait
 
 DIGEST = HeatmapConversation.__table__
@@ -105,36 +107,39 @@ def unlink_observer(user_id: int) -> None:
         db.session.execute(update(table).where(table.c.observer_id == user_id).values(observer_id=None))
 
 
-def rebuild_school(school_id: int, schedule: Schedule, batch: int = 5000) -> None:
-    """Both tables of one school from the raw rows: conversations in id order, a chunk at a time, then
-    every live walk's listening time from its stops."""
+def rebuild_school(school_id: int, schedule: Schedule) -> None:
+    """Both tables of one school from the raw rows: its conversations a month at a time (a range of
+    the school-and-day index, with their levels joined on the same range), then every live walk's
+    listening time from its stops."""
     for table in (DIGEST, WALK_TIME):
         db.session.execute(delete(table).where(table.c.school_id == school_id))
-    bits, last = TraitBits(), None
+    bits = TraitBits()
+    first, last = db.session.execute(select(func.min(O.local_date), func.max(O.local_date))
+                                     .where(O.school_id == school_id)).one()
     columns = (O.id, O.school_id, O.local_date, O.location_id, O.observed_at, O.setting, O.conversation_kind, O.team,
                O.observer_id, O.rubric_id, queries.walked_flag().label("walked"))
-    while True:
-        statement = (select(*columns).select_from(queries.live_walk_join())
-                     .where(O.school_id == school_id, O.deleted_at.is_(None)).order_by(O.id).limit(batch))
-        if last is not None:
-            statement = statement.where(O.id > last)
-        found = db.session.execute(statement).mappings().all()
-        if not found:
-            break
+    month = first.replace(day=1) if first else None
+    while month is not None and month <= last:
+        following = (month + timedelta(days=32)).replace(day=1)
+        in_month = [O.school_id == school_id, O.deleted_at.is_(None), O.local_date >= month, O.local_date < following]
         levels: dict = defaultdict(dict)
         for observation_id, trait_id, level in db.session.execute(
-                select(L.observation_id, L.trait_id, L.level).where(L.observation_id.in_([row["id"] for row in found]))):
+                select(L.observation_id, L.trait_id, L.level).join_from(ObservationTraitLevel.__table__, Observation.__table__,
+                                                                        O.id == L.observation_id).where(*in_month)):
             levels[observation_id][trait_id] = level
-        db.session.execute(insert(DIGEST), [
-            digest_row(row, levels[row["id"]], row["walked"], schedule.slot_at(row["observed_at"]), bits) for row in found])
-        last = found[-1]["id"]
+        rows = [digest_row(row, levels[row["id"]], row["walked"], schedule.slot_at(row["observed_at"]), bits)
+                for row in db.session.execute(select(*columns).select_from(queries.live_walk_join()).where(*in_month))
+                .mappings()]
+        if rows:
+            db.session.execute(insert(DIGEST), rows)
+        month = following
     walk_conditions = [W.school_id == school_id, W.deleted_at.is_(None)]
     stops = queries.walk_stops_where(walk_conditions)
     rows = []
     for walk in db.session.execute(select(W.id, W.school_id, W.observer_id, W.started_at, W.ended_at).where(*walk_conditions)):
         rows += walk_time_rows(walk, walk_exposure(schedule, walk.started_at.astimezone(UTC),
                                                    walk.ended_at and walk.ended_at.astimezone(UTC), stops.get(walk.id, [])))
-        if len(rows) >= batch:
+        if len(rows) >= 5000:
             db.session.execute(insert(WALK_TIME), rows)
             rows = []
     if rows:
