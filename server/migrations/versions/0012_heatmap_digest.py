@@ -1,7 +1,7 @@
 """heatmap digest: one row per live conversation and each walk's listening time, for filtered views
 
 Revision ID: 0012
-Revises: 0008
+Revises: 0010
 Create Date: 2026-12-05 22:10:00
 
 Both tables start empty and are filled by a school's rollup rebuild, so every school's rollup is
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 revision = '0012'
-down_revision = '0008'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
