@@ -266,6 +266,20 @@ def fifths(rows: list[tuple[int, float, float]]) -> list[dict]:
     return out
 
 
+ROLLUP_TABLES = ("heatmap_trait_day", "heatmap_trait_week", "heatmap_place_day", "heatmap_school_day",
+                 "heatmap_conversation", "heatmap_walk_time")
+
+
+def settle_rollup(db, engine: str) -> None:
+    """After the bulk rebuild, what autovacuum would soon do: statistics for the planner and, on
+    PostgreSQL, the visibility map (without it an index-only scan reads the heap for every row)."""
+    from sqlalchemy import text
+
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        for table in ROLLUP_TABLES:
+            connection.execute(text(f"{'VACUUM ' if engine == 'postgresql' else ''}ANALYZE {table}"))
+
+
 def run(engine: str, args) -> dict:
     from sqlalchemy import func, select, text
 
@@ -287,7 +301,7 @@ def run(engine: str, args) -> dict:
         upgrade_database()
         info = district.set_up_district(db, args.schools)
         generator = district.Generator(args.seed, args.background, args.schools, realistic=True)
-        first = args.background // 3  # one school holds a third of the district's data
+        first = int(args.background * args.first_share)  # one school holds a third of the district's data
         generator.sizes = [first] + [(args.background - first) // (args.schools - 1)] * (args.schools - 1)
         loaded = district.bulk_load(db, engine, generator, info)
         rows = loaded["walk"] + loaded["observation"] + loaded["observation_trait_level"]
@@ -302,9 +316,7 @@ def run(engine: str, args) -> dict:
         print(f"[{engine}] background: {loaded['observation']:,} observations ({rows:,} rows) bulk-loaded in "
               f"{loaded['seconds']:.1f} s ({rows / loaded['seconds']:,.0f} rows/s); whole-district rebuild "
               f"{report['rebuild_s']:.1f} s", flush=True)
-        with db.engine.begin() as connection:
-            for table in ("heatmap_trait_day", "heatmap_trait_week", "heatmap_place_day", "heatmap_school_day"):
-                connection.execute(text(f"ANALYZE {table}"))
+        settle_rollup(db, engine)
         school, other = info["schools"][0], info["schools"][-1]
         observers = add_observers(db, school, args.observers, info["district_id"])
         phones = Phones(args.seed + 1, school, observers, info["rubric_id"], args.synced)
@@ -326,20 +338,21 @@ def run(engine: str, args) -> dict:
         assert status == 200, server.output()
         sessions = [signed_in(base, observer["email"]) for observer in observers]
         timed = []
-        for number, (index, batch) in enumerate(ordered):
+        for number, (index, batch) in enumerate([] if args.matrix_only else ordered):
             settle_wal(db.engine)
             core = baseline.insert(batch)
             settle_wal(db.engine)
             api = post_batch(sessions[index], base, school["id"], batch)
             timed.append((len(batch), api, core))
-        report["sync"] = fifths(timed)
+        report["sync"] = fifths(timed) if timed else []
         in_school = db.session.scalar(select(func.count()).select_from(Observation).where(Observation.school_id == school["id"]))
         print(f"[{engine}] synced {sum(r[0] for r in timed):,} records in {len(timed)} batches through gunicorn; "
               f"the school now holds {in_school:,} observations", flush=True)
         for part, row in enumerate(report["sync"], 1):
             print(f"[{engine}]   fifth {part}: API {row['api_ms']:.1f} ms/batch, Core executemany "
                   f"{row['core_ms']:.1f} ms/batch, ratio {row['ratio']:.2f}", flush=True)
-        report["changes"] = edits_and_deletions(engine, phones, sessions, base, school, baseline, db, args)
+        if not args.matrix_only:
+            report["changes"] = edits_and_deletions(engine, phones, sessions, base, school, baseline, db, args)
         if not args.skip_matrix:
             report["filters"] = filter_matrix(engine, app, db, school, observers, args.repeat)
         server.stop()
@@ -497,11 +510,15 @@ def main() -> None:
     parser.add_argument("--schools", type=int, default=6)
     parser.add_argument("--synced", type=int, default=20_000, help="observations the first school's phones sync")
     parser.add_argument("--observers", type=int, default=3)
+    parser.add_argument("--first-share", type=float, default=1 / 3,
+                        help="the first school's share of the background (a big school in a smaller district)")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--work", default=os.path.join(tempfile.gettempdir(), "hallpulse-realistic"))
     parser.add_argument("--json", help="also write the figures to this file")
     parser.add_argument("--skip-matrix", action="store_true", help="leave out the filter matrix")
+    parser.add_argument("--matrix-only", action="store_true",
+                        help="while developing: the bulk-loaded district and the filter matrix, no sync")
     args = parser.parse_args()
     reports = [run(engine, args) for engine in (("sqlite", "postgresql") if args.engine == "both" else (args.engine,))]
     if args.json:

@@ -146,7 +146,8 @@ def observation_rows(observation_ids: list) -> dict:
     for chunk in chunks(observation_ids):
         rows = db.session.execute(
             select(O.id, O.school_id, O.walk_id, O.local_date, O.location_id, O.observed_at, O.setting,
-                   O.conversation_kind, O.team, O.counted, queries.walked_flag().label("walked"))
+                   O.conversation_kind, O.team, O.counted, O.observer_id, O.rubric_id,
+                   queries.walked_flag().label("walked"))
             .select_from(queries.live_walk_join()).where(O.id.in_(chunk), O.deleted_at.is_(None))).mappings().all()
         if not rows:
             continue
@@ -171,7 +172,7 @@ def walk_rows(walk_ids) -> dict:
     found = {}
     for chunk in chunks(sorted(walk_ids)):
         found.update((row.id, row) for row in db.session.execute(
-            select(W.id, W.school_id, W.started_at, W.ended_at, W.deleted_at).where(W.id.in_(chunk))))
+            select(W.id, W.school_id, W.observer_id, W.started_at, W.ended_at, W.deleted_at).where(W.id.in_(chunk))))
     return found
 
 
@@ -183,17 +184,18 @@ def stop_of(row) -> tuple | None:
 
 
 def exposure_change(tallies: Tallies, walks_before: dict, walks_after: dict, stops_after: dict,
-                    left: list[tuple], arrived: list[tuple], schedules: Schedules) -> None:
+                    left: list[tuple], arrived: list[tuple], schedules: Schedules) -> dict:
     """Add (listening time after − before) of the walks in `walks_after` (their rows now; `walks_before`
     holds their rows before the write, or None for a walk that did not exist). The stops before are the
     stops now less those that `arrived` (walk id, school, Stop) plus those that `left`, so only the
-    walks' present stops are read."""
+    walks' present stops are read. Returns the live walks' listening time now: walk id → (row, seconds by key)."""
+    now = {}
     for walk_id, after in walks_after.items():
         before = walks_before.get(walk_id)
         stops_now = [stop.__class__(stop.observed_at.astimezone(UTC), stop.location_id) for stop in stops_after.get(walk_id, [])]
         if after is not None and after.deleted_at is None:
-            tallies.count_exposure(after.school_id, walk_exposure(
-                schedules[after.school_id], after.started_at, after.ended_at, stops_now))
+            now[walk_id] = (after, walk_exposure(schedules[after.school_id], after.started_at, after.ended_at, stops_now))
+            tallies.count_exposure(after.school_id, now[walk_id][1])
         if before is not None and before.deleted_at is None:
             remaining = Counter(stops_now)
             remaining.subtract(stop for walk, school, stop in arrived if walk == walk_id and school == before.school_id)
@@ -201,12 +203,14 @@ def exposure_change(tallies: Tallies, walks_before: dict, walks_after: dict, sto
             stops_then = list(remaining.elements())
             tallies.count_exposure(before.school_id, walk_exposure(
                 schedules[before.school_id], before.started_at, before.ended_at, stops_then), -1)
+    return now
 
 
 def inserted_tallies(observations: list[tuple[dict, dict]], walks: list[dict], live_walks: set,
-                     schedules: Schedules) -> Tallies:
+                     schedules: Schedules, walk_times: dict | None = None) -> Tallies:
     """What inserted conversations add (their walk live when in `live_walks`), and the listening time
-    of new walks whose every stop is among them, from the rows as written: no read back."""
+    of new walks whose every stop is among them, from the rows as written: no read back. Each new
+    walk's listening time is also put in `walk_times` (walk id → (row, seconds by key))."""
     tallies = Tallies()
     memory_walks = {row["id"] for row in walks}
     stops: dict = defaultdict(list)
@@ -219,8 +223,10 @@ def inserted_tallies(observations: list[tuple[dict, dict]], walks: list[dict], l
             stops[row["walk_id"]].append(Stop(observed_at, row["location_id"]))
     for walk in walks:
         started_at, ended_at = walk["started_at"].astimezone(UTC), walk["ended_at"] and walk["ended_at"].astimezone(UTC)
-        tallies.count_exposure(walk["school_id"], walk_exposure(
-            schedules[walk["school_id"]], started_at, ended_at, stops[walk["id"]]))
+        seconds = walk_exposure(schedules[walk["school_id"]], started_at, ended_at, stops[walk["id"]])
+        tallies.count_exposure(walk["school_id"], seconds)
+        if walk_times is not None:
+            walk_times[walk["id"]] = (walk, seconds)
     return tallies
 
 

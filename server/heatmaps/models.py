@@ -5,9 +5,10 @@ default view reads a few thousand rows instead of a year of raw ones. `rollup.py
 """
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Date, Float, ForeignKey, Integer, String
+from sqlalchemy import BigInteger, Date, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db import db
@@ -101,3 +102,77 @@ class HeatmapState(db.Model):
     school_id: Mapped[int] = mapped_column(Integer, ForeignKey("school.id", ondelete="CASCADE"), primary_key=True)
     schedule_key: Mapped[str] = mapped_column(String(64))
     built_at: Mapped[datetime]
+
+
+LANE_COLUMNS = 12  # c0..c11: 8 traits × (tagged, heard, strong), two 0/1 counters per column (digest.py)
+DIGEST_PAYLOAD = ("walked", "rubric_id", *(f"c{i}" for i in range(LANE_COLUMNS)))
+DIGEST_FILTERS = ("setting", "kind", "team", "observer_id", "local_date", "location_id", "slot")
+DIGEST_ORDERS = {  # covering index → the columns a view groups by, right after the school
+    "place": ("location_id", "slot"),
+    "talk": ("setting", "kind"),
+    "team": ("team",),
+    "date": ("local_date", "location_id", "slot"),
+}
+
+
+def digest_index(name: str) -> Index:
+    """School, the grouping columns, the other filters, then the counts: an index-only scan answers."""
+    leading = DIGEST_ORDERS[name]
+    keys = ["school_id", *leading, *(column for column in DIGEST_FILTERS if column not in leading)]
+    return Index(f"ix_heatmap_conversation_{name}", *keys, *DIGEST_PAYLOAD)
+
+
+class HeatmapConversation(db.Model):
+    """One row per live conversation: what every filter and every column of the school views can ask.
+
+    The filters a team combines (observer, setting, kind, team, dates, two at once) cut across the
+    rollup's facets; this digest answers them without reading observations, walks and seven trait
+    rows per conversation. Trait levels are packed into lanes (server/heatmaps/digest.py) so one SUM
+    per column counts two traits' tallies; each covering index leads with the columns a view groups
+    by, so a filtered GROUP BY streams in index order instead of sorting the school's rows.
+    """
+
+    __tablename__ = "heatmap_conversation"
+    __table_args__ = tuple(digest_index(name) for name in DIGEST_ORDERS)
+
+    observation_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(Integer, ForeignKey("school.id", ondelete="CASCADE"))
+    local_date: Mapped[date] = mapped_column(Date)
+    slot: Mapped[int] = mapped_column(Integer)
+    location_id: Mapped[int] = mapped_column(Integer)
+    setting: Mapped[str] = mapped_column(String(20))   # '' when not recorded
+    kind: Mapped[str] = mapped_column(String(40))      # '' when not recorded
+    team: Mapped[str] = mapped_column(String(FACET_VALUE_LENGTH))  # '' when not recorded
+    observer_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("user.id", ondelete="SET NULL"))
+    walked: Mapped[int] = mapped_column(Integer)
+    rubric_id: Mapped[int] = mapped_column(Integer)
+    c0: Mapped[int] = mapped_column(BigInteger)
+    c1: Mapped[int] = mapped_column(BigInteger)
+    c2: Mapped[int] = mapped_column(BigInteger)
+    c3: Mapped[int] = mapped_column(BigInteger)
+    c4: Mapped[int] = mapped_column(BigInteger)
+    c5: Mapped[int] = mapped_column(BigInteger)
+    c6: Mapped[int] = mapped_column(BigInteger)
+    c7: Mapped[int] = mapped_column(BigInteger)
+    c8: Mapped[int] = mapped_column(BigInteger)
+    c9: Mapped[int] = mapped_column(BigInteger)
+    c10: Mapped[int] = mapped_column(BigInteger)
+    c11: Mapped[int] = mapped_column(BigInteger)
+
+
+class HeatmapWalkTime(db.Model):
+    """Each live walk's listening seconds by local day, place and slot: an observer's listening time is
+    a sum of their walks' rows, not a re-derivation from every walk and its logs."""
+
+    __tablename__ = "heatmap_walk_time"
+    __table_args__ = (
+        Index("ix_heatmap_walk_time_observer", "school_id", "observer_id", "local_date", "location_id", "slot", "seconds"),
+    )
+
+    walk_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    local_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    location_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slot: Mapped[int] = mapped_column(Integer, primary_key=True)
+    school_id: Mapped[int] = mapped_column(Integer, ForeignKey("school.id", ondelete="CASCADE"))
+    observer_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("user.id", ondelete="SET NULL"))
+    seconds: Mapped[float] = mapped_column(Float)

@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import Integer, and_, case, cast, func, literal, or_, select
 from sqlalchemy.sql import ColumnElement
 
 from server.db import db
@@ -127,6 +127,22 @@ def observation_conditions(filters: Filters, counted_only: bool = True) -> list[
     if filters.planned is not None:
         conditions.append(O.plan_id.is_not(None) if filters.planned else O.plan_id.is_(None))
     return conditions
+
+
+def weekday_sql(column):
+    """The day of the week of a date column, 0 = Sunday on both engines (Python's is (this + 6) % 7)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return cast(func.extract("dow", column), Integer)
+    return cast(func.strftime("%w", column), Integer)
+
+
+def by_date_column(column, by_date):
+    """What presence is keyed by: the local day (True or 'day'), its weekday ('weekday'), or nothing."""
+    return weekday_sql(column) if by_date == "weekday" else column if by_date else None
+
+
+def date_key(value, by_date):
+    return (int(value) + 6) % 7 if by_date == "weekday" else value
 
 
 def week_of(day: date) -> date:

@@ -14,10 +14,10 @@ from functools import lru_cache
 from sqlalchemy import Date, Integer, String, bindparam, case, cast, delete, func, insert, literal, select, text, union_all
 
 from server.db import db, utcnow
-from server.heatmaps import queries
+from server.heatmaps import digest, queries
 from server.heatmaps.exposure import PeriodSpan, Schedule
 from server.heatmaps.models import HeatmapPlaceDay, HeatmapSchoolDay, HeatmapState, HeatmapTraitDay, HeatmapTraitWeek
-from server.heatmaps.queries import CONVERSATIONS, FACETS, Filters, L, O, matches, week_of
+from server.heatmaps.queries import CONVERSATIONS, FACETS, Filters, L, O, by_date_column, date_key, matches, week_of, weekday_sql
 from server.observations.models import ObservationTraitLevel
 from server.schools.models import Period, School
 
@@ -72,6 +72,7 @@ def rebuild_school(school_id: int, schedule: Schedule) -> None:
     for table in (TRAIT_DAY, TRAIT_WEEK, PLACE_DAY, SCHOOL_DAY, STATE):
         db.session.execute(delete(table).where(*leading_facets(table), table.c.school_id == school_id))
     fill(school_id, schedule, None)
+    digest.rebuild_school(school_id, schedule)
     db.session.execute(insert(STATE).values(school_id=school_id, schedule_key=schedule.key, built_at=utcnow()))
 
 
@@ -236,25 +237,24 @@ def week_and_edge_parts(date_from: date | None, date_to: date | None) -> list:
     return parts
 
 
-def presence(school_id: int, filters: Filters, by_date: bool) -> dict[tuple, list[float]]:
+def presence(school_id: int, filters: Filters, by_date: bool | str) -> dict[tuple, list[float]]:
+    """(day, weekday or None, place, slot) → [conversations, walked, seconds], as queries.presence."""
     p = PLACE_DAY.c
-    dims = [p.local_date] if by_date else []
+    when = by_date_column(p.local_date, by_date)
+    dims = [when] if when is not None else []
     statement = (
         select(*dims, p.location_id, p.slot, func.sum(p.conversations), func.sum(p.walked), func.sum(p.listening_seconds))
         .where(p.school_id == school_id, *date_conditions(PLACE_DAY, filters))
         .group_by(*dims, p.location_id, p.slot)
     )
-    return {((row[0] if by_date else None), row[-5], row[-4]): [int(row[-3]), int(row[-2]), float(row[-1])]
+    return {((date_key(row[0], by_date) if by_date else None), row[-5], row[-4]): [int(row[-3]), int(row[-2]), float(row[-1])]
             for row in db.session.execute(statement)}
 
 
 def school_weekdays(filters: Filters) -> dict[tuple, list[float]]:
     """(school, weekday 0 = Monday) → [conversations, walked, listening seconds] for the schools in the filters."""
     s = SCHOOL_DAY.c
-    if db.session.get_bind().dialect.name == "postgresql":
-        day_of_week = cast(func.extract("dow", s.local_date), Integer)
-    else:
-        day_of_week = cast(func.strftime("%w", s.local_date), Integer)
+    day_of_week = weekday_sql(s.local_date)
     statement = (select(s.school_id, day_of_week, func.sum(s.conversations), func.sum(s.walked), func.sum(s.listening_seconds))
                  .where(s.school_id.in_(filters.school_ids), *date_conditions(SCHOOL_DAY, filters))
                  .group_by(s.school_id, day_of_week))

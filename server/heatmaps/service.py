@@ -16,7 +16,7 @@ from server.access import Action, can, require_school, school_roles
 from server.auth.models import User
 from server.db import db
 from server.enums import ConversationKind, Role, Setting
-from server.heatmaps import queries, rates, rollup
+from server.heatmaps import digest, queries, rates, rollup
 from server.heatmaps.cells import Axis, Heatmap, colour, rate_cell, share_cell
 from server.heatmaps.exposure import UNPLACED, Schedule
 from server.heatmaps.queries import CONVERSATIONS, Filters, week_of
@@ -95,47 +95,80 @@ def pick_rubric(rubric_id: int | None, district_id: int) -> Rubric:
 # ---------------------------------------------------------------- tallies: rollup when exact, raw otherwise
 
 def trait_tallies(filters: Filters, trait_ids: list[int], by_facet: str | None, grain: str | None) -> tuple[dict, str]:
-    """Tallies for the schools in the filters, and 'rollup' or 'raw' (the first that had to be used)."""
+    """Tallies for the schools in the filters, and 'rollup' or 'raw' (the first that had to be used).
+
+    Filters and columns within one facet read the rollup; filters that cut across facets (an observer,
+    a setting with columns by place, two filters at once) read the conversation digest of schools
+    whose rollup is built (it is built and kept with it); others read the raw rows."""
     needed = filters.facets_needed | ({by_facet} if by_facet else set())
     facet = next(iter(needed)) if len(needed) == 1 else ("all" if not needed else None)
-    built = rollup.built_schools(filters.school_ids) if facet in queries.FACETS else {}
+    built = rollup.built_schools(filters.school_ids)
     from_rollup = tuple(s for s in filters.school_ids if s in built)
     from_raw = tuple(s for s in filters.school_ids if s not in built)
     tallies = {}
-    if from_rollup:
+    if from_rollup and facet in queries.FACETS:
         tallies.update(rollup.trait_tallies(replace(filters, school_ids=from_rollup), trait_ids, facet, grain))
+    elif from_rollup:
+        found = (digest.trait_tallies(replace(filters, school_ids=from_rollup), trait_ids, by_facet or "all", grain)
+                 if digest.answers(filters, by_facet) else None)
+        if found is None:  # a rubric longer than the digest's lanes, or a plan filter
+            from_raw = filters.school_ids
+        else:
+            tallies.update(found)
     if from_raw:
         tallies.update(queries.trait_tallies(replace(filters, school_ids=from_raw), trait_ids, by_facet or "all", grain))
     return tallies, "raw" if from_raw else "rollup"
 
 
-def presence(view: SchoolView, by_date: bool, need_slots: bool) -> tuple[dict, str]:
-    """Conversations and listening time. Listening time does not depend on what was heard, so with
-    only conversation filters it still comes from the rollup and just the counts are read raw; an
-    observer filter narrows the walks too, so then everything is raw. Periods need a rollup cut with
-    the school's current bell schedule."""
+def presence(view: SchoolView, by_date: bool | str, need_slots: bool) -> tuple[dict, str]:
+    """Conversations and listening time. Listening time does not depend on what was heard, so under
+    conversation filters it still comes from the rollup and the counts from the conversation digest;
+    an observer filter narrows the walks too, so then listening time is the sum of that observer's
+    walks' rows. Periods need a rollup cut with the school's current bell schedule."""
     built = rollup.built_schools([view.school.id]).get(view.school.id)
-    usable = built is not None and (built == view.schedule.key or not need_slots)
-    needed = view.filters.facets_needed
-    if usable and not needed:
-        return rollup.presence(view.school.id, view.filters, by_date), "rollup"
-    if usable and "observer" not in needed:
-        tallies = {key: [0, 0, seconds] for key, (_c, _w, seconds) in rollup.presence(view.school.id, view.filters, by_date).items()}
-        for key, (conversations, walked) in queries.heard(view.school.id, view.schedule, view.filters, by_date).items():
-            cell = tallies.setdefault(key, [0, 0, 0.0])
-            cell[0], cell[1] = conversations, walked
-        return tallies, "rollup"
-    return queries.presence(view.school.id, view.schedule, view.filters, by_date), "raw"
+    usable = (built is not None and (built == view.schedule.key or not need_slots)
+              and digest.answers(view.filters, None))
+    if not usable:
+        tallies = queries.presence(view.school.id, view.schedule, view.filters, bool(by_date))
+        if by_date == "weekday":
+            tallies = by_weekday(tallies)
+        return tallies, "raw"
+    return filtered_presence(view.school.id, view.filters, by_date), "rollup"
+
+
+def by_weekday(tallies: dict[tuple, list[float]]) -> dict[tuple, list[float]]:
+    summed: dict[tuple, list[float]] = defaultdict(lambda: [0, 0, 0.0])
+    for (day, place, slot), counts in tallies.items():
+        total = summed[(day.weekday(), place, slot)]
+        for index in range(3):
+            total[index] += counts[index]
+    return dict(summed)
+
+
+def filtered_presence(school_id: int, filters: Filters, by_date: bool | str) -> dict[tuple, list[float]]:
+    """As queries.presence (by_date 'weekday': keyed by weekday, 0 = Monday), from a school's rollup and digest."""
+    needed = filters.facets_needed
+    if not needed:
+        return rollup.presence(school_id, filters, by_date)
+    if "observer" in needed:
+        seconds = digest.listening(school_id, filters, by_date)
+    else:
+        seconds = {key: counts[2] for key, counts in rollup.presence(school_id, filters, by_date).items()}
+    tallies = {key: [0, 0, spent] for key, spent in seconds.items()}
+    for key, (conversations, walked) in digest.heard(school_id, filters, by_date).items():
+        cell = tallies.setdefault(key, [0, 0, 0.0])
+        cell[0], cell[1] = conversations, walked
+    return tallies
 
 
 # ---------------------------------------------------------------- frequency
 
 def frequency(view: SchoolView, rows: str = "place", columns: str = "period", measure: str = "rate") -> Heatmap:
     """Conversations heard per hour of listening, by place (or kind of place) and period (or weekday)."""
-    tallies, source = presence(view, by_date=columns == "weekday", need_slots=columns == "period")
+    tallies, source = presence(view, by_date="weekday" if columns == "weekday" else False, need_slots=columns == "period")
     places = {loc.id: loc for loc in db.session.scalars(select(Location).where(Location.school_id == view.school.id))}
     row_of = (lambda place: place) if rows == "place" else (lambda place: places[place].kind.value if place in places else None)
-    column_of = (lambda day, slot: slot) if columns == "period" else (lambda day, slot: day.weekday())
+    column_of = (lambda weekday, slot: slot) if columns == "period" else (lambda weekday, slot: weekday)
     sums: dict[tuple, list[float]] = defaultdict(lambda: [0, 0, 0.0])
     used_columns, used_rows = set(), set()
     for (day, place, slot), counts in tallies.items():

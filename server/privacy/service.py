@@ -19,6 +19,7 @@ from server.auth.models import AuthSession, Invitation, Membership, User
 from server.db import db, utcnow
 from server.enums import Role
 from server.followups.models import FollowUp
+from server.heatmaps import digest
 from server.observations.models import Observation
 from server.push.models import PushSubscription, Reminder
 from server.schools.models import School
@@ -91,6 +92,7 @@ def erase_user(actor: User | None, user: User) -> dict[str, int]:
         "invitations": _delete(delete(Invitation).where(func.lower(Invitation.email) == user.email.lower(),
                                                         Invitation.used_at.is_(None))),
     }
+    digest.unlink_observer(user.id)  # the heatmaps' per-conversation digest named them too
     db.session.execute(delete(Membership).where(Membership.user_id == user.id))
     school_ids_touched = sorted({m.school_id for m in memberships if m.school_id is not None})
     user.name = f"Former staff member {user.id}"

@@ -13,7 +13,8 @@ import pytest
 from sqlalchemy import select
 
 from server.heatmaps import rollup
-from server.heatmaps.models import HeatmapPlaceDay, HeatmapSchoolDay, HeatmapTraitDay, HeatmapTraitWeek
+from server.heatmaps.models import (HeatmapConversation, HeatmapPlaceDay, HeatmapSchoolDay, HeatmapTraitDay,
+                                    HeatmapTraitWeek, HeatmapWalkTime)
 from server.observations.models import Observation, ObservationTraitLevel
 from server.rubrics.models import Trait
 from server.schools.models import Location
@@ -98,4 +99,6 @@ def table_rows(db) -> dict:
         "weeks": rows(HeatmapTraitWeek, HeatmapTraitWeek.__table__.primary_key.columns),
         "places": rows(HeatmapPlaceDay, HeatmapPlaceDay.__table__.primary_key.columns),
         "days": rows(HeatmapSchoolDay, HeatmapSchoolDay.__table__.primary_key.columns),
+        "conversations": rows(HeatmapConversation, HeatmapConversation.__table__.primary_key.columns),
+        "walk_time": rows(HeatmapWalkTime, HeatmapWalkTime.__table__.primary_key.columns),
     }

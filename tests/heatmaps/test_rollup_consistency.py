@@ -28,7 +28,7 @@ from sqlalchemy import delete, select
 from server import changes
 from server.colisten import service as colisten
 from server.colisten.models import ColistenSession
-from server.heatmaps import queries, rollup, upkeep
+from server.heatmaps import digest, queries, rollup, service, upkeep
 from server.heatmaps.queries import CONVERSATIONS, FACETS, Filters
 from server.observations.models import Observation, ObservationTraitLevel
 from server.walks.models import Walk
@@ -80,6 +80,43 @@ def tallies_by_source(school_ids: tuple[int, ...], trait_ids: list[int]) -> list
         pairs.append((f"school days {school_id}", rounded(rollup.school_days(Filters(school_ids=(school_id,)))),
                       rounded(days)))
     return pairs
+
+
+def digested_by_source(school_id: int, trait_ids: list[int], rubric_id: int) -> list[tuple[str, object, object]]:
+    """Every filter and pair of filters the digest answers, beside the raw rows: trait tallies by each
+    facet and grain (walked is read for conversations only), and conversations with listening time."""
+    observers = sorted(set(db_scalars(select(Observation.observer_id).where(Observation.school_id == school_id)))
+                       - {None}) or [0]
+    singles = {"observer": {"observer_id": observers[0]}, "setting": {"setting": "formal"},
+               "kind": {"conversation_kind": "hallway_chat"}, "team": {"team": "Math"}, "no team": {"team": ""},
+               "dates": {"date_from": date(2026, 10, 31), "date_to": date(2026, 11, 2)}}
+    combos = list(singles.items()) + [(f"{a} + {b}", {**singles[a], **singles[b]})
+                                      for a in singles for b in singles if a < b]
+    pairs = []
+    for name, narrowed in combos:
+        filters = Filters(school_ids=(school_id,), rubric_id=rubric_id, **narrowed)
+        for facet in FACETS:
+            for grain in (None, "week"):
+                raw = queries.trait_tallies(filters, trait_ids, facet, grain)
+                for key, counts in raw.items():
+                    if key[1] != CONVERSATIONS:
+                        counts[3] = 0
+                pairs.append((f"digest {name} {facet} grain={grain}", digest.trait_tallies(filters, trait_ids, facet, grain),
+                              raw))
+        schedule = rollup.schedule_for(school_id)
+        for by_date in (False, True):
+            pairs.append((f"digest presence {name} by_date={by_date}",
+                          rounded(service.filtered_presence(school_id, filters, by_date)),
+                          rounded(queries.presence(school_id, schedule, filters, by_date))))
+        pairs.append((f"digest presence {name} by weekday", rounded(service.filtered_presence(school_id, filters, "weekday")),
+                      rounded(service.by_weekday(queries.presence(school_id, schedule, filters, True)))))
+    return pairs
+
+
+def db_scalars(statement):
+    from server.db import db
+
+    return db.session.scalars(statement)
 
 
 def rounded(tallies: dict) -> dict:
@@ -479,6 +516,8 @@ def test_rollup_equals_raw_queries_after_any_sequence_of_syncs(db, school, synci
             db.session.expire_all()
             for name, from_rollup, from_raw in tallies_by_source((school_id,), trait_ids):
                 assert from_rollup == from_raw, name
+            for name, digested, from_raw in digested_by_source(school_id, trait_ids, rubric_id):
+                assert digested == from_raw, name
 
     run_state_machine_as_test(Devices, settings=settings(
         max_examples=int(os.environ.get("HALLPULSE_ROLLUP_EXAMPLES", "12")), stateful_step_count=14, deadline=None,
@@ -510,7 +549,7 @@ def test_rebuild_gives_the_same_tables_as_the_maintenance(db, school, syncing):
     rollup.rebuild()
     db.session.commit()
 
-    assert maintained["traits"] and maintained["places"]
+    assert maintained["traits"] and maintained["places"] and maintained["conversations"] and maintained["walk_time"]
     assert table_rows(db) == maintained
 
 

@@ -1,0 +1,278 @@
+"""The conversation digest and each walk's listening time: what filtered views read instead of raw rows.
+
+A filter that cuts across the rollup's facets (an observer; a setting with columns by place; two
+filters at once) used to be answered from the raw tables: observations joined to their walks and
+to seven trait rows each, and, under an observer filter, every walk re-cut into places and periods
+in Python (4.1 s at a 300k-observation school). The digest holds one narrow row per live
+conversation with everything a filter or a column can ask, and its trait levels packed so a sum
+counts them: trait k of a rubric (k = its rank by id, up to MAX_TRAITS) owns counters 3k (tagged),
+3k+1 (heard, level ≥ 1) and 3k+2 (strong, level 2); counter i is bit 32·(i mod 2) of column
+c(i div 2). A row adds 0 or 1 to each counter, so SUM(c) carries two exact tallies in one number
+while fewer than 2³¹ rows are summed. `upkeep.py` keeps both tables in the same transaction as the
+rollup; `rollup.rebuild_school` rebuilds them.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import timedelta
+
+from sqlalchemy import and_, delete, func, insert, select, update
+
+from server.db import db
+from server.heatmaps import queries
+from server.heatmaps.exposure import UTC, Schedule, walk_exposure
+from server.heatmaps.models import LANE_COLUMNS, HeatmapConversation, HeatmapWalkTime
+from server.heatmaps.queries import (CONVERSATIONS, Filters, L, O, W, by_date_column, chunks, date_key, talk_value,
+                                     week_of, weekday_sql)
+from server.observations.models import Observation, ObservationTraitLevel
+from server.rubrics.models import Trait
+
+DIGEST = HeatmapConversation.__table__
+WALK_TIME = HeatmapWalkTime.__table__
+D = DIGEST.c
+T = WALK_TIME.c
+MAX_TRAITS = LANE_COLUMNS * 2 // 3
+LANES = [D[f"c{i}"] for i in range(LANE_COLUMNS)]
+LOW = (1 << 32) - 1
+
+
+class TraitBits(dict):
+    """rubric id → {trait id: its rank by id in the rubric}, read once per write or read."""
+
+    def __missing__(self, rubric_id: int) -> dict[int, int]:
+        ids = db.session.scalars(select(Trait.id).where(Trait.rubric_id == rubric_id).order_by(Trait.id))
+        self[rubric_id] = {trait_id: rank for rank, trait_id in enumerate(ids)}
+        return self[rubric_id]
+
+
+def packed(levels: dict[int, int], bits: dict[int, int]) -> list[int]:
+    columns = [0] * LANE_COLUMNS
+    for trait_id, level in levels.items():
+        rank = bits.get(trait_id)
+        if rank is None or rank >= MAX_TRAITS:
+            continue  # a level of another rubric's trait is refused on sync; a rubric this long reads raw
+        for offset, counted in ((0, True), (1, level >= 1), (2, level == 2)):
+            if counted:
+                counter = 3 * rank + offset
+                columns[counter // 2] += 1 << (32 * (counter % 2))
+    return columns
+
+
+def digest_row(row, levels: dict[int, int], walked: int, slot: int, bits: TraitBits) -> dict:
+    """`row`: a live observation (mapping with id, school, day, place, setting, kind, team, observer, rubric)."""
+    setting, _, kind = talk_value(row["setting"], row["conversation_kind"]).partition("/")
+    found = {"observation_id": row["id"], "school_id": row["school_id"], "local_date": row["local_date"], "slot": slot,
+             "location_id": row["location_id"], "setting": setting, "kind": kind, "team": row["team"] or "",
+             "observer_id": row["observer_id"], "walked": walked, "rubric_id": row["rubric_id"]}
+    found.update(zip((f"c{i}" for i in range(LANE_COLUMNS)), packed(levels, bits[row["rubric_id"]])))
+    return found
+
+
+def walk_time_rows(walk, seconds_by_key: dict) -> list[dict]:
+    """`walk`: a live walk (id, school, observer); its listening seconds by (day, place, slot)."""
+    return [{"walk_id": walk_id_of(walk), "school_id": get(walk, "school_id"), "observer_id": get(walk, "observer_id"),
+             "local_date": day, "location_id": place, "slot": slot, "seconds": seconds}
+            for (day, place, slot), seconds in seconds_by_key.items() if seconds > 0]
+
+
+def get(row, name: str):
+    return row[name] if isinstance(row, dict) else getattr(row, name)
+
+
+def walk_id_of(walk):
+    return get(walk, "id")
+
+
+# ---------------------------------------------------------------- upkeep
+
+def replace_conversations(observation_ids: Iterable, rows: list[dict]) -> None:
+    """Drop these observations' digest rows, then insert `rows` (the live ones as they stand now)."""
+    for chunk in chunks(sorted(observation_ids)):
+        db.session.execute(delete(DIGEST).where(D.observation_id.in_(chunk)))
+    if rows:
+        db.session.execute(insert(DIGEST), rows)
+
+
+def replace_walk_time(walk_ids: Iterable, rows: list[dict]) -> None:
+    for chunk in chunks(sorted(walk_ids)):
+        db.session.execute(delete(WALK_TIME).where(T.walk_id.in_(chunk)))
+    if rows:
+        db.session.execute(insert(WALK_TIME), rows)
+
+
+def unlink_observer(user_id: int) -> None:
+    """An erased person is named nowhere: not in the digest either (as in observations and walks)."""
+    for table in (DIGEST, WALK_TIME):
+        db.session.execute(update(table).where(table.c.observer_id == user_id).values(observer_id=None))
+
+
+def rebuild_school(school_id: int, schedule: Schedule) -> None:
+    """Both tables of one school from the raw rows: its conversations a month at a time (a range of
+    the school-and-day index, with their levels joined on the same range), then every live walk's
+    listening time from its stops."""
+    for table in (DIGEST, WALK_TIME):
+        db.session.execute(delete(table).where(table.c.school_id == school_id))
+    bits = TraitBits()
+    first, last = db.session.execute(select(func.min(O.local_date), func.max(O.local_date))
+                                     .where(O.school_id == school_id)).one()
+    columns = (O.id, O.school_id, O.local_date, O.location_id, O.observed_at, O.setting, O.conversation_kind, O.team,
+               O.observer_id, O.rubric_id, queries.walked_flag().label("walked"))
+    month = first.replace(day=1) if first else None
+    while month is not None and month <= last:
+        following = (month + timedelta(days=32)).replace(day=1)
+        in_month = [O.school_id == school_id, queries.counted(), O.local_date >= month, O.local_date < following]
+        levels: dict = defaultdict(dict)
+        for observation_id, trait_id, level in db.session.execute(
+                select(L.observation_id, L.trait_id, L.level).join_from(ObservationTraitLevel.__table__, Observation.__table__,
+                                                                        O.id == L.observation_id).where(*in_month)):
+            levels[observation_id][trait_id] = level
+        rows = [digest_row(row, levels[row["id"]], row["walked"], schedule.slot_at(row["observed_at"]), bits)
+                for row in db.session.execute(select(*columns).select_from(queries.live_walk_join()).where(*in_month))
+                .mappings()]
+        if rows:
+            db.session.execute(insert(DIGEST), rows)
+        month = following
+    walk_conditions = [W.school_id == school_id, W.deleted_at.is_(None)]
+    stops = queries.walk_stops_where(walk_conditions)
+    rows = []
+    for walk in db.session.execute(select(W.id, W.school_id, W.observer_id, W.started_at, W.ended_at).where(*walk_conditions)):
+        rows += walk_time_rows(walk, walk_exposure(schedule, walk.started_at.astimezone(UTC),
+                                                   walk.ended_at and walk.ended_at.astimezone(UTC), stops.get(walk.id, [])))
+        if len(rows) >= 5000:
+            db.session.execute(insert(WALK_TIME), rows)
+            rows = []
+    if rows:
+        db.session.execute(insert(WALK_TIME), rows)
+
+
+# ---------------------------------------------------------------- reads
+
+FACET_COLUMNS = {"all": [], "place": [D.location_id], "talk": [D.setting, D.kind], "team": [D.team]}
+
+
+def answers(filters: Filters, by_facet: str | None) -> bool:
+    """Whether the digest holds what these filters and columns read: it has no plan key, so planned /
+    unplanned (a filter or the columns) reads the raw rows."""
+    return filters.planned is None and by_facet != "planned"
+
+
+def conditions(filters: Filters) -> list:
+    found = [D.school_id.in_(filters.school_ids)]
+    if filters.date_from:
+        found.append(D.local_date >= filters.date_from)
+    if filters.date_to:
+        found.append(D.local_date <= filters.date_to)
+    if filters.setting:
+        found.append(D.setting == filters.setting)
+    if filters.conversation_kind:
+        found.append(D.kind == filters.conversation_kind)
+    if filters.team is not None:
+        found.append(D.team == filters.team)
+    if filters.observer_id is not None:
+        found.append(D.observer_id == filters.observer_id)
+    return found
+
+
+def index_for(filters: Filters, grouped_by: str | None) -> str:
+    """SQLite: the covering index to read. A narrow filter (a kind, a team) seeks its own index and sorts
+    the few rows it finds; otherwise the index that leads with the grouping streams without a sort."""
+    if filters.conversation_kind and grouped_by != "talk":
+        return "talk"
+    if filters.team is not None and grouped_by != "team":
+        return "team"
+    if grouped_by:
+        return grouped_by
+    return "date" if filters.date_from or filters.date_to else "place"
+
+
+def hinted(statement, index: str):
+    return statement.with_hint(DIGEST, f"INDEXED BY ix_heatmap_conversation_{index}", "sqlite")
+
+
+def trait_tallies(filters: Filters, trait_ids: list[int], facet: str, grain: str | None) -> dict[tuple, list[int]] | None:
+    """As queries.trait_tallies (`facet` the columns' facet, 'all' for none), except that `walked` is
+    counted for conversations (trait 0) only, the one place a view reads it; None when the rubric
+    has more traits than the lanes hold."""
+    real_traits = [t for t in trait_ids if t != CONVERSATIONS]
+    ranks = {}
+    if real_traits:
+        bits = TraitBits()[filters.rubric_id] if filters.rubric_id is not None else {}
+        ranks = {trait_id: bits.get(trait_id) for trait_id in real_traits}
+        if filters.rubric_id is None or any(rank is None or rank >= MAX_TRAITS for rank in ranks.values()):
+            return None
+    dims = FACET_COLUMNS[facet] + ([D.local_date] if grain else [])
+    grouped_by = "date" if grain else (facet if facet != "all" else None)
+    tallies: dict[tuple, list[int]] = {}
+
+    def add(key, counts):
+        total = tallies.setdefault(key, [0, 0, 0, 0])
+        for index, number in enumerate(counts):
+            total[index] += number
+
+    def key_of(row):
+        moment = (week_of(row[-1]) if grain == "week" else row[-1]) if grain else None
+        values = row[:len(FACET_COLUMNS[facet])]
+        value = {"all": lambda: "", "place": lambda: str(values[0]), "team": lambda: values[0],
+                 "talk": lambda: f"{values[0]}/{values[1]}"}[facet]()
+        return value, moment
+
+    group = [D.school_id, *dims]
+    if real_traits:
+        statement = hinted(select(*group, *(func.sum(lane) for lane in LANES))
+                           .where(*conditions(filters), D.rubric_id == filters.rubric_id).group_by(*group),
+                           index_for(filters, grouped_by))
+        for row in db.session.execute(statement):
+            school_id, rest = row[0], row[1:1 + len(dims)]
+            value, moment = key_of(rest)
+            lanes = [int(number) for number in row[1 + len(dims):]]
+            for trait_id, rank in ranks.items():
+                counters = [lane_count(lanes, 3 * rank + offset) for offset in range(3)]
+                if counters[0]:
+                    add((school_id, trait_id, value, moment), counters + [0])
+    if CONVERSATIONS in trait_ids:
+        statement = hinted(select(*group, func.count(), func.sum(D.walked)).where(*conditions(filters)).group_by(*group),
+                           index_for(filters, grouped_by))
+        for row in db.session.execute(statement):
+            value, moment = key_of(row[1:1 + len(dims)])
+            add((row[0], CONVERSATIONS, value, moment), [int(row[-2]), 0, 0, int(row[-1] or 0)])
+    return tallies
+
+
+def lane_count(lanes: list[int], counter: int) -> int:
+    total = lanes[counter // 2]
+    return (total >> 32) if counter % 2 else (total & LOW)
+
+
+def heard(school_id: int, filters: Filters, by_date: bool | str) -> dict[tuple, list[int]]:
+    """Conversations and those on walks by (day, weekday or None, place, slot), the filters applied.
+
+    By weekday, the days are summed first in the date index's order (no sort of the school's rows),
+    then the few day rows by weekday."""
+    dims = [D.local_date] if by_date else []
+    group = [*dims, D.location_id, D.slot]
+    statement = hinted(select(*group, func.count().label("conversations"), func.sum(D.walked).label("walked"))
+                       .where(*conditions(Filters(**{**filters.__dict__, "school_ids": (school_id,)}))).group_by(*group),
+                       index_for(filters, "date" if by_date else "place"))
+    if by_date == "weekday":
+        days = statement.subquery()
+        weekday = weekday_sql(days.c.local_date)
+        statement = (select(weekday, days.c.location_id, days.c.slot, func.sum(days.c.conversations), func.sum(days.c.walked))
+                     .group_by(weekday, days.c.location_id, days.c.slot))
+    return {((date_key(row[0], by_date) if by_date else None), row[-4], row[-3]): [int(row[-2]), int(row[-1] or 0)]
+            for row in db.session.execute(statement)}
+
+
+def listening(school_id: int, filters: Filters, by_date: bool | str) -> dict[tuple, float]:
+    """Seconds of listening by (day, weekday or None, place, slot) on the observer's walks, days in the range."""
+    found = [T.school_id == school_id, T.observer_id == filters.observer_id]
+    if filters.date_from:
+        found.append(T.local_date >= filters.date_from)
+    if filters.date_to:
+        found.append(T.local_date <= filters.date_to)
+    when = by_date_column(T.local_date, by_date)
+    dims = [when] if when is not None else []
+    group = [*dims, T.location_id, T.slot]
+    statement = select(*group, func.sum(T.seconds)).where(and_(*found)).group_by(*group)
+    return {((date_key(row[0], by_date) if by_date else None), row[-3], row[-2]): float(row[-1])
+            for row in db.session.execute(statement)}
