@@ -179,9 +179,9 @@ def test_upgrading_a_version_2_phone_keeps_its_waiting_records_and_adds_the_prac
         return { names: [...db.objectStoreNames].sort(), outbox: (await getAll("outbox")).map((e) => e.id), version: db.version };
     }""")
 
-    assert stores["version"] == 4 and stores["outbox"] == ["waiting-1"]  # 4: co-listening's store (issue 17)
-    assert stores["names"] == ["attention", "colisten", "follow_ups", "meta", "observations", "outbox", "practice",
-                               "practice_answers", "walks"]
+    assert stores["version"] == 4 and stores["outbox"] == ["waiting-1"]  # 4: plan checks' and co-listening's stores
+    assert stores["names"] == ["attention", "colisten", "follow_ups", "meta", "observations", "outbox", "plan_checks",
+                               "practice", "practice_answers", "walks"]
 
 
 def axe_violations(page) -> list[str]:
