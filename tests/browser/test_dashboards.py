@@ -53,8 +53,10 @@ def demo(request, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def sessions():
-    """Each demo account's cookies after its first sign-in, so later tests open a signed-in page at once."""
+def sessions(demo):
+    """Each demo account's cookies after its first sign-in, so later tests open a signed-in page at once.
+    One set per demo server: both engines' servers are on 127.0.0.1, so a cookie kept from one would be
+    sent to the other, which knows no such session (under pytest-xdist a worker may meet them in any order)."""
     return {}
 
 
