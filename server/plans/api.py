@@ -104,7 +104,9 @@ class PlanDetail(MethodView):
     @blp.alt_response(403, response="FORBIDDEN")
     @blp.alt_response(404, response="NOT_FOUND")
     def delete(self, plan_id):
-        """Delete a plan and all its occurrences."""
+        """Delete a plan from now on: it leaves the plan, the feed and the phones; its past occurrences, their
+        checks and the logs linked to them stay, and past coverage shows it as removed. Then a 404 like any
+        unknown plan."""
         plan = get_for(PlannedConversation, plan_id, Action.MANAGE_SCHOOL)
         service.delete_plan(current_user, plan)
         db.session.commit()

@@ -74,7 +74,8 @@ def school_plans(school, now: datetime) -> dict[str, list]:
     week_end = week_start + timedelta(days=6)
     start, end = _window(today, zone)
     plans = db.session.scalars(select(PlannedConversation).options(selectinload(PlannedConversation.schedules))
-                               .where(PlannedConversation.school_id == school.id)).all()
+                               .where(PlannedConversation.school_id == school.id,
+                                      PlannedConversation.deleted_at.is_(None))).all()
     meeting = list(_today_and_next_day({plan: occurrences(plan, school.timezone, start, end) for plan in plans},
                                        today).items())
     if not meeting:
