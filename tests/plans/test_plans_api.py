@@ -179,7 +179,8 @@ def test_plan_changes_are_in_the_audit_log_without_their_content(login_as, schoo
         ("plan.deleted", user.id, str(plan["id"]))]
     assert plan_events[1].details == {"name": "Grade 7 data team", "fields": ["kind", "name"], "schedule_version": 1,
                                       "split": False}
-    assert stored_plans() == (0, 0)
+    assert plan_events[2].details == {"name": "Grade 7 data team"}
+    assert client.get(f"/api/v1/plans/{plan['id']}").status_code == 404
 
 
 def test_the_audit_page_says_plan_changes_and_calendar_links_in_words(login_as, school):
