@@ -93,11 +93,11 @@ def measure(app, school, user) -> None:
         with_plans, without = sizes(app, user, now)
         raw = len(with_plans) / len(without)
         zipped = len(gzip.compress(with_plans, 6)) / len(gzip.compress(without, 6))
-        plans = len(json.loads(with_plans)["schools"][0]["plans"])
-        print(f"{now:%a}: {plans:2d} plans  raw {len(without):6d} -> {len(with_plans):6d} B ({raw:.2f}x)  "
-              f"gzip {len(gzip.compress(without, 6)):5d} -> {len(gzip.compress(with_plans, 6)):5d} B ({zipped:.2f}x)")
+        plans = len(json.loads(with_plans)["schools"][0]["plans"]["id"])
+        print(f"{now:%a}: {plans:2d} plans  raw {len(without):6d} -> {len(with_plans):6d} B ({raw:.3f}x)  "
+              f"gzip {len(gzip.compress(without, 6)):5d} -> {len(gzip.compress(with_plans, 6)):5d} B ({zipped:.3f}x)")
         worst = max(worst or (0, 0), (raw, zipped))
-    print(f"worst day: raw {worst[0]:.2f}x, gzip {worst[1]:.2f}x of the bootstrap without plans (budget {BUDGET}x)")
+    print(f"worst day: raw {worst[0]:.3f}x, gzip {worst[1]:.3f}x of the bootstrap without plans (budget {BUDGET}x)")
 
 
 if __name__ == "__main__":

@@ -68,7 +68,9 @@ class Day(fields.Date):
     """A calendar day written YYYY-MM-DD, from 2000 to 2099: filters add and subtract days, and a day
     near year 1 or 9999 would overflow that arithmetic (a 500) instead of being refused (a 422)."""
 
-    default_error_messages = {"range": f"Must be a day from {EARLIEST_DAY.isoformat()} to {LATEST_DAY.isoformat()}."}
+    INVALID = "Not a valid date: write it as YYYY-MM-DD."
+    default_error_messages = {"invalid": INVALID,
+                              "range": f"Must be a day from {EARLIEST_DAY.isoformat()} to {LATEST_DAY.isoformat()}."}
 
     def _deserialize(self, value, attr, data, **kwargs):
         if not isinstance(value, str) or not ISO_DAY.fullmatch(value):

@@ -40,17 +40,20 @@ class BootstrapRubricSchema(StrictSchema):
     traits = fields.List(fields.Nested(BootstrapTraitSchema), required=True)
 
 
-class BootstrapPlanSchema(StrictSchema):
-    """A planned conversation meeting from today through the next few days (issue 16: where to walk next)."""
+class BootstrapPlansSchema(StrictSchema):
+    """The planned conversations meeting today and on the next day any plan meets (issue 16: where to walk
+    next, offline), soonest first, as parallel lists: entry i of each list is plan i. Columns rather than an
+    object per plan keep the bootstrap within its budget (docs/performance.md)."""
 
-    id = fields.Integer(required=True)
-    name = fields.String(required=True)
-    location_id = fields.Integer(required=True, allow_none=True)
-    state = fields.String(required=True, validate=validate.OneOf(("done", "not_yet", "never_heard")), metadata={
-        "description": "done: heard or checked this week (by anyone); not_yet: not this week; never_heard: not this term"})
-    occurrences = fields.List(fields.String(), required=True, metadata={
-        "description": "Today's and the next meeting day's occurrences, each its local day and times, "
-                       "e.g. 2026-12-08T15:00/16:00 (compact: the bootstrap stays small)"})
+    id = fields.List(fields.Integer(), required=True)
+    name = fields.List(fields.String(), required=True)
+    location_id = fields.List(fields.Integer(allow_none=True), required=True)
+    state = fields.List(fields.Integer(validate=validate.OneOf((0, 1, 2))), required=True, metadata={
+        "description": "0: not heard this term; 1: not heard or checked this week (by anyone); 2: heard or checked "
+                       "this week. A plan meeting only in a later week than today is 0 or 1."})
+    occurrences = fields.List(fields.List(fields.String()), required=True, metadata={
+        "description": "Each plan's occurrences in the window: its local day and start, and how long it meets "
+                       "on the school's clock, e.g. 2026-12-08T15:00/PT60M (ISO 8601 start/duration)"})
 
 
 class BootstrapSchoolSchema(StrictSchema):
@@ -64,8 +67,8 @@ class BootstrapSchoolSchema(StrictSchema):
     locations = fields.List(fields.Nested(BootstrapLocationSchema), required=True,
                             metadata={"description": "Active places only"})
     rubrics = fields.List(fields.Nested(BootstrapRubricSchema), required=True)
-    plans = fields.List(fields.Nested(BootstrapPlanSchema), required=True,
-                        metadata={"description": "Schools the user can log in only; soonest first"})
+    plans = fields.Nested(BootstrapPlansSchema, required=True,
+                          metadata={"description": "Empty lists unless the user can log in this school"})
 
 
 class ConversationKindSchema(StrictSchema):

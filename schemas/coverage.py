@@ -82,6 +82,8 @@ class CoverageFollowUpsSchema(StrictSchema):
 class PlanCoverageSchema(StrictSchema):
     plan_id = fields.Integer()
     name = fields.String()
+    removed = fields.Boolean(metadata={"description": "Deleted from the plan: only its occurrences before then "
+                                                      "are listed (and counted); shown while the range has any"})
     kind = fields.String()
     place = fields.String(allow_none=True)
     focus_traits = fields.List(fields.String())

@@ -6,11 +6,9 @@ the school's clock; a term's first and last day; single days added or cancelled.
 """
 from __future__ import annotations
 
-from datetime import date
-
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from schemas.base import CleanString, PatchSchema, StrictSchema
+from schemas.base import CleanString, Day, PatchSchema, StrictSchema
 from schemas.schools import MAX_ID, ClockTime, JsonBoolean, WholeNumber
 
 PURPOSES = (
@@ -29,27 +27,8 @@ WEEKS_OF_MONTH = (1, 2, 3, 4, -1)
 MAX_TERM_DAYS = 400          # a school year and a summer: a plan must end
 MAX_LISTED_DAYS = 100
 MAX_WINDOW_DAYS = 400
-EARLIEST_DAY = date(2000, 1, 1)
-LATEST_DAY = date(2099, 12, 31)
-
-
-class SchoolDay(fields.Date):
-    """A day written YYYY-MM-DD, from 2000 to 2099."""
-
-    default_error_messages = {"range": "Must be a day from 2000-01-01 to 2099-12-31.",
-                              "invalid": "Not a valid date: write it as YYYY-MM-DD."}
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if not isinstance(value, str) or len(value) != 10:
-            raise self.make_error("invalid")
-        day = super()._deserialize(value, attr, data, **kwargs)
-        if not EARLIEST_DAY <= day <= LATEST_DAY:
-            raise self.make_error("range")
-        return day
-
-
 def day_list(**kwargs) -> fields.List:
-    return fields.List(SchoolDay(), validate=validate.Length(max=MAX_LISTED_DAYS), **kwargs)
+    return fields.List(Day(), validate=validate.Length(max=MAX_LISTED_DAYS), **kwargs)
 
 
 class RecurrenceSchema(StrictSchema):
@@ -63,8 +42,8 @@ class RecurrenceSchema(StrictSchema):
                                 metadata={"description": "Monthly only: 1–4, or -1 for the last such weekday"})
     starts_at = ClockTime(required=True)
     ends_at = ClockTime(required=True)
-    first_day = SchoolDay(required=True, metadata={"description": "The term's first day"})
-    last_day = SchoolDay(required=True, metadata={"description": "The term's last day (a plan must end)"})
+    first_day = Day(required=True, metadata={"description": "The term's first day"})
+    last_day = Day(required=True, metadata={"description": "The term's last day (a plan must end)"})
     added_dates = day_list(load_default=list, metadata={"description": "Extra days it meets, within the term"})
     cancelled_dates = day_list(load_default=list, metadata={"description": "Days it does not meet (a snow day)"})
 
@@ -138,12 +117,12 @@ class PlanSchema(PlanFieldsSchema):
 
 
 class CancelDateSchema(StrictSchema):
-    day = SchoolDay(required=True, metadata={"description": "A day of the term, today or later"})
+    day = Day(required=True, metadata={"description": "A day of the term, today or later"})
 
 
 class OccurrenceQueryArgsSchema(StrictSchema):
-    start = SchoolDay(required=True, data_key="from", metadata={"description": "First local day"})
-    end = SchoolDay(required=True, data_key="to", metadata={"description": "Last local day (included)"})
+    start = Day(required=True, data_key="from", metadata={"description": "First local day"})
+    end = Day(required=True, data_key="to", metadata={"description": "Last local day (included)"})
 
     @validates_schema
     def window(self, data, **_kwargs):

@@ -5,7 +5,7 @@
 
 import { h } from "./dom.js";
 import { checksOf, OUTCOMES, reviseCheck, saveCheck } from "./plan-checks.js";
-import { labelOf, occurrencesOf, schoolNow, statesOf, suggestionFor, todays, walkNext } from "./plans.js";
+import { labelOf, nextAhead, occurrencesOf, plansOf, schoolNow, statesOf, suggestionFor, todays, walkNext } from "./plans.js";
 import { observationsOf } from "./records.js";
 import * as session from "./session.js";
 import { planLink } from "./ui/plan-link.js";
@@ -45,7 +45,8 @@ export function planCapture({ placeOf }) {
     const now = schoolNow(school.timezone);
     const states = statesOf(school, await observationsOf(ctx), await checksOf(ctx), now.day);
     if (mine !== turn) return;
-    next.render(walkNext(school, states, now).map((o) => ({ ...o, state: states.get(o.plan.id) })));
+    const soon = walkNext(school, states, now).map((o) => ({ ...o, state: states.get(o.plan.id) }));
+    next.render(soon, soon.length ? null : nextAhead(school, states, now), now);
     link.update(suggestionFor(school, placeOf(), now), todays(school, now));
   }
 
@@ -58,7 +59,7 @@ export function planCapture({ placeOf }) {
     load(observation) {
       const school = session.school();
       const known = occurrencesOf(school).find((o) => o.plan.id === observation.plan_id && o.day === observation.plan_day);
-      const plan = (school.plans || []).find((p) => p.id === observation.plan_id);
+      const plan = plansOf(school).find((p) => p.id === observation.plan_id);
       link.load(observation, known ? labelOf(known) : `${plan ? plan.name : "Planned conversation"}, ${observation.plan_day}`);
     },
   };

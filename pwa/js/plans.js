@@ -1,11 +1,27 @@
 // Planned conversations on the phone (issue 16), from the bootstrap's plans and this phone's records:
-// which occurrence is under way where the observer stands, and where to walk next. Occurrences are
-// "2026-12-08T15:00/16:00" on the school's clock; "now" is read on that clock too.
+// which occurrence is under way where the observer stands, and where to walk next. The bootstrap sends
+// the plans as parallel lists (schemas/bootstrap.py BootstrapPlansSchema) and each occurrence as
+// "2026-12-08T15:00/PT60M" (start and length on the school's clock); "now" is read on that clock too.
 
 export const SLACK_MINUTES = 10;  // a log a little before or after the meeting still belongs to it
 export const NEXT_HOURS = 3;
 
+const STATES = ["never_heard", "not_yet", "done"];  // the bootstrap's 0, 1, 2
 const minutesOf = (hhmm) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+const clockOf = (minutes) => `${String(Math.floor(minutes / 60)).padStart(2, "0")}:${String(minutes % 60).padStart(2, "0")}`;
+const zipped = new WeakMap();
+
+/** The school's plans as objects { id, name, location_id, state, occurrences }, zipped once per bootstrap.
+ * A bootstrap cached before the lists (an array of objects) counts as none until the next one arrives. */
+export function plansOf(school) {
+  const columns = school?.plans;
+  if (!columns || Array.isArray(columns) || !Array.isArray(columns.id)) return [];
+  if (!zipped.has(columns)) {
+    zipped.set(columns, columns.id.map((id, i) => ({ id, name: columns.name[i], location_id: columns.location_id[i],
+      state: STATES[columns.state[i]] || "not_yet", occurrences: columns.occurrences[i] || [] })));
+  }
+  return zipped.get(columns);
+}
 
 /** The school's day ("2026-12-08") and minute of the day, now. */
 export function schoolNow(timeZone, date = new Date()) {
@@ -25,10 +41,12 @@ const WEEKDAY = new Intl.DateTimeFormat(undefined, { weekday: "short", timeZone:
 
 /** Every occurrence of the school's plans: { plan, day, start, end, from, to, key }. */
 export function occurrencesOf(school) {
-  return (school.plans || []).flatMap((plan) => plan.occurrences.map((text) => {
-    const [day, times] = [text.slice(0, 10), text.slice(11)];
-    const [start, end] = times.split("/");
-    return { plan, day, start, end, from: minutesOf(start), to: minutesOf(end), key: `${plan.id}:${day}` };
+  return plansOf(school).flatMap((plan) => plan.occurrences.map((text) => {
+    const day = text.slice(0, 10);
+    const start = text.slice(11, 16);
+    const from = minutesOf(start);
+    const to = Math.min(from + Number(/\/PT(\d+)M$/.exec(text)?.[1] || 0), 24 * 60 - 1);
+    return { plan, day, start, end: clockOf(to), from, to, key: `${plan.id}:${day}` };
   }));
 }
 
@@ -39,7 +57,7 @@ export const labelOf = (occurrence) =>
 /** Each plan's state this week: the bootstrap's, moved on by this phone's own logs and checks since. */
 export function statesOf(school, observations, checks, today) {
   const monday = weekStart(today);
-  const states = new Map((school.plans || []).map((plan) => [plan.id, plan.state]));
+  const states = new Map(plansOf(school).map((plan) => [plan.id, plan.state]));
   for (const record of [...observations.filter((o) => o.plan_id), ...checks]) {
     const day = record.plan_day || record.day;
     if (record.deleted || !states.has(record.plan_id) || day < monday || day > today) continue;
@@ -62,6 +80,24 @@ export function walkNext(school, states, now) {
 export function suggestionFor(school, locationId, now) {
   return occurrencesOf(school).find((o) => o.day === now.day && o.plan.location_id === locationId
     && o.from - SLACK_MINUTES <= now.minute && now.minute <= o.to + SLACK_MINUTES) || null;
+}
+
+/** When nothing is to walk to now: the soonest occurrence still ahead (later today or on the next day any
+ * plan meets) whose plan is not yet heard or checked this week, or null. */
+export function nextAhead(school, states, now) {
+  return occurrencesOf(school)
+    .filter((o) => o.day > now.day || (o.day === now.day && o.from > now.minute + NEXT_HOURS * 60))
+    .filter((o) => o.day > now.day && weekStart(o.day) > weekStart(now.day) || states.get(o.plan.id) !== "done")
+    .sort((a, b) => a.day.localeCompare(b.day) || a.from - b.from)[0] || null;
+}
+
+/** "today", "tomorrow", the weekday ("Monday") within the week ahead, else with its date. */
+export function dayWords(day, today) {
+  const gap = Math.round((Date.parse(`${day}T12:00:00Z`) - Date.parse(`${today}T12:00:00Z`)) / 86400000);
+  if (gap === 0) return "today";
+  if (gap === 1) return "tomorrow";
+  const words = gap < 7 ? { weekday: "long" } : { weekday: "long", day: "numeric", month: "long" };
+  return new Intl.DateTimeFormat(undefined, { ...words, timeZone: "UTC" }).format(new Date(`${day}T12:00:00Z`));
 }
 
 /** Today's occurrences, for picking one by hand. */

@@ -10,6 +10,7 @@ from flask import Blueprint, Response, current_app, make_response, render_templa
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
 
+from schemas.base import Day
 from schemas.brief import BriefArgsSchema
 from server.brief import output
 from server.brief import district as district_service
@@ -56,7 +57,7 @@ def sentence(field: str, message: str) -> str:
     value = value if len(value) <= 40 else value[:40] + "…"
     if label is None:
         return f"“{field}” is not something the brief knows: take it out of the address."
-    if message == "Not a valid date.":
+    if message == Day.INVALID:
         return f"{label} “{value}” is not a date: pick one in the calendar, or write it as 2026-10-01."
     if message.startswith("Must be one of"):
         return f"{label} “{value}” is not one of the choices: pick one from the list."

@@ -7,7 +7,8 @@ from server.heatmaps.exports import write_csv
 PLAN_HEADER = ["planned_conversation", "kind", "place", "past", "checked", "checked_share", "heard", "heard_share",
                "heard_interval_low", "heard_interval_high", "too_few", "not_held", "cancelled_on_the_day",
                "logistics_only", "not_checked", "upcoming", "cancelled", "logs", "focus_traits_heard",
-               "follow_ups_opened", "follow_ups_done", "follow_ups_open", "changed_practice", "changed_practice_of"]
+               "follow_ups_opened", "follow_ups_done", "follow_ups_open", "changed_practice", "changed_practice_of",
+               "deleted_from_the_plan"]
 OCCURRENCE_HEADER = ["planned_conversation", "day", "starts", "status", "why_not_heard", "logs"]
 
 
@@ -33,7 +34,7 @@ def coverage_csv(summary: CoverageSummary) -> tuple[str, int]:
                       plan.counts["cancelled_on_the_day"], plan.counts["not_learning"], plan.counts["not_checked"],
                       plan.counts["upcoming"], plan.counts["cancelled"], plan.logs, focus_text(plan), tally.opened,
                       tally.on_time + tally.late, tally.open, changed.count if changed else "",
-                      changed.n if changed else ""])
+                      changed.n if changed else "", "yes" if plan.removed else "no"])
     lines += [[], OCCURRENCE_HEADER]
     for plan in summary.plans:
         for mark in plan.marks:

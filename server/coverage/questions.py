@@ -25,7 +25,8 @@ def times(n: int) -> str:
 
 def ask(summary: CoverageSummary, term: bool = True) -> list[Question]:
     found = []
-    readable = [plan for plan in summary.plans if plan.happened.n >= summary.min_n]
+    current = [plan for plan in summary.plans if not plan.removed]  # a deleted plan is history, not a question
+    readable = [plan for plan in current if plan.happened.n >= summary.min_n]
     if readable:
         plan = min(readable, key=lambda p: (p.happened.value, -p.happened.n, p.name))
         if plan.happened.value < CLEARLY_MISSED:
@@ -34,7 +35,7 @@ def ask(summary: CoverageSummary, term: bool = True) -> list[Question]:
                 f"{times(plan.happened.count)} ({pct(plan.happened.value)}, 95% interval {pct(plan.happened.low)}–"
                 f"{pct(plan.happened.high)}).",
                 f"What gets in the way of the {plan.name}, and what would help it take place?"))
-    unchecked = [plan for plan in summary.plans if plan.past >= summary.min_n and plan.checked.count == 0]
+    unchecked = [plan for plan in current if plan.past >= summary.min_n and plan.checked.count == 0]
     if unchecked:
         names = ", ".join(plan.name for plan in unchecked[:3]) + ("…" if len(unchecked) > 3 else "")
         found.append(Question(

@@ -97,6 +97,7 @@ class PlanCoverage:
     traits: list[TraitShare] = field(default_factory=list)
     follow_ups: Tally = field(default_factory=Tally)
     changed_practice: Share | None = None
+    removed: bool = False       # deleted from the plan: only its occurrences before then are marked
 
     @property
     def past(self) -> int:
@@ -205,12 +206,14 @@ def school_coverage(school: School, start: date | None = None, end: date | None 
     found = []
     for plan in plans:
         marks = mark_days(plan, school.timezone, start, end, heard, checks, now)
+        if plan.deleted_at is not None and not marks:
+            continue  # deleted before this range: nothing of it to show
         counts = plan_counts(marks)
         k = counts["heard"] + counts["checked"]
         n = k + counts["not_checked"]
         coverage = PlanCoverage(plan.id, plan.name, plan.kind.value, places.get(plan.location_id),
                                 list(plan.focus_traits or []), marks, share(k, n, min_n), share(counts["heard"], k, min_n),
-                                counts, logs=sum(mark.logs for mark in marks))
+                                counts, logs=sum(mark.logs for mark in marks), removed=plan.deleted_at is not None)
         if detail:
             focus = set(coverage.focus_traits)
             coverage.traits = [TraitShare(key, label, key in focus,
@@ -244,7 +247,7 @@ def plan_json(plan: PlanCoverage, prepared: bool = True) -> dict:
     iso = (lambda value: value and value.isoformat()) if prepared else (lambda value: value)  # noqa: E731
     tally = plan.follow_ups
     return {
-        "plan_id": plan.plan_id, "name": plan.name, "kind": plan.kind, "place": plan.place,
+        "plan_id": plan.plan_id, "name": plan.name, "removed": plan.removed, "kind": plan.kind, "place": plan.place,
         "focus_traits": plan.focus_traits, "past": plan.past, "checked": share_json(plan.checked),
         "happened": share_json(plan.happened), "not_held": plan.counts["not_held"],
         "cancelled_on_the_day": plan.counts["cancelled_on_the_day"], "not_learning": plan.counts["not_learning"],

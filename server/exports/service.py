@@ -111,7 +111,7 @@ def plans_table(school_id: int, names: dict[int, str]) -> tuple[list[str], list[
     places = dict(db.session.execute(select(Location.id, Location.name).where(Location.school_id == school_id)).all())
     header = ["plan_id", "name", "purpose", "kind", "place", "participants", "participant_count", "strategy",
               "focus_traits", "owner", "version", "valid_from", "valid_until", "rrule", "starts_at", "ends_at",
-              "first_day", "last_day", "added_dates", "cancelled_dates"]
+              "first_day", "last_day", "added_dates", "cancelled_dates", "deleted_at"]
     rows = []
     for plan in db.session.scalars(select(PlannedConversation).where(PlannedConversation.school_id == school_id)
                                    .order_by(PlannedConversation.name, PlannedConversation.id)):
@@ -120,7 +120,7 @@ def plans_table(school_id: int, names: dict[int, str]) -> tuple[list[str], list[
                          plan.participant_count, plan.strategy, plan.focus_traits, names.get(plan.owner_id),
                          version.version, version.valid_from, version.valid_until, rrule_text(version),
                          version.starts_at, version.ends_at, version.first_day, version.last_day,
-                         version.added_dates, version.cancelled_dates])
+                         version.added_dates, version.cancelled_dates, plan.deleted_at])
     return header, rows
 
 

@@ -10,6 +10,7 @@ from flask import request, url_for
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
+from schemas.base import Day
 from schemas.heatmaps import CONVERSATION_KINDS, SETTINGS
 from server.errors import wants_json
 from server.heatmaps import service
@@ -56,7 +57,7 @@ def sentence(field: str, message: str, raw: dict) -> str:
     if field == "_schema" or label is None:
         return (f"“{field}” is not a filter this page knows: take it out of the address." if message == "Unknown field."
                 else message)
-    if message == "Not a valid date.":
+    if message == Day.INVALID:
         return f"{label} “{value}” is not a date: pick one in the calendar, or write it as 2026-10-01."
     if message.startswith("Must be one of"):
         return f"{label} “{value}” is not one of the choices: pick one from the list."

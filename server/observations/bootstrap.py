@@ -7,7 +7,7 @@ from sqlalchemy.orm import selectinload
 from server.access import Action, can, school_roles
 from server.db import db, utcnow
 from server.enums import ConversationKind, LocationKind, ParticipantRole, Setting
-from server.plans.walk_next import school_plans
+from server.plans.walk_next import EMPTY as EMPTY_PLANS, school_plans
 from server.rubrics.models import Rubric
 from server.schools.models import Location, Period, School
 
@@ -69,7 +69,7 @@ def bootstrap(user) -> dict:
                 "walk_idle_minutes": school.walk_idle_minutes,
                 "periods": periods.get(school.id, []), "locations": locations.get(school.id, []),
                 "rubrics": [r for r in rubrics if r.district_id in (None, school.district_id)],
-                "plans": school_plans(school, now) if can_log[school.id] else [],
+                "plans": school_plans(school, now) if can_log[school.id] else EMPTY_PLANS,
             }
             for school in schools
         ],

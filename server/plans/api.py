@@ -104,7 +104,10 @@ class PlanDetail(MethodView):
     @blp.alt_response(403, response="FORBIDDEN")
     @blp.alt_response(404, response="NOT_FOUND")
     def delete(self, plan_id):
-        """Delete a plan and all its occurrences."""
+        """Delete a plan from now on, keeping its history.
+
+        It leaves the plan, the feed and the phones, and is a 404 from then on; its occurrences before the
+        deletion, their checks and the logs linked to them stay, and past coverage shows it as removed."""
         plan = get_for(PlannedConversation, plan_id, Action.MANAGE_SCHOOL)
         service.delete_plan(current_user, plan)
         db.session.commit()

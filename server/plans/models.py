@@ -27,6 +27,9 @@ class PlannedConversation(SchoolScopedMixin, TimestampedMixin, db.Model):
     strategy: Mapped[str] = mapped_column(String(200), default="")
     focus_traits: Mapped[list] = mapped_column(JSON, default=list)
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
+    # Deleting a plan removes it (from the plan's lists, the feed, the phones) and closes its schedule at that
+    # moment; the row stays so its checks, the logs' links and past coverage keep their meaning.
+    deleted_at: Mapped[datetime | None]
 
     schedules: Mapped[list[PlanSchedule]] = relationship(
         order_by="PlanSchedule.version", cascade="all, delete-orphan", passive_deletes=True, back_populates="plan"

@@ -37,7 +37,9 @@ class RefusedPlan(ValueError):
 
 
 def plans_of(school: School) -> list[PlannedConversation]:
-    return list(db.session.scalars(select(PlannedConversation).where(PlannedConversation.school_id == school.id)
+    """The school's plans still in force (a deleted plan keeps only its history)."""
+    return list(db.session.scalars(select(PlannedConversation).where(PlannedConversation.school_id == school.id,
+                                                                     PlannedConversation.deleted_at.is_(None))
                                    .order_by(PlannedConversation.name, PlannedConversation.id)))
 
 
@@ -164,12 +166,19 @@ def cancel_day(actor: User, plan: PlannedConversation, day: date, now: datetime 
     return update_plan(actor, plan, {"recurrence": rule}, now)
 
 
-def delete_plan(actor: User, plan: PlannedConversation) -> None:
+def delete_plan(actor: User, plan: PlannedConversation, now: datetime | None = None) -> None:
+    """Remove a plan from now on: its schedule closes at this moment (so nothing meets later, and a phone's
+    link to a later day is refused), while the occurrences that started before, their checks and the logs
+    linked to them stay for past coverage and exports (docs/plans.md)."""
     school = db.session.get(School, plan.school_id)
+    now = now or utcnow()
+    plan.deleted_at = now
+    current = plan.current
+    if current.valid_until is None or current.valid_until > now:
+        current.valid_until = now
+    db.session.flush()
     audit.record("plan.deleted", actor_id=actor.id, school_id=school.id, district_id=school.district_id,
                  object_type="planned_conversation", object_id=plan.id, details={"name": plan.name})
-    db.session.delete(plan)
-    db.session.flush()
 
 
 def occurrences_between(plan: PlannedConversation, first: date, last: date) -> list[recurrence.Occurrence]:

@@ -178,7 +178,7 @@ def delete(school_id: int, plan_id: int):
     name = plan.name
     service.delete_plan(current_user, plan)
     db.session.commit()
-    flash(f"\u201c{name}\u201d is deleted.", "success")
+    flash(f"\u201c{name}\u201d is deleted from the plan; what was heard and checked there stays in coverage.", "success")
     return back(school_id)
 
 

@@ -3,8 +3,9 @@
 For each school the user can log in: the plans meeting today and on the next day any plan meets (the
 school's local days: a phone that opens without signal on Monday morning still knows Monday), each with its
 occurrences' local times, and its state: heard or checked this week (by anyone: the leadership team
-shares the walking), else whether it was heard at all this term. Only what the phone shows is sent: the
-bootstrap must stay small (docs/performance.md).
+shares the walking), else whether it was heard at all this term. Only what the phone shows is sent, as
+parallel lists (one entry per plan) rather than an object per plan: the bootstrap must stay small
+(docs/performance.md).
 """
 from __future__ import annotations
 
@@ -46,35 +47,48 @@ def _latest_days(column_plan, column_day, deleted, school_id: int, upto: date) -
     return dict(rows.all())
 
 
-def _state(last_heard: date | None, last_checked: date | None, week_start: date, term_start: date) -> str:
-    """done: heard or checked this week; never_heard: not this term; else not_yet (this week)."""
+NEVER_HEARD, NOT_YET, DONE = 0, 1, 2  # a plan's state on the phone (schemas/bootstrap.py)
+EMPTY = {"id": [], "name": [], "location_id": [], "state": [], "occurrences": []}
+
+
+def _state(last_heard: date | None, last_checked: date | None, week_start: date, term_start: date) -> int:
+    """DONE: heard or checked in the week of `week_start`; NEVER_HEARD: not this term; else NOT_YET."""
     if any(day is not None and day >= week_start for day in (last_heard, last_checked)):
-        return "done"
-    return "not_yet" if last_heard is not None and last_heard >= term_start else "never_heard"
+        return DONE
+    return NOT_YET if last_heard is not None and last_heard >= term_start else NEVER_HEARD
 
 
-def school_plans(school, now: datetime) -> list[dict]:
-    """The school's plans that meet in the window, soonest first, with their week's and term's state."""
+def _occurrence(occurrence) -> str:
+    """"2026-12-08T15:00/PT60M": the local start and how long on the clock (ISO 8601 start/duration)."""
+    start, end = occurrence.local_start, occurrence.local_end
+    minutes = (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
+    return f"{occurrence.day.isoformat()}T{start:%H:%M}/PT{minutes}M"
+
+
+def school_plans(school, now: datetime) -> dict[str, list]:
+    """The school's plans that meet in the window, soonest first, with their state in the week they next meet:
+    a plan meeting only next week (Friday's look at Monday) is never done yet."""
     zone = ZoneInfo(school.timezone)
     today = now.astimezone(zone).date()
     week_start = today - timedelta(days=today.weekday())
     week_end = week_start + timedelta(days=6)
     start, end = _window(today, zone)
     plans = db.session.scalars(select(PlannedConversation).options(selectinload(PlannedConversation.schedules))
-                               .where(PlannedConversation.school_id == school.id)).all()
+                               .where(PlannedConversation.school_id == school.id,
+                                      PlannedConversation.deleted_at.is_(None))).all()
     meeting = list(_today_and_next_day({plan: occurrences(plan, school.timezone, start, end) for plan in plans},
                                        today).items())
     if not meeting:
-        return []
+        return EMPTY
     heard = _latest_days(Observation.plan_id, Observation.plan_day, Observation.deleted_at, school.id, week_end)
     checked = _latest_days(PlanCheck.plan_id, PlanCheck.day, PlanCheck.deleted_at, school.id, week_end)
     meeting.sort(key=lambda pair: (pair[1][0].utc_start, pair[0].name))
-    result = []
+    columns = {name: [] for name in EMPTY}
     for plan, found in meeting:
-        last_heard, last_checked = heard.get(plan.id), checked.get(plan.id)
-        result.append({
-            "id": plan.id, "name": plan.name, "location_id": plan.location_id,
-            "state": _state(last_heard, last_checked, week_start, plan.current.first_day),
-            "occurrences": [f"{o.day.isoformat()}T{o.local_start:%H:%M}/{o.local_end:%H:%M}" for o in found],
-        })
-    return result
+        its_week = max(week_start, found[0].day - timedelta(days=found[0].day.weekday()))
+        columns["id"].append(plan.id)
+        columns["name"].append(plan.name)
+        columns["location_id"].append(plan.location_id)
+        columns["state"].append(_state(heard.get(plan.id), checked.get(plan.id), its_week, plan.current.first_day))
+        columns["occurrences"].append([_occurrence(o) for o in found])
+    return columns

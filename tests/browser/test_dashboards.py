@@ -4,7 +4,10 @@ errors answered inside the dashboard."""
 from __future__ import annotations
 
 import json
+import os
+import re
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -16,6 +19,7 @@ pytestmark = pytest.mark.browser
 
 DEMO_PASSWORD = "hallway-pulse-demo"
 LAPTOP, PROJECTOR, WIDE, PHONE = (1366, 768), (1280, 720), (1920, 1080), (390, 844)
+SHOTS = Path(os.environ.get("HALLPULSE_SHOTS", "/tmp/shots/dashboards"))
 DEMO = """
 import json
 from server import create_app
@@ -309,3 +313,28 @@ def test_an_empty_range_says_so_instead_of_a_legend(signed_in, demo):
 
     assert "No conversations logged between Mon 1 Mar 2027 and Wed 10 Mar 2027" in page.locator("main").inner_text()
     assert page.locator(".legend").count() == 0
+
+
+@pytest.mark.parametrize("size", [PHONE, LAPTOP], ids=["phone", "laptop"])
+def test_the_district_filter_form_narrows_to_planned_conversations_without_javascript(browser, demo, size):
+    """The district view's form offers "Planned or not" like a school's; Show submits it as a plain GET."""
+    context = browser.new_context(base_url=demo.url, viewport={"width": size[0], "height": size[1]},
+                                  java_script_enabled=False, locale="en-US")
+    try:
+        page = context.new_page()
+        page.goto("/login")
+        page.fill("#email", "district@maplevalley.demo")
+        page.fill("#password", DEMO_PASSWORD)
+        page.locator("main form").get_by_role("button", name="Sign in").click()
+        page.goto(f"/district/{demo.seed['district_id']}")
+        page.locator(".filters-box summary").click()
+        page.get_by_label("Planned or not").select_option("planned")
+        page.get_by_role("button", name="Show").click()
+        expect(page).to_have_url(re.compile(r"[?&]planned=planned(&|$)"))
+        expect(page.get_by_label("Planned or not")).to_have_value("planned")
+        expect(page.locator("#district-frequency caption")).to_contain_text("planned")
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.locator(".filters-box").scroll_into_view_if_needed()
+        page.screenshot(path=str(SHOTS / f"district-filters-{size[0]}.png"))
+    finally:
+        context.close()

@@ -3,18 +3,20 @@ walk to; a log made at one is suggested as that occurrence and accepted in one t
 as "checked, not heard"; after a reload and back online both reach the server exactly once."""
 from __future__ import annotations
 
+import os
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser import pages
 from tests.browser.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
 ZONE = ZoneInfo("America/Chicago")
-SHOTS = Path("/tmp/shots/i16-phone")
+SHOTS = Path(os.environ.get("HALLPULSE_SHOTS", "/tmp/shots/i16-phone"))
 
 
 def plan_now(send, school_id: int, name: str, place_id: int, today) -> int:
@@ -38,6 +40,38 @@ def api_session(context, email: str):
 
     assert send("POST", "/api/v1/auth/login", {"email": email, "password": PASSWORD}).ok
     return send
+
+
+def test_with_nothing_soon_walk_next_says_when_and_where_the_next_one_meets_offline(new_context, live_server, user):
+    """A Saturday evening, or any time after the day's last meeting: the next meeting day's first plan, from the
+    cached bootstrap with no signal (the phone's clock is set to 23:30 today; the plan meets tomorrow)."""
+    now = datetime.now(ZONE)
+    if now.hour >= 22:
+        pytest.skip("needs a school day that has not reached 22:00")
+    today, tomorrow = now.date(), now.date() + timedelta(days=1)
+    school_id, places = live_server.seed["school_id"], live_server.seed["places"]
+    context = new_context()
+    send = api_session(context, user["email"])
+    created = send("POST", f"/api/v1/schools/{school_id}/plans", {
+        "name": "Grade 6 PLC", "purpose": "Planning instruction", "kind": "plc", "location_id": places["Room 204 (PLC)"],
+        "recurrence": {"frequency": "weekly", "weekdays": [tomorrow.weekday()], "starts_at": "08:15", "ends_at": "09:00",
+                       "first_day": today.isoformat(), "last_day": (today + timedelta(days=30)).isoformat()}})
+    assert created.status == 201, created.text()
+
+    page = context.new_page()
+    page.clock.set_fixed_time(datetime.combine(today, datetime.min.time().replace(hour=23, minute=30), ZONE))
+    page.goto("/")
+    page.locator("#screen-capture").wait_for(state="visible")
+    pages.wait_offline_ready(page)
+    context.set_offline(True)
+    page.reload()
+    quiet = page.locator("#walk-next #walk-next-quiet")
+    expect(quiet).to_have_text("No planned conversation to walk to now. Next: Tomorrow 08:15, Grade 6 PLC · Room 204 (PLC)")
+    expect(page.locator("#walk-next .walk-next__item")).to_have_count(0)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "walk-next-ahead-phone.png"))
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.screenshot(path=str(SHOTS / "walk-next-ahead-laptop.png"))
 
 
 def test_offline_walk_to_the_plan_accept_the_suggestion_check_another_and_sync_once(new_context, live_server, user):
@@ -82,11 +116,12 @@ def test_offline_walk_to_the_plan_accept_the_suggestion_check_another_and_sync_o
     data_team_row.get_by_role("button", name="Math data team: checked, not heard").click()
     data_team_row.get_by_role("button", name="Cancelled").click()
     page.locator("#toast").get_by_text("Recorded: Math data team").wait_for()
-    walk_next.wait_for(state="hidden")  # both planned conversations are done for this week on this phone
+    expect(rows).to_have_count(0)  # both planned conversations are done for this week on this phone
+    expect(walk_next.locator("#walk-next-quiet")).to_contain_text("No planned conversation to walk to now.")
 
     page.reload()
     page.locator("#screen-capture").wait_for(state="visible")
-    assert page.locator("#walk-next").is_hidden()
+    expect(page.locator("#walk-next .walk-next__item")).to_have_count(0)
     page.locator("#tabs").get_by_role("link", name="My log").click()
     checks = page.locator("#log-checks")
     checks.get_by_text("Math data team").wait_for()

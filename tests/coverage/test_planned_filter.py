@@ -1,6 +1,9 @@
 """Heatmaps gain "planned / unplanned": a filter (planned=) and a facet (quality by=planned), from the raw rows."""
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
 
 from tests import factories
@@ -55,3 +58,49 @@ def test_the_dashboard_form_offers_the_filter_and_a_bad_value_is_a_422(login_as,
     assert '<option value="planned" selected>' in html
     assert client.get(f"/api/v1/heatmaps/schools/{mixed_school.id}/quality",
                       query_string={"planned": "sometimes"}).status_code == 422
+
+
+def district_form(html: str) -> str:
+    start = html.index('class="filters" aria-label="Filters"')
+    return html[start:html.index("</form>", start)]
+
+
+def all_week_n(csv_text: str) -> int:
+    """The district's whole-week count from the frequency CSV's "All schools" row."""
+    rows = list(csv.reader(io.StringIO(csv_text)))
+    header = next(row for row in rows if row and row[0] == "School")
+    total = next(row for row in rows if row and row[0] == "All schools")
+    return int(total[header.index("All week (n)")])
+
+
+def test_the_district_form_offers_the_planned_choice(login_as, mixed_school):
+    client, _ = login_as("district_admin")
+    form = district_form(client.get(f"/district/{mixed_school.district_id}").get_data(as_text=True))
+    assert '<select id="f-planned" name="planned">' in form
+    assert '<option value="">Planned and unplanned</option>' in form
+    assert '<option value="planned">At a planned conversation</option>' in form
+
+
+@pytest.mark.parametrize("value, conversations", [("planned", 2), ("unplanned", 3), ("", 5)])
+def test_the_district_form_keeps_the_choice_and_narrows_the_tables(login_as, mixed_school, value, conversations):
+    """The form's submission (no JavaScript) reaches the same filter as the API: counts in the CSV shown."""
+    client, _ = login_as("district_admin")
+    response = client.get(f"/district/{mixed_school.district_id}", query_string={"planned": value})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    if value:
+        assert f'<option value="{value}" selected>' in district_form(html)
+        assert '<details class="filters-box" open>' in html
+    else:
+        assert '<details class="filters-box">' in html
+    frequency = client.get(f"/district/{mixed_school.district_id}/frequency.csv", query_string={"planned": value})
+    assert all_week_n(frequency.get_data(as_text=True)) == conversations
+
+
+def test_a_bad_planned_choice_on_the_district_page_is_explained_and_marked(login_as, mixed_school):
+    client, _ = login_as("district_admin")
+    response = client.get(f"/district/{mixed_school.district_id}", query_string={"planned": "sometimes"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Planned or not" in html[html.index('id="filter-problems"'):]
+    assert '<select id="f-planned" name="planned" aria-invalid="true"' in html

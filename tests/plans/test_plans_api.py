@@ -179,7 +179,8 @@ def test_plan_changes_are_in_the_audit_log_without_their_content(login_as, schoo
         ("plan.deleted", user.id, str(plan["id"]))]
     assert plan_events[1].details == {"name": "Grade 7 data team", "fields": ["kind", "name"], "schedule_version": 1,
                                       "split": False}
-    assert stored_plans() == (0, 0)
+    assert plan_events[2].details == {"name": "Grade 7 data team"}
+    assert client.get(f"/api/v1/plans/{plan['id']}").status_code == 404
 
 
 def test_the_audit_page_says_plan_changes_and_calendar_links_in_words(login_as, school):
@@ -198,3 +199,22 @@ def test_the_audit_page_says_plan_changes_and_calendar_links_in_words(login_as, 
         "Dana Reyes turned off the plans' calendar link", "Dana Reyes made a new calendar link for the plans",
         "Dana Reyes changed the planned conversation “Grade 7 PLC” (strategy)",
         "Dana Reyes planned the conversation “Grade 7 PLC”"]
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("first_day", "20261020", "Not a valid date: write it as YYYY-MM-DD."),
+    ("first_day", "2026-02-30", "Not a valid date: write it as YYYY-MM-DD."),
+    ("last_day", "9999-12-31", "Must be a day from 2000-01-01 to 2099-12-31."),
+    ("cancelled_dates", ["2026-1-5"], {"0": ["Not a valid date: write it as YYYY-MM-DD."]}),
+])
+def test_a_bad_day_in_a_recurrence_says_how_to_write_one(login_as, school, field, value, message):
+    """The plan's days are the same day field as every filter's (schemas.base.Day), with its messages."""
+    client, _ = login_as("principal")
+    body = plan_body()
+    body["recurrence"] = {**body["recurrence"], field: value}
+
+    answer = client.post(f"/api/v1/schools/{school.id}/plans", json=body)
+
+    assert answer.status_code == 422
+    assert answer.get_json()["errors"]["json"]["recurrence"][field] == (message if isinstance(message, dict) else [message])
+    assert stored_plans() == (0, 0)

@@ -68,7 +68,7 @@ export function captureScreen(root, { afterSave, showLog, showColisten }) {
 
   /** Import the plan part when the school has plans (cached for offline by the service worker's warm-up). */
   async function showPlans(school) {
-    if (!plans && school.plans?.length) {
+    if (!plans && school.plans?.id?.length) {  // the bootstrap's plan lists (plans.js plansOf)
       try {
         const { planCapture } = await import("../plan-capture.js");
         plans ||= planCapture({ placeOf: () => places.value });

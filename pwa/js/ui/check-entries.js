@@ -4,12 +4,13 @@
 import { h } from "../dom.js";
 import { OUTCOMES, reviseCheck } from "../plan-checks.js";
 import { useStyles } from "../plan-capture.js";
+import { plansOf } from "../plans.js";
 import * as session from "../session.js";
 import { toast } from "./toast.js";
 
 function nameOf(check) {
   if (check.label) return check.label;
-  const plan = (session.school()?.plans || []).find((p) => p.id === check.plan_id);
+  const plan = plansOf(session.school()).find((p) => p.id === check.plan_id);
   return `${plan ? plan.name : "Planned conversation"}, ${check.day}`;
 }
 

@@ -1,14 +1,26 @@
 // "Walk next": today's planned conversations under way or starting soon that nobody has heard or
 // checked this week, the never-heard-this-term first, with place and time. "Checked, not heard" opens the
-// three reasons; one tap on a reason records the check.
+// three reasons; one tap on a reason records the check. With nothing soon (an afternoon after the last
+// meeting, a weekend) it says when and where the next one is, from the same cached bootstrap.
 
 import { h } from "../dom.js";
 import { OUTCOMES } from "../plan-checks.js";
+import { dayWords } from "../plans.js";
 
 export function walkNextList({ placeName, onCheck }) {
   const list = h("ul", { class: "walk-next__list" });
+  const quiet = h("p", { class: "walk-next__quiet", id: "walk-next-quiet", hidden: true });
   const element = h("section", { class: "walk-next", id: "walk-next", "aria-labelledby": "walk-next-title", hidden: true },
-    h("h2", { class: "step walk-next__title", id: "walk-next-title" }, "Walk next"), list);
+    h("h2", { class: "step walk-next__title", id: "walk-next-title" }, "Walk next"), list, quiet);
+
+  /** "No planned conversation to walk to now. Next: Monday 08:15, Grade 7 PLC · Room 12". */
+  function sayAhead(ahead, now) {
+    const when = ahead ? dayWords(ahead.day, now.day) : "";
+    quiet.replaceChildren("No planned conversation to walk to now.", ...(ahead ? [" ",
+      h("span", { class: "walk-next__ahead" }, "Next: ",
+        h("strong", {}, `${when[0].toUpperCase()}${when.slice(1)} ${ahead.start}`), `, ${ahead.plan.name} · ${placeName(ahead.plan.location_id)}`)]
+      : []));
+  }
 
   function reasons(occurrence, row) {
     const group = h("div", { class: "walk-next__reasons", role: "group", "aria-label": `Why ${occurrence.plan.name} was not heard` },
@@ -39,9 +51,13 @@ export function walkNextList({ placeName, onCheck }) {
 
   return {
     element,
-    render(occurrences) {
+    /** Soon's occurrences; with none, `ahead` (the next one later, or null) is said instead. */
+    render(occurrences, ahead = null, now = null) {
       list.replaceChildren(...occurrences.map(item));
-      element.hidden = occurrences.length === 0;
+      list.hidden = occurrences.length === 0;
+      quiet.hidden = occurrences.length > 0;
+      if (!occurrences.length) sayAhead(ahead, now);
+      element.hidden = false;
     },
   };
 }
