@@ -68,9 +68,27 @@ export async function join(ctx, code) {
   emit("colisten-changed");
 }
 
-export async function stop(ctx) {
+/** End the co-listen on this phone, offline: its later logs carry no code. The lead's phone also closes the
+ * session's window now (a new version of the session record, queued once: a second tap finds it ended), so
+ * logs made after this stay ordinary logs on the server too. A colleague has nothing on the server to close. */
+export async function end(ctx) {
+  const current = await getMeta(key(ctx));
+  if (!current) return null;
+  if (current.lead && current.session_id) {
+    await transact(["colisten", "outbox"], "readwrite", async (s, done) => {
+      const stored = await done(s.colisten.get(current.session_id));
+      if (!stored || stored.ended_at) return;
+      const now = Date.now();
+      const closes = new Date(Math.max(now, Date.parse(stored.started_at) + 1000));  // a window ends after it starts
+      const ended = { ...stored, version: stored.version + 1, expires_at: isoInZone(closes, ctx.timeZone),
+        ended_at: new Date(now).toISOString() };
+      s.colisten.put(ended);
+      queue(s.outbox, "colisten", ended);
+    });
+  }
   await setMeta(key(ctx), null);
   emit("colisten-changed");
+  return current;
 }
 
 /** This user's co-listened logs of the last 30 days in the school, newest first. */

@@ -6,7 +6,7 @@ and the shapes of real phones: walks left open, walks of many hours, logs outsid
 their walk ended, records dated in another UTC offset than the school's, catch-up batches spanning several
 days with edits and deletions; co-listening: sessions made on the lead's phone, colleagues' logs with the
 code sent before or after the session, inside or outside its window, edited, and the lead's or a
-colleague's log deleted) and, like a
+colleague's log deleted, the lead ending a session early) and, like a
 retention job, hard-deletes some observations with the maintenance API; after every step each
 tally the views read is compared between the rollup and the raw rows, and each co-listened
 conversation has exactly the counted log the rule names (docs/colisten.md). `rebuild` then gives the
@@ -478,6 +478,23 @@ def test_rollup_equals_raw_queries_after_any_sequence_of_syncs(db, school, synci
                                   "version": record["version"] + 1}])
             else:
                 self.send_batch([{**record, "version": record["version"] + 1, "trait_levels": levels}])
+
+        @rule(session=sessions, after=st.integers(1, 120))
+        def lead_ends(self, session, after):
+            """The lead taps End co-listen: the session's window closes `after` minutes in (a new version of
+            its record; unsent, it replaces the start in the outbox), so later logs leave it."""
+            unsent = self.unsent.get(session)
+            record = unsent or self.records.get(session)
+            if record is None:
+                return
+            closes = datetime.fromisoformat(record["started_at"]) + timedelta(minutes=after)
+            if closes >= datetime.fromisoformat(record["expires_at"]):
+                return
+            ended = {**record, "version": record["version"] + 1, "expires_at": closes.isoformat()}
+            if unsent:
+                self.unsent[session] = ended
+            else:
+                self.send_batch([ended])
 
         def coded_log(self, session: dict, minute: int, levels: dict) -> dict:
             at = datetime.fromisoformat(session["started_at"]) + timedelta(minutes=minute)

@@ -4,6 +4,7 @@
 
 import * as colisten from "../colisten.js";
 import { h } from "../dom.js";
+import { oneAtATime } from "../once.js";
 import { entriesOf } from "../outbox.js";
 import * as session from "../session.js";
 import { clock } from "../time.js";
@@ -36,6 +37,30 @@ export function colistenScreen(root, { logNow }) {
     await render();
   }
 
+  /** "End co-listen": one tap, one end (a second tap while it is written joins it). */
+  const end = oneAtATime(async () => {
+    const ended = await colisten.end(session.context());
+    if (ended) toast(`Co-listen ${ended.code} ended on this phone. Your next log is an ordinary one.`);
+    await render();
+  });
+
+  /** Opened from the lead's QR (a join link /colisten?code=…, read by any camera app): join at once, offline.
+   * The code leaves the address first, so a reload or Back after ending does not join again. */
+  async function joinFromLink(current) {
+    const params = new URLSearchParams(window.location.search);
+    if (!params.has("code")) return;
+    const code = colisten.readCode(params.get("code"));
+    window.history.replaceState(window.history.state, "", window.location.pathname);
+    if (!code) {
+      message.textContent = "That link holds no co-listen code. Type the code from the lead's phone instead.";
+    } else if (!current) {
+      await colisten.join(session.context(), code);
+      toast(`Joined co-listen ${code}. Log the conversation as you heard it.`);
+    } else if (current.code !== code) {
+      message.textContent = `You are in co-listen ${current.code}. End it first to join ${code}.`;
+    }
+  }
+
   /** Scan the lead's QR with the camera; typing the code always works too. */
   async function scan() {
     message.textContent = "";
@@ -47,7 +72,7 @@ export function colistenScreen(root, { logNow }) {
       await video.play();
       scanning = setInterval(async () => {
         const [found] = await detector.detect(video).catch(() => []);
-        if (found) join(found.rawValue);
+        if (found && scanning) join(found.rawValue);
       }, 300);
     } catch {
       stopScan();
@@ -64,22 +89,22 @@ export function colistenScreen(root, { logNow }) {
   }
 
   function activePanel(current) {
-    const stopIt = h("button", { type: "button", class: "button button--secondary", onclick: async () => {
-      await colisten.stop(session.context()); await render(); } }, "Stop co-listening");
+    const stopIt = h("button", { type: "button", class: "button button--secondary", id: "colisten-end", onclick: end },
+      "End co-listen");
     const logIt = h("button", { type: "button", class: "button button--primary", id: "colisten-log", onclick: () => logNow() },
       "Log the conversation");
     if (!current.lead) {
       return h("div", { class: "colisten__card", id: "colisten-active" },
         h("p", { class: "colisten__label" }, "You joined co-listen"),
         h("p", { class: "colisten__code", id: "colisten-joined" }, current.code),
-        h("p", { class: "colisten__hint" }, "Log what you hear on your own. You will see each other's tags once both logs have synced."),
+        h("p", { class: "colisten__hint" }, "Log what you hear on your own. You will see each other's tags once both logs have synced. Ending it here leaves the co-listen: your next log is an ordinary one."),
         h("div", { class: "colisten__actions" }, logIt, stopIt));
     }
     return h("div", { class: "colisten__card", id: "colisten-active" },
       h("p", { class: "colisten__label" }, "Your co-listen code"),
       h("p", { class: "colisten__code", id: "colisten-lead-code", "aria-label": `Code ${current.code.split("").join(" ")}` }, current.code),
       qrSvg(colisten.joinLink(current.code), `QR code for co-listen ${current.code}`),
-      h("p", { class: "colisten__hint" }, "Colleagues type this code or scan it with Hallway Pulse. No signal needed: the server links the logs when your phones sync."),
+      h("p", { class: "colisten__hint" }, "Colleagues scan this with their camera or type the code. No signal needed: the server links the logs when your phones sync. Ending the co-listen closes it: logs made after that stay ordinary logs."),
       h("div", { class: "colisten__actions" }, logIt, stopIt));
   }
 
@@ -126,9 +151,8 @@ export function colistenScreen(root, { logNow }) {
   async function render() {
     if (!session.school()) return;
     const ctx = session.context();
+    await joinFromLink(await colisten.active(ctx));
     const current = await colisten.active(ctx);
-    const code = new URLSearchParams(window.location.search).get("code");
-    if (code && !current && !input.value) input.value = code;
     const past = await history(ctx);
     const choices = current ? activePanel(current) : startPanel();
     const hasPast = Boolean(past.querySelector(".compare"));  // what came back after a sync goes first
