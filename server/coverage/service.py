@@ -66,11 +66,16 @@ class OccurrenceMark:
 
     @property
     def words(self) -> str:
-        if self.status == "checked":
-            return f"checked, not heard: {OUTCOME_WORDS.get(self.outcome, self.outcome)}"
-        if self.status == "heard":
-            return f"heard ({self.logs} log{'s' if self.logs != 1 else ''})"
-        return STATUS_WORDS[self.status]
+        return mark_words(self.status, self.outcome, self.logs)
+
+
+def mark_words(status: str, outcome: str | None, logs: int) -> str:
+    """A mark in words, as screen readers and the tooltip say it."""
+    if status == "checked":
+        return f"checked, not heard: {OUTCOME_WORDS.get(outcome, outcome)}"
+    if status == "heard":
+        return f"heard ({logs} log{'s' if logs != 1 else ''})"
+    return STATUS_WORDS[status]
 
 
 @dataclass(frozen=True)
