@@ -91,7 +91,17 @@ def pattern_rows(school_ids: tuple[int, ...], rubric_id: int, date_from: date | 
         cut = summary.cut_conversations(built, rubric_id, date_from, date_to)
         if cut:
             found += raw_pattern_rows(built, rubric_id, date_from, date_to, cut)
-    return found
+    return canonical(found)
+
+
+def canonical(rows: list[PatternRow]) -> list[PatternRow]:
+    """One row per key, in key order: the bootstrap draws over patterns in the order met, so the same
+    conversations give the same interval whichever way they were read."""
+    counts: dict[tuple, int] = defaultdict(int)
+    for row in rows:
+        counts[(row.school_id, row.trait_id, row.month, row.pattern, row.counted_level)] += row.conversations
+    return [PatternRow(*key, conversations) for key, conversations in
+            sorted(counts.items(), key=lambda item: (*item[0][:4], -1 if item[0][4] is None else item[0][4]))]
 
 
 def _day(value) -> date:
