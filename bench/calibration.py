@@ -9,7 +9,10 @@ levels differ on about one trait in six. Times, as the median of repeated reques
 and signed in as the district admin: the school's JSON and page (the largest school) and the
 district's JSON and page, each beside one hand-written SQL aggregate of exact agreement per trait
 over the same conversations, in the same run. "cold" forgets the remembered figures before each
-request (the first view after a sync); the others are views while nothing changed. Only loopback databases are used.
+request (the first view after a sync); the others are views while nothing changed. After the load, the
+heatmap rollup and the calibration summary are rebuilt (`hallpulse heatmaps rebuild`), as after any bulk
+import. HALLPULSE_BENCH_DB names the PostgreSQL database (default hallpulse_bench_calibration). Only
+loopback databases are used.
 """
 from __future__ import annotations
 
@@ -28,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.heatmap import PG_ADMIN, Generator, bulk_load, create_app_for, median_ms, set_up_district, sqlite_time  # noqa: E402
 
-DATABASE = "hallpulse_bench_calibration"
+DATABASE = os.environ.get("HALLPULSE_BENCH_DB", "hallpulse_bench_calibration")
 
 
 def fresh_database(engine: str, work: Path) -> str:
@@ -189,8 +192,14 @@ def run(engine: str, args) -> None:
         print(f"[{engine}] {loaded['observation']:,} observations; {sessions:,} co-listened conversations "
               f"({2 * sessions:,} logs, {2 * sessions / (loaded['observation'] + sessions):.1%} of all) linked in "
               f"{time.perf_counter() - started:.1f} s")
+        started = time.perf_counter()
+        from server.heatmaps import rollup  # the bulk load bypassed the upkeep: build the rollup and calibration summary
+
+        rollup.rebuild()
+        db.session.commit()
+        print(f"[{engine}] heatmap rollup and calibration summary rebuilt in {time.perf_counter() - started:.1f} s")
         with db.engine.begin() as connection:
-            for table in ("observation", "observation_trait_level", "colisten_session", "school"):
+            for table in ("observation", "observation_trait_level", "colisten_session", "school", "calibration_conversation"):
                 connection.execute(text(f"ANALYZE {table}"))
         gc.freeze()
         print(f"[{engine}] {'calibration':<36} {'JSON cold':>9} {'JSON':>7} {'page':>7} {'raw SQL':>8} "

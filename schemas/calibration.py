@@ -6,6 +6,7 @@ from datetime import datetime, timedelta, timezone
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from schemas.base import Day, StrictSchema
+from schemas.coverage import Prepared
 
 MAX_ID = 2**31 - 1
 MAX_RANGE_DAYS = 5 * 366
@@ -110,10 +111,12 @@ class CalibrationSchema(StrictSchema):
     conversations = fields.Integer(metadata={"description": "Co-listened conversations (two or more observers)"})
     thresholds = fields.Dict(keys=fields.String(), values=fields.Float(),
                              metadata={"description": "Alpha from which agreement reads reliable or tentative"})
-    traits = fields.List(fields.Nested(TraitAgreementSchema))
-    months = fields.List(fields.Nested(MonthSchema))
+    # The lists below come JSON-ready from the service (a district's 50 schools × 7 traits cost more to dump
+    # through nested schemas than to read); tests/calibration checks them equal to their schemas' own dump.
+    traits = Prepared(fields.Nested(TraitAgreementSchema))
+    months = Prepared(fields.Nested(MonthSchema))
     splits = fields.List(fields.Integer(), metadata={"description": "Trait ids the team splits on most, worst first"})
     drift_scope = fields.String(metadata={"description": "all (principals, district admins), own (an observer) or none"})
     drift = fields.List(fields.Nested(ObserverDriftSchema), metadata={
         "description": "How often each observer rated above or below colleagues: calibration, not evaluation"})
-    schools = fields.List(fields.Nested(SchoolAgreementSchema), metadata={"description": "District report only"})
+    schools = Prepared(fields.Nested(SchoolAgreementSchema), metadata={"description": "District report only"})

@@ -13,11 +13,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Integer, and_, case, cast, extract, func, select, true
+from sqlalchemy import Integer, and_, case, cast, extract, func, or_, select, true
+
+from server.calibration import summary
 
 from server.changes import ChangeCounter
 from server.colisten.models import ColistenSession
 from server.db import db
+from server.heatmaps import rollup
 from server.observations.models import Observation, ObservationTraitLevel
 from server.schools.models import School
 
@@ -75,8 +78,45 @@ def _per_conversation(school_ids, rubric_id, date_from, date_to):
 
 def pattern_rows(school_ids: tuple[int, ...], rubric_id: int, date_from: date | None = None,
                  date_to: date | None = None) -> list[PatternRow]:
-    """Conversations per (school, trait, month of the conversation's first local day, pattern)."""
-    per = _per_conversation(school_ids, rubric_id, date_from, date_to).subquery()
+    """Conversations per (school, trait, month of the conversation's first local day in range, pattern):
+    from the calibration summary for schools whose heatmap rollup is built (it is rebuilt with it),
+    from the raw rows for the others."""
+    built = tuple(sorted(set(rollup.built_schools(school_ids)) & set(school_ids)))
+    raw = tuple(school_id for school_id in school_ids if school_id not in built)
+    found = raw_pattern_rows(raw, rubric_id, date_from, date_to) if raw else []
+    if built:
+        found += [PatternRow(school, trait, _day(month), (int(c0), int(c1), int(c2)), None if level is None else int(level),
+                             count)
+                  for school, trait, month, c0, c1, c2, level, count in summary.pattern_counts(built, rubric_id, date_from, date_to)]
+        cut = summary.cut_conversations(built, rubric_id, date_from, date_to)
+        if cut:
+            found += raw_pattern_rows(built, rubric_id, date_from, date_to, cut)
+    return canonical(found)
+
+
+def canonical(rows: list[PatternRow]) -> list[PatternRow]:
+    """One row per key, in key order: the bootstrap draws over patterns in the order met, so the same
+    conversations give the same interval whichever way they were read."""
+    counts: dict[tuple, int] = defaultdict(int)
+    for row in rows:
+        counts[(row.school_id, row.trait_id, row.month, row.pattern, row.counted_level)] += row.conversations
+    return [PatternRow(*key, conversations) for key, conversations in
+            sorted(counts.items(), key=lambda item: (*item[0][:4], -1 if item[0][4] is None else item[0][4]))]
+
+
+def _day(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def raw_pattern_rows(school_ids: tuple[int, ...], rubric_id: int, date_from: date | None = None,
+                     date_to: date | None = None, only: set[tuple] | None = None) -> list[PatternRow]:
+    """pattern_rows from the raw rows (`only`: just these (session, trait) conversations)."""
+    per = _per_conversation(school_ids, rubric_id, date_from, date_to)
+    if only is not None:
+        sessions = sorted({session_id for session_id, _ in only})
+        per = per.where(ColistenSession.id.in_(sessions), or_(*(and_(ColistenSession.id == session_id, Level.trait_id == trait_id)
+                                                             for session_id, trait_id in sorted(only))))
+    per = per.subquery()
     year, month = cast(extract("year", per.c.day), Integer), cast(extract("month", per.c.day), Integer)
     # Only with two observers is the counted level needed (kappa); grouping by it otherwise splits patterns.
     counted = case((per.c.raters == 2, per.c.counted_level))

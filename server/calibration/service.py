@@ -279,9 +279,14 @@ def heatmap_lines(school_id: int, rubric_id: int, date_from: date | None, date_t
     return lines
 
 
+def _number(value) -> float | None:
+    return None if value is None else float(value)
+
+
 def figure_json(figure: Figure) -> dict:
-    return {"n": figure.n, "value": figure.value, "interval_low": figure.low, "interval_high": figure.high,
-            "reason": figure.reason}
+    """JSON-ready (plain floats): the API passes it through as it is (schemas/calibration.py: Prepared)."""
+    return {"n": int(figure.n), "value": _number(figure.value), "interval_low": _number(figure.low),
+            "interval_high": _number(figure.high), "reason": figure.reason}
 
 
 def _trait_json(a: TraitAgreement) -> dict:

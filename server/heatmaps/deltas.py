@@ -146,7 +146,7 @@ def observation_rows(observation_ids: list) -> dict:
     for chunk in chunks(observation_ids):
         rows = db.session.execute(
             select(O.id, O.school_id, O.walk_id, O.local_date, O.location_id, O.observed_at, O.setting,
-                   O.conversation_kind, O.team, O.counted, O.observer_id, O.rubric_id,
+                   O.conversation_kind, O.team, O.counted, O.observer_id, O.rubric_id, O.colisten_id,
                    queries.walked_flag().label("walked"))
             .select_from(queries.live_walk_join()).where(O.id.in_(chunk), O.deleted_at.is_(None))).mappings().all()
         if not rows:

@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from sqlalchemy import Date, Integer, String, bindparam, case, cast, delete, func, insert, literal, select, text, union_all
 
+from server.calibration import summary as calibration
 from server.db import db, utcnow
 from server.heatmaps import digest, queries
 from server.heatmaps.exposure import PeriodSpan, Schedule
@@ -73,6 +74,7 @@ def rebuild_school(school_id: int, schedule: Schedule) -> None:
         db.session.execute(delete(table).where(*leading_facets(table), table.c.school_id == school_id))
     fill(school_id, schedule, None)
     digest.rebuild_school(school_id, schedule)
+    calibration.rebuild_school(school_id)
     db.session.execute(insert(STATE).values(school_id=school_id, schedule_key=schedule.key, built_at=utcnow()))
 
 

@@ -22,6 +22,7 @@ from functools import lru_cache
 from sqlalchemy import delete, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
+from server.calibration import summary as calibration
 from server.db import db
 from server.heatmaps import deltas, digest, queries, rollup
 from server.heatmaps.exposure import UTC, Schedule, Stop, walk_days, walk_exposure
@@ -37,6 +38,7 @@ class Footprint:
 
     days: dict[int, set[date]] = field(default_factory=dict)
     walk_ids: set = field(default_factory=set)
+    colisten_ids: set = field(default_factory=set)  # the co-listen sessions the records were linked to
 
 
 @dataclass
@@ -54,12 +56,14 @@ class Inserted:
 
 
 @contextmanager
-def kept_up(observation_ids: Iterable = (), walk_ids: Iterable = (), joined_walk_ids: Iterable = ()):
-    """Wrap a write: the rollup follows it in the same transaction.
+def kept_up(observation_ids: Iterable = (), walk_ids: Iterable = (), joined_walk_ids: Iterable = (),
+            colisten_ids: Iterable = ()):
+    """Wrap a write: the rollup and the calibration summary follow it in the same transaction.
 
     `observation_ids` and `walk_ids` are existing records the write may change or delete;
-    `joined_walk_ids` are walks the write creates or that its conversations are logged on. The write
-    tells the yielded `Inserted` what it inserted.
+    `joined_walk_ids` are walks the write creates or that its conversations are logged on;
+    `colisten_ids` are co-listen sessions it creates, changes or deletes. The write tells the yielded
+    `Inserted` what it inserted.
     """
     observation_ids, walk_ids, joined_walk_ids = list(observation_ids), set(walk_ids), set(joined_walk_ids)
     schedules = deltas.Schedules()
@@ -101,6 +105,9 @@ def kept_up(observation_ids: Iterable = (), walk_ids: Iterable = (), joined_walk
     digest.replace_walk_time(set(walks_after) | set(walk_times), [
         row for walk, seconds in walk_times.values() for row in digest.walk_time_rows(walk, seconds)])
     refresh({}, {}, change, schedules)
+    # Co-listened conversations: every session a log was linked to before or after, or the write changed.
+    calibration.refresh(set(colisten_ids) | {row["colisten_id"] for row in (*rows_before.values(), *rows_after.values())}
+                        | {row.get("colisten_id") for row, _ in inserted.observations})
 
 
 def inserted_tallies(inserted: Inserted, memory_walks: list[dict], schedules: deltas.Schedules, walk_times: dict,
@@ -133,6 +140,7 @@ def apply(observation_ids: Iterable = (), walk_ids: Iterable = (), before: Footp
     now = footprint(list(observation_ids), set(walk_ids) | before.walk_ids)
     refresh_digest(list(observation_ids), now.walk_ids)
     refresh(merge(before, now))
+    calibration.refresh(before.colisten_ids | now.colisten_ids)
 
 
 def refresh_digest(observation_ids: list, walk_ids: set) -> None:
@@ -162,13 +170,16 @@ def merge(*footprints: Footprint) -> dict[int, set[date]]:
 def footprint(observation_ids: list, walk_ids) -> Footprint:
     """The school-days whose numbers depend on these records (and their walks) as they stand now."""
     found: dict[int, set[date]] = defaultdict(set)
-    walk_ids = set(walk_ids)
+    walk_ids, colisten_ids = set(walk_ids), set()
     for chunk in chunks(observation_ids):
-        for school_id, local_date, walk_id in db.session.execute(
-                select(queries.O.school_id, queries.O.local_date, queries.O.walk_id).where(queries.O.id.in_(chunk))):
+        for school_id, local_date, walk_id, colisten_id in db.session.execute(
+                select(queries.O.school_id, queries.O.local_date, queries.O.walk_id, queries.O.colisten_id)
+                .where(queries.O.id.in_(chunk))):
             found[school_id].add(local_date)
             if walk_id is not None:
                 walk_ids.add(walk_id)
+            if colisten_id is not None:
+                colisten_ids.add(colisten_id)
     walks = []
     W = queries.W
     for chunk in chunks(sorted(walk_ids)):
@@ -180,7 +191,7 @@ def footprint(observation_ids: list, walk_ids) -> Footprint:
             schedules[walk.school_id] = schedule_for(walk.school_id)
         found[walk.school_id] |= walk_days(schedules[walk.school_id], walk.started_at, walk.ended_at, stops[walk.id])
         found[walk.school_id] |= stop_days[walk.id]
-    return Footprint(dict(found), walk_ids)
+    return Footprint(dict(found), walk_ids, colisten_ids)
 
 
 def refresh(recompute: dict[int, set[date]], listening: dict[int, set[date]] | None = None,

@@ -270,7 +270,7 @@ class BatchSync:
         changed_walks = {walk_id for walk_id, (loaded, _) in changes["walk"].items() if loaded is not None}
         joined_walks = {walk_id for walk_id in changes["walk"] if walk_id not in changed_walks} | {
             planned.row["walk_id"] for _, planned in observations.values() if planned.row.get("walk_id")}
-        with upkeep.kept_up(changed_observations, changed_walks, joined_walks) as inserted:
+        with upkeep.kept_up(changed_observations, changed_walks, joined_walks, changes["colisten"]) as inserted:
             lost_walks = walks.write_walks(changes["walk"], self.now)
             lost_sessions = colisten.write_sessions(changes["colisten"], self.now)
             inserted.add_walks(planned.row for walk_id, (loaded, planned) in changes["walk"].items()

@@ -6,11 +6,13 @@ and the shapes of real phones: walks left open, walks of many hours, logs outsid
 their walk ended, records dated in another UTC offset than the school's, catch-up batches spanning several
 days with edits and deletions; co-listening: sessions made on the lead's phone, colleagues' logs with the
 code sent before or after the session, inside or outside its window, edited, and the lead's or a
-colleague's log deleted, the lead ending a session early) and, like a
+colleague's log deleted, the lead ending a session early, co-listens that run past midnight) and, like a
 retention job, hard-deletes some observations with the maintenance API; after every step each
 tally the views read is compared between the rollup and the raw rows, and each co-listened
-conversation has exactly the counted log the rule names (docs/colisten.md). `rebuild` then gives the
-same tables as the maintenance did.
+conversation has exactly the counted log the rule names (docs/colisten.md); the calibration summary
+holds exactly the rows recomputed from the raw logs, and the calibration figures read from it equal
+the raw query's over date ranges that cut conversations in two. `rebuild` then gives the same tables
+as the maintenance did.
 """
 from __future__ import annotations
 
@@ -26,6 +28,7 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invar
 from sqlalchemy import delete, select
 
 from server import changes
+from server.calibration import queries as calibration, summary
 from server.colisten import service as colisten
 from server.colisten.models import ColistenSession
 from server.heatmaps import digest, queries, rollup, service, upkeep
@@ -111,6 +114,34 @@ def digested_by_source(school_id: int, trait_ids: list[int], rubric_id: int) -> 
         pairs.append((f"digest presence {name} by weekday", rounded(service.filtered_presence(school_id, filters, "weekday")),
                       rounded(service.by_weekday(queries.presence(school_id, schedule, filters, True)))))
     return pairs
+
+
+CALIBRATION_RANGES = [(None, None), (date(2026, 10, 31), None), (None, date(2026, 11, 2)),
+                      (date(2026, 10, 31), date(2026, 11, 3)), (date(2026, 11, 3), date(2026, 11, 3)),
+                      (date(2026, 10, 30), date(2026, 10, 30))]
+
+
+def summary_by_source(school_id: int, rubric_id: int) -> list[tuple[str, object, object]]:
+    """The calibration summary beside its raw recomputation, and the pattern counts read from it beside
+    the raw query's, for date ranges that cut conversations spanning midnight."""
+    from server.db import db
+
+    kept = sorted(db.session.execute(select(*summary.SUMMARY.c).where(summary.C.school_id == school_id)).all())
+    raw = sorted(db.session.execute(summary.summary_rows(Observation.school_id == school_id)).all())
+    pairs = [("calibration summary rows", [tuple(row) for row in kept], [tuple(row) for row in raw])]
+    for start, end in CALIBRATION_RANGES:
+        pairs.append((f"calibration patterns {start}–{end}",
+                      pattern_totals(calibration.pattern_rows((school_id,), rubric_id, start, end)),
+                      pattern_totals(calibration.raw_pattern_rows((school_id,), rubric_id, start, end))))
+    return pairs
+
+
+def pattern_totals(rows) -> dict:
+    totals: dict = {}
+    for row in rows:
+        key = (row.school_id, row.trait_id, row.month, row.pattern, row.counted_level)
+        totals[key] = totals.get(key, 0) + row.conversations
+    return totals
 
 
 def db_scalars(statement):
@@ -496,6 +527,31 @@ def test_rollup_equals_raw_queries_after_any_sequence_of_syncs(db, school, synci
             else:
                 self.send_batch([ended])
 
+        @rule(target=sessions, code=st.sampled_from(CODES), day=st.sampled_from(DAYS), start=st.integers(22 * 60, 23 * 60 + 50),
+              minutes=st.lists(st.integers(0, 300), min_size=2, max_size=3),
+              levels=st.lists(st.dictionaries(st.sampled_from(SEVEN), st.integers(0, 2)), min_size=3, max_size=3))
+        def co_listen_past_midnight(self, code, day, start, minutes, levels):
+            """A late co-listen (a 12-hour window) whose logs fall either side of midnight: its
+            conversation spans two local days, and a date range may cut it in two."""
+            session = {"type": "colisten", "id": str(uuid.uuid4()), "version": 1, "code": code,
+                       "started_at": stamp(day, start), "expires_at": stamp(day, start + 720)}
+            logs = [self.coded_log(session, minute, level) for minute, level in zip(minutes, levels)]
+            self.send_batch([session, logs[0]])
+            for phone, log in zip((1, 2), logs[1:]):
+                self.send_as(phone, [log])
+                self.joined[log["id"]] = (phone, log)
+            return session["id"]
+
+        @rule(session=sessions, shift=st.integers(-120, 120), length=st.integers(10, 720))
+        def lead_moves_session(self, session, shift, length):
+            """The lead corrects a synced co-listen's window: logs join or leave its conversation."""
+            record = self.records.get(session)
+            if record is None:
+                return
+            started = datetime.fromisoformat(record["started_at"]) + timedelta(minutes=shift)
+            self.send_batch([{**record, "version": record["version"] + 1, "started_at": started.isoformat(),
+                              "expires_at": (started + timedelta(minutes=length)).isoformat()}])
+
         def coded_log(self, session: dict, minute: int, levels: dict) -> dict:
             at = datetime.fromisoformat(session["started_at"]) + timedelta(minutes=minute)
             return {"type": "observation", "id": str(uuid.uuid4()), "version": 1, "walk_id": None,
@@ -535,6 +591,13 @@ def test_rollup_equals_raw_queries_after_any_sequence_of_syncs(db, school, synci
                 assert from_rollup == from_raw, name
             for name, digested, from_raw in digested_by_source(school_id, trait_ids, rubric_id):
                 assert digested == from_raw, name
+
+        @invariant()
+        def calibration_summary_equals_raw(self):
+            db.session.expire_all()
+            assert school_id in rollup.built_schools([school_id])  # the figures are read from the summary
+            for name, kept, from_raw in summary_by_source(school_id, rubric_id):
+                assert kept == from_raw, name
 
     run_state_machine_as_test(Devices, settings=settings(
         max_examples=int(os.environ.get("HALLPULSE_ROLLUP_EXAMPLES", "12")), stateful_step_count=14, deadline=None,

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 revision = '0019'
-down_revision = '0012'
+down_revision = '0017'
 branch_labels = None
 depends_on = None
 

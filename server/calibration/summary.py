@@ -1,0 +1,99 @@
+"""Keeping the calibration summary (server/calibration/models.py) exactly equal to the raw rows, and reading it.
+
+A write recomputes the summary rows of every co-listen session it touches from the raw rows, in the same
+transaction: the sessions its logs were linked to before and after the write, the sessions it changed
+itself, and those of the logs it inserted (server/heatmaps/upkeep.py calls `refresh`). A session holds a
+handful of logs, so this costs what the batch holds. `rebuild_school` recomputes a school whole (with
+its heatmap rollup: `hallpulse heatmaps rebuild`).
+
+Reads: a conversation whose logs lie on one day is in or out of any date range, and is read from the
+summary; the rare one whose logs span two days and that the range cuts is recomputed from its raw logs
+in range, as the raw query would (server/calibration/queries.py).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from sqlalchemy import Date, and_, case, cast, delete, func, insert, or_, select, true
+
+from server.calibration.models import CalibrationConversation
+from server.colisten.models import ColistenSession
+from server.db import db
+from server.heatmaps.queries import chunks
+from server.observations.models import Observation, ObservationTraitLevel
+
+SUMMARY = CalibrationConversation.__table__
+C = SUMMARY.c
+Level = ObservationTraitLevel
+COLUMNS = ["colisten_id", "rubric_id", "trait_id", "school_id", "month", "local_date", "last_date", "c0", "c1", "c2",
+           "pair_level"]
+
+
+def month_of(column):
+    """The first day of the column's month, in the engine's own words."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return cast(func.date_trunc("month", column), Date)
+    return func.date(column, "start of month", type_=Date)
+
+
+def summary_rows(*conditions):
+    """The summary rows of the live co-listened logs meeting `conditions`, computed from the raw rows."""
+    at = lambda value: func.sum(case((Level.level == value, 1), else_=0))  # noqa: E731
+    per = (select(ColistenSession.id.label("colisten_id"), Observation.rubric_id.label("rubric_id"),
+                  Level.trait_id.label("trait_id"), ColistenSession.school_id.label("school_id"),
+                  func.min(Observation.local_date).label("local_date"), func.max(Observation.local_date).label("last_date"),
+                  at(0).label("c0"), at(1).label("c1"), at(2).label("c2"),
+                  func.max(case((Observation.counted == true(), Level.level))).label("counted_level"))
+           .select_from(Observation)
+           .join(ColistenSession, and_(ColistenSession.id == Observation.colisten_id,
+                                       ColistenSession.school_id == Observation.school_id))
+           .join(Level, Level.observation_id == Observation.id)
+           .where(Observation.colisten_id.is_not(None), Observation.deleted_at.is_(None),
+                  ColistenSession.deleted_at.is_(None), *conditions)
+           .group_by(ColistenSession.id, Observation.rubric_id, Level.trait_id, ColistenSession.school_id)
+           .having(func.count() >= 2)).subquery()
+    return select(per.c.colisten_id, per.c.rubric_id, per.c.trait_id, per.c.school_id, month_of(per.c.local_date),
+                  per.c.local_date, per.c.last_date, per.c.c0, per.c.c1, per.c.c2,
+                  case((per.c.c0 + per.c.c1 + per.c.c2 == 2, per.c.counted_level)))
+
+
+def rebuild_school(school_id: int) -> None:
+    """A school's summary from its raw rows (the partial index of its co-listened logs)."""
+    db.session.execute(delete(SUMMARY).where(C.school_id == school_id))
+    db.session.execute(insert(SUMMARY).from_select(COLUMNS, summary_rows(Observation.school_id == school_id)))
+
+
+def refresh(session_ids: Iterable) -> None:
+    """Recompute the summary rows of these co-listen sessions from their logs as they stand now."""
+    for chunk in chunks(sorted({one for one in session_ids if one is not None})):
+        db.session.execute(delete(SUMMARY).where(C.colisten_id.in_(chunk)))
+        db.session.execute(insert(SUMMARY).from_select(COLUMNS, summary_rows(Observation.colisten_id.in_(chunk))))
+
+
+def pattern_counts(school_ids: tuple[int, ...], rubric_id: int, date_from: date | None, date_to: date | None):
+    """(school, trait, month, c0, c1, c2, pair level, conversations) of the conversations wholly in range,
+    grouped along the patterns index."""
+    conditions = [C.school_id.in_(school_ids), C.rubric_id == rubric_id]
+    if date_from:
+        conditions += [C.month >= date_from.replace(day=1), C.local_date >= date_from]
+    if date_to:
+        conditions += [C.month <= date_to.replace(day=1), C.last_date <= date_to]
+    keys = (C.school_id, C.month, C.trait_id, C.c0, C.c1, C.c2, C.pair_level)
+    return db.session.execute(select(C.school_id, C.trait_id, C.month, C.c0, C.c1, C.c2, C.pair_level, func.count())
+                              .where(*conditions).group_by(*keys)).all()
+
+
+def cut_conversations(school_ids: tuple[int, ...], rubric_id: int, date_from: date | None,
+                      date_to: date | None) -> set[tuple]:
+    """(session, trait) of the conversations spanning two days that the range cuts (their ratings partly
+    in it): few, found through the span index."""
+    cuts = []
+    if date_from:
+        cuts.append(and_(C.local_date < date_from, C.last_date >= date_from))
+    if date_to:
+        cuts.append(and_(C.local_date <= date_to, C.last_date > date_to))
+    if not cuts:
+        return set()
+    return set(db.session.execute(select(C.colisten_id, C.trait_id).where(
+        C.school_id.in_(school_ids), C.rubric_id == rubric_id, C.last_date > C.local_date, or_(*cuts))).all())
