@@ -2,7 +2,7 @@
 its history (its checks, the logs' links, past coverage and exports)
 
 Revision ID: 0019
-Revises: 0012
+Revises: 0017
 Create Date: 2026-12-06 01:30:00
 
 Existing rows are live plans: the column starts empty.
