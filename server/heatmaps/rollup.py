@@ -15,6 +15,7 @@ from sqlalchemy import Date, Integer, String, bindparam, case, cast, delete, fun
 
 from server.db import db, utcnow
 from server.heatmaps import digest, queries
+from server.heatmaps import rebuild as rebuilding
 from server.heatmaps.exposure import PeriodSpan, Schedule
 from server.heatmaps.models import HeatmapPlaceDay, HeatmapSchoolDay, HeatmapState, HeatmapTraitDay, HeatmapTraitWeek
 from server.heatmaps.queries import CONVERSATIONS, FACETS, Filters, L, O, by_date_column, date_key, matches, week_of, weekday_sql
@@ -69,17 +70,11 @@ def rebuild(school_id: int | None = None) -> int:
 
 def rebuild_school(school_id: int, schedule: Schedule) -> None:
     lock(school_id, None)
-    for table in (TRAIT_DAY, TRAIT_WEEK, PLACE_DAY, SCHOOL_DAY, STATE):
+    for table in (TRAIT_DAY, TRAIT_WEEK, PLACE_DAY, SCHOOL_DAY, STATE, digest.DIGEST, digest.WALK_TIME):
         db.session.execute(delete(table).where(*leading_facets(table), table.c.school_id == school_id))
-    fill(school_id, schedule, None)
-    digest.rebuild_school(school_id, schedule)
+    fill_traits(school_id, None)
+    rebuilding.rebuild_school(school_id, schedule)  # digest and walk time first: presence is summed from them
     db.session.execute(insert(STATE).values(school_id=school_id, schedule_key=schedule.key, built_at=utcnow()))
-
-
-def fill(school_id: int, schedule: Schedule, days: set[date] | None) -> None:
-    """Insert the rows of a school (all of it, or these days), computed from the raw tables."""
-    fill_traits(school_id, days)
-    fill_presence(school_id, schedule, days)
 
 
 def fill_traits(school_id: int, days: set[date] | None) -> None:
