@@ -21,7 +21,7 @@ from server.db import db
 from server.heatmaps.models import LANE_COLUMNS, HeatmapConversation, HeatmapWalkTime
 from server.heatmaps.queries import (CONVERSATIONS, Filters, by_date_column, chunks, date_key, talk_value, week_of,
                                      weekday_sql)
-from server.rubrics.models import Trait
+from server.rubrics.models import Rubric, Trait
 
 DIGEST = HeatmapConversation.__table__
 WALK_TIME = HeatmapWalkTime.__table__
@@ -33,10 +33,15 @@ LOW = (1 << 32) - 1
 
 
 class TraitBits(dict):
-    """rubric id → {trait id: its rank by id in the rubric}, read once per write or read."""
+    """rubric id → {trait id: its rank by id in the rubric}, read once per write or read; not read again
+    when the request already loaded the rubric's traits (a school view has, to name its rows)."""
 
     def __missing__(self, rubric_id: int) -> dict[int, int]:
-        ids = db.session.scalars(select(Trait.id).where(Trait.rubric_id == rubric_id).order_by(Trait.id))
+        rubric = db.session.identity_map.get(Rubric.__mapper__.identity_key_from_primary_key([rubric_id]))
+        if rubric is not None and "traits" in rubric.__dict__:
+            ids = sorted(trait.id for trait in rubric.traits)
+        else:
+            ids = db.session.scalars(select(Trait.id).where(Trait.rubric_id == rubric_id).order_by(Trait.id))
         self[rubric_id] = {trait_id: rank for rank, trait_id in enumerate(ids)}
         return self[rubric_id]
 
