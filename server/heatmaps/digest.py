@@ -9,24 +9,19 @@ counts them: trait k of a rubric (k = its rank by id, up to MAX_TRAITS) owns cou
 3k+1 (heard, level ≥ 1) and 3k+2 (strong, level 2); counter i is bit 32·(i mod 2) of column
 c(i div 2). A row adds 0 or 1 to each counter, so SUM(c) carries two exact tallies in one number
 while fewer than 2³¹ rows are summed. `upkeep.py` keeps both tables in the same transaction as the
-rollup; `rollup.rebuild_school` rebuilds them.
+rollup; `rebuild.py` rebuilds them with the rollup.
 """
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
-from datetime import timedelta
 
 from sqlalchemy import and_, delete, func, insert, select, update
 
 from server.db import db
-from server.heatmaps import queries
-from server.heatmaps.exposure import UTC, Schedule, walk_exposure
 from server.heatmaps.models import LANE_COLUMNS, HeatmapConversation, HeatmapWalkTime
-from server.heatmaps.queries import (CONVERSATIONS, Filters, L, O, W, by_date_column, chunks, date_key, talk_value,
-                                     week_of, weekday_sql)
-from server.observations.models import Observation, ObservationTraitLevel
-from server.rubrics.models import Trait
+from server.heatmaps.queries import (CONVERSATIONS, Filters, by_date_column, chunks, date_key, talk_value, week_of,
+                                     weekday_sql)
+from server.rubrics.models import Rubric, Trait
 
 DIGEST = HeatmapConversation.__table__
 WALK_TIME = HeatmapWalkTime.__table__
@@ -38,10 +33,15 @@ LOW = (1 << 32) - 1
 
 
 class TraitBits(dict):
-    """rubric id → {trait id: its rank by id in the rubric}, read once per write or read."""
+    """rubric id → {trait id: its rank by id in the rubric}, read once per write or read; not read again
+    when the request already loaded the rubric's traits (a school view has, to name its rows)."""
 
     def __missing__(self, rubric_id: int) -> dict[int, int]:
-        ids = db.session.scalars(select(Trait.id).where(Trait.rubric_id == rubric_id).order_by(Trait.id))
+        rubric = db.session.identity_map.get(Rubric.__mapper__.identity_key_from_primary_key([rubric_id]))
+        if rubric is not None and "traits" in rubric.__dict__:
+            ids = sorted(trait.id for trait in rubric.traits)
+        else:
+            ids = db.session.scalars(select(Trait.id).where(Trait.rubric_id == rubric_id).order_by(Trait.id))
         self[rubric_id] = {trait_id: rank for rank, trait_id in enumerate(ids)}
         return self[rubric_id]
 
@@ -105,45 +105,6 @@ def unlink_observer(user_id: int) -> None:
     """An erased person is named nowhere: not in the digest either (as in observations and walks)."""
     for table in (DIGEST, WALK_TIME):
         db.session.execute(update(table).where(table.c.observer_id == user_id).values(observer_id=None))
-
-
-def rebuild_school(school_id: int, schedule: Schedule) -> None:
-    """Both tables of one school from the raw rows: its conversations a month at a time (a range of
-    the school-and-day index, with their levels joined on the same range), then every live walk's
-    listening time from its stops."""
-    for table in (DIGEST, WALK_TIME):
-        db.session.execute(delete(table).where(table.c.school_id == school_id))
-    bits = TraitBits()
-    first, last = db.session.execute(select(func.min(O.local_date), func.max(O.local_date))
-                                     .where(O.school_id == school_id)).one()
-    columns = (O.id, O.school_id, O.local_date, O.location_id, O.observed_at, O.setting, O.conversation_kind, O.team,
-               O.observer_id, O.rubric_id, queries.walked_flag().label("walked"))
-    month = first.replace(day=1) if first else None
-    while month is not None and month <= last:
-        following = (month + timedelta(days=32)).replace(day=1)
-        in_month = [O.school_id == school_id, queries.counted(), O.local_date >= month, O.local_date < following]
-        levels: dict = defaultdict(dict)
-        for observation_id, trait_id, level in db.session.execute(
-                select(L.observation_id, L.trait_id, L.level).join_from(ObservationTraitLevel.__table__, Observation.__table__,
-                                                                        O.id == L.observation_id).where(*in_month)):
-            levels[observation_id][trait_id] = level
-        rows = [digest_row(row, levels[row["id"]], row["walked"], schedule.slot_at(row["observed_at"]), bits)
-                for row in db.session.execute(select(*columns).select_from(queries.live_walk_join()).where(*in_month))
-                .mappings()]
-        if rows:
-            db.session.execute(insert(DIGEST), rows)
-        month = following
-    walk_conditions = [W.school_id == school_id, W.deleted_at.is_(None)]
-    stops = queries.walk_stops_where(walk_conditions)
-    rows = []
-    for walk in db.session.execute(select(W.id, W.school_id, W.observer_id, W.started_at, W.ended_at).where(*walk_conditions)):
-        rows += walk_time_rows(walk, walk_exposure(schedule, walk.started_at.astimezone(UTC),
-                                                   walk.ended_at and walk.ended_at.astimezone(UTC), stops.get(walk.id, [])))
-        if len(rows) >= 5000:
-            db.session.execute(insert(WALK_TIME), rows)
-            rows = []
-    if rows:
-        db.session.execute(insert(WALK_TIME), rows)
 
 
 # ---------------------------------------------------------------- reads

@@ -16,6 +16,7 @@ from sqlalchemy import Date, Integer, String, bindparam, case, cast, delete, fun
 from server.calibration import summary as calibration
 from server.db import db, utcnow
 from server.heatmaps import digest, queries
+from server.heatmaps import rebuild as rebuilding
 from server.heatmaps.exposure import PeriodSpan, Schedule
 from server.heatmaps.models import HeatmapPlaceDay, HeatmapSchoolDay, HeatmapState, HeatmapTraitDay, HeatmapTraitWeek
 from server.heatmaps.queries import CONVERSATIONS, FACETS, Filters, L, O, by_date_column, date_key, matches, week_of, weekday_sql
@@ -29,8 +30,10 @@ SCHOOL_DAY = HeatmapSchoolDay.__table__
 STATE = HeatmapState.__table__
 
 
-def schedule_for(school_id: int) -> Schedule:
-    zone_name = db.session.scalar(select(School.timezone).where(School.id == school_id))
+def schedule_for(school_id: int, zone_name: str | None = None) -> Schedule:
+    """The school's bell schedule; `zone_name` when the caller already holds the school (one read fewer)."""
+    if zone_name is None:
+        zone_name = db.session.scalar(select(School.timezone).where(School.id == school_id))
     periods = db.session.execute(
         select(Period.id, Period.name, Period.starts_at, Period.ends_at).where(Period.school_id == school_id))
     return Schedule(zone_name or "UTC", [PeriodSpan(*row) for row in periods])
@@ -70,18 +73,12 @@ def rebuild(school_id: int | None = None) -> int:
 
 def rebuild_school(school_id: int, schedule: Schedule) -> None:
     lock(school_id, None)
-    for table in (TRAIT_DAY, TRAIT_WEEK, PLACE_DAY, SCHOOL_DAY, STATE):
+    for table in (TRAIT_DAY, TRAIT_WEEK, PLACE_DAY, SCHOOL_DAY, STATE, digest.DIGEST, digest.WALK_TIME):
         db.session.execute(delete(table).where(*leading_facets(table), table.c.school_id == school_id))
-    fill(school_id, schedule, None)
-    digest.rebuild_school(school_id, schedule)
+    fill_traits(school_id, None)
+    rebuilding.rebuild_school(school_id, schedule)  # digest and walk time first: presence is summed from them
     calibration.rebuild_school(school_id)
     db.session.execute(insert(STATE).values(school_id=school_id, schedule_key=schedule.key, built_at=utcnow()))
-
-
-def fill(school_id: int, schedule: Schedule, days: set[date] | None) -> None:
-    """Insert the rows of a school (all of it, or these days), computed from the raw tables."""
-    fill_traits(school_id, days)
-    fill_presence(school_id, schedule, days)
 
 
 def fill_traits(school_id: int, days: set[date] | None) -> None:

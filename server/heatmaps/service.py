@@ -63,7 +63,7 @@ def open_school(user: User, school_id: int, args: dict) -> SchoolView:
         abort(403, description="Only principals and district admins can look at one observer's walks.")
     rubric = pick_rubric(args.get("rubric_id"), school.district_id)
     filters = make_filters(args, (school.id,), rubric.id)
-    return SchoolView(school, rollup.schedule_for(school.id), rubric, list(rubric.traits), filters, school.min_cell_n,
+    return SchoolView(school, rollup.schedule_for(school.id, school.timezone), rubric, list(rubric.traits), filters, school.min_cell_n,
                       school.min_listening_hours)
 
 
@@ -375,7 +375,7 @@ def district_frequency(view: DistrictView, measure: str = "rate") -> Heatmap:
             source = "raw"
             school_filters = replace(filters, school_ids=(school.id,))
             for (day, _place, _slot), counts in queries.presence(
-                    school.id, rollup.schedule_for(school.id), school_filters, by_date=True).items():
+                    school.id, rollup.schedule_for(school.id, school.timezone), school_filters, by_date=True).items():
                 cell = by_weekday.setdefault((school.id, day.weekday()), [0, 0, 0.0])
                 for index in range(3):
                     cell[index] += counts[index]
