@@ -72,6 +72,39 @@ def measure(app, info: dict, repeat: int) -> list[tuple[str, float, float | None
             for name, url, mimetype, target in rows]
 
 
+def profile(app, info: dict, engine: str) -> None:
+    """Where the district brief and the school brief spend their time: statements sent, and the top of cProfile."""
+    import cProfile
+    import io
+    import pstats
+
+    from sqlalchemy import event
+
+    from server.db import db
+    from tests.conftest import ApiClient
+
+    app.test_client_class = ApiClient
+    client = app.test_client()
+    client.post("/api/v1/auth/login", json={"email": "admin@bench.example", "password": district.PASSWORD})
+    sid = max(info["schools"], key=lambda s: s["id"])["id"]
+    term = f"start={TERM_START}&end={term_end()}"
+    for name, url in (("district brief page", f"/district/{info['district_id']}/brief?{term}"),
+                      ("school brief page", f"/schools/{sid}/brief?{term}"),
+                      ("school brief PDF", f"/schools/{sid}/brief.pdf?{term}")):
+        statements = []
+        listener = lambda *a: statements.append(a[2])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        profiler = cProfile.Profile()
+        profiler.enable()
+        client.get(url)
+        profiler.disable()
+        event.remove(db.engine, "before_cursor_execute", listener)
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(30)
+        print(f"[{engine}] {name}: {len(statements)} SQL statements")
+        print(out.getvalue())
+
+
 def cpu_ms(action, repeat: int) -> float:
     """The median CPU time of this process per request: on a shared 2-core machine the wall time also holds
     the time other processes had the cores, this does not (both are printed)."""
@@ -83,13 +116,15 @@ def cpu_ms(action, repeat: int) -> float:
     return statistics.median(samples)
 
 
-def report(engine: str, app, info: dict, repeat: int) -> None:
+def report(engine: str, app, info: dict, repeat: int, profiled: bool = False) -> None:
     """Measure and print, as a served worker would answer once its app is loaded (objects frozen)."""
     from server.db import db
     from server.gunicorn_conf import freeze_startup_objects
 
     freeze_startup_objects()
     results = measure(app, info, repeat)
+    if profiled:
+        profile(app, info, engine)
     baseline = results[0][1]
     print(f"[{engine}] load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"[{engine}] {'request':<44} {'wall ms':>9} {'× overview':>11} {'CPU ms':>8} {'target ms':>10}")
@@ -120,7 +155,7 @@ def run(engine: str, args) -> None:
             upgrade_database()
             schools = list(db.session.scalars(db.select(School).order_by(School.id)))
             report(engine, app, {"district_id": schools[0].district_id,
-                                 "schools": [{"id": school.id} for school in schools]}, args.repeat)
+                                 "schools": [{"id": school.id} for school in schools]}, args.repeat, args.profile)
         return
     app = district.create_app_for(district.fresh_database(engine, work), work / "instance")
     with app.app_context():
@@ -138,7 +173,7 @@ def run(engine: str, args) -> None:
         with db.engine.begin() as connection:
             for table in ("heatmap_trait_day", "heatmap_place_day", "heatmap_school_day", "heatmap_state"):
                 connection.execute(text(f"ANALYZE {table}"))
-        report(engine, app, info, args.repeat)
+        report(engine, app, info, args.repeat, args.profile)
 
 
 def main() -> None:
@@ -150,6 +185,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--reuse", action="store_true", help="Measure again on the data set an earlier run left.")
     parser.add_argument("--work", default=os.path.join(tempfile.gettempdir(), "hallpulse-bench-brief"))
+    parser.add_argument("--profile", action="store_true",
+                        help="also print the SQL statements and a cProfile summary of the district brief and school brief")
     args = parser.parse_args()
     for engine in (("sqlite", "postgresql") if args.engine == "both" else (args.engine,)):
         run(engine, args)

@@ -165,3 +165,37 @@ class FollowUpSummarySchema(StrictSchema):
     by_trait = fields.List(fields.Nested(TraitShareSchema), dump_only=True,
                            metadata={"description": "Answered follow-ups whose observation heard the trait (level 1 or 2)"})
     by_setting = fields.List(fields.Nested(SettingShareSchema), dump_only=True)
+
+
+class LaterLogArgsSchema(StrictSchema):
+    limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=50),
+                           metadata={"description": "How many to list (1–50)"})
+
+
+class LaterLogSchema(StrictSchema):
+    """A conversation heard after the one a follow-up came from, that may be linked as evidence of change."""
+
+    id = fields.UUID(dump_only=True)
+    observed_at = fields.DateTime(format="iso", dump_only=True)
+    location_id = fields.Integer(dump_only=True)
+    place = fields.String(dump_only=True, allow_none=True, metadata={"description": "The place's name"})
+    team = fields.String(dump_only=True, allow_none=True)
+    setting = fields.String(dump_only=True, allow_none=True)
+    same_place = fields.Boolean(dump_only=True, metadata={"description": "Heard where the follow-up's conversation was"})
+    same_team = fields.Boolean(dump_only=True, metadata={"description": "The same team as the follow-up's conversation"})
+    mine = fields.Boolean(dump_only=True, metadata={"description": "Logged by the signed-in user"})
+
+
+class LaterLogSourceSchema(StrictSchema):
+    """The conversation the follow-up came from: logs must be heard after it."""
+
+    observed_at = fields.DateTime(format="iso", dump_only=True)
+    location_id = fields.Integer(dump_only=True)
+    team = fields.String(dump_only=True, allow_none=True)
+
+
+class LaterLogListSchema(StrictSchema):
+    source = fields.Nested(LaterLogSourceSchema, required=True, allow_none=True,
+                           metadata={"description": "Null when the follow-up came from no (live) log: nothing to link"})
+    items = fields.List(fields.Nested(LaterLogSchema), required=True,
+                        metadata={"description": "Same place or team first, then the rest; newest first within each"})

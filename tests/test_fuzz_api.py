@@ -106,8 +106,8 @@ def seed_school(app, school, other_school) -> None:
     ensure_key_pair(Path(app.config["INSTANCE_DIR"]))
     principal = factories.create_user("principal", school)
     observer = factories.create_user("observer", school)
-    create_observation(school, observer)
-    follow_up = create_follow_up(school, owner=observer, creator=principal)
+    source = create_observation(school, observer)
+    follow_up = create_follow_up(school, owner=observer, creator=principal, observation_id=source.id)  # later logs: a source
     auth_service.create_invitation(school, "new.teacher@example.org", Role.OBSERVER, invited_by=principal)
     create_scenario(school, principal)
     create_scenario(other_school)

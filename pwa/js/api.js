@@ -70,6 +70,9 @@ export function ownRecords(entity, schoolId, since, { limit = 200, from = null }
 }
 
 export const followUpOwners = (schoolId) => request("GET", `/api/v1/follow-ups/owners?school_id=${schoolId}`);
+/** Logs heard after a follow-up's conversation that the user may link as evidence when closing it. */
+export const laterLogs = (followUpId, limit) =>
+  request("GET", `/api/v1/follow-ups/${encodeURIComponent(followUpId)}/later-logs?limit=${limit}`);
 export const pushKey = () => request("GET", "/api/v1/push/key");
 export const subscribePush = (subscription) => write("POST", "/api/v1/push/subscriptions", subscription);
 export const unsubscribePush = (endpoint) => write("DELETE", "/api/v1/push/subscriptions", { endpoint });

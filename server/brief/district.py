@@ -9,13 +9,14 @@ from datetime import datetime
 from server.auth.models import User
 from server.brief import figures
 from server.brief.periods import choose, local_today
-from server.brief.service import QUESTIONS_SHOWN, Brief, choose_version, follow_up_results, in_period
+from server.brief.service import QUESTIONS_SHOWN, Brief, choose_version, results_line
 from server.db import utcnow
 from server.heatmaps import service
 from server.heatmaps.cells import Heatmap
 from server.heatmaps.change import interval_words, share_difference
 from server.heatmaps.questions import Question, pct
 from server.heatmaps.service import ALL, DistrictView
+from server.results.queries import outcome_rows_by_school
 
 
 def district_brief(user: User, district_id: int, args: dict, now: datetime | None = None) -> Brief:
@@ -47,9 +48,9 @@ def district_brief(user: User, district_id: int, args: dict, now: datetime | Non
     if version == "staff":
         quality, frequency = figures.for_staff(quality), figures.for_staff(frequency)
     brief.tables = {"district_quality": quality, "district_frequency": frequency}
+    outcomes = outcome_rows_by_school(view.schools, period.start, period.end)  # one read for every school
     for school in view.schools:
-        school_view = in_period(service.open_school(user, school.id, {"rubric_id": view.rubric.id}), period.start, period.end)
-        results = follow_up_results(user, school_view, school.name, period.start, period.end, now)
+        results = results_line(school, school.name, outcomes[school.id], period.start, period.end, now)
         cell = frequency.cell(school.id, ALL)
         brief.schools.append({"school_id": school.id, "name": school.name, "numbers": {
             "conversations": cell.conversations or 0, "hours": cell.hours or 0.0,

@@ -26,7 +26,7 @@ from server.heatmaps.questions import Question
 from server.heatmaps.service import ALL, SchoolView
 from server.observations.models import Observation
 from server.results import service as results_service
-from server.results.queries import as_utc, local_bounds
+from server.results.queries import FollowUpRow, as_utc, local_bounds, outcome_rows_by_school
 from server.schools.models import District, School
 from server.walks.models import Walk
 
@@ -117,8 +117,8 @@ def school_brief(user: User, school_id: int, args: dict, now: datetime | None = 
         teams.rows = [row for row in teams.rows if row.total or not teams.cell(row.key, teams.columns[-1].key).few]
     brief.questions = questions.ask(by_setting, frequency, trends)[:QUESTIONS_SHOWN]
     brief.tables = {"by_setting": by_setting, "frequency": frequency, "teams": teams}
-    brief.results = [follow_up_results(user, view, "Follow-ups opened in this period", period.start, period.end, now),
-                     follow_up_results(user, view, "Follow-ups opened in the period before", *period.previous(), now)]
+    brief.results = [follow_up_results(view.school, "Follow-ups opened in this period", period.start, period.end, now),
+                     follow_up_results(view.school, "Follow-ups opened in the period before", *period.previous(), now)]
     brief.sections = sections.collect(sections.SectionContext(user, view.school, period.start, period.end, staff,
                                                               view.min_n))
     if not staff:
@@ -139,10 +139,16 @@ def listening(view: SchoolView) -> tuple[int, float]:
             sum(counts[2] for counts in tallies.values()) / 3600.0)
 
 
-def follow_up_results(user: User, view: SchoolView, label: str, start: date, end: date, now: datetime) -> ResultsLine:
-    found = results_service.results(user, view.school.id, {"date_from": start, "date_to": end,
-                                                           "rubric_id": view.rubric.id}, now)
-    return ResultsLine(label, start, end, found.total, found.share)
+def follow_up_results(school: School, label: str, start: date, end: date, now: datetime) -> ResultsLine:
+    """The Results page's totals for follow-ups opened in the period (one light read: no breakdowns)."""
+    return results_line(school, label, outcome_rows_by_school([school], start, end)[school.id], start, end, now)
+
+
+def results_line(school: School, label: str, rows: list[FollowUpRow], start: date, end: date, now: datetime) -> ResultsLine:
+    tally = results_service.Tally()
+    for row in rows:
+        tally.add(row, now)
+    return ResultsLine(label, start, end, tally, tally.share(school.min_cell_n))
 
 
 def bounds(period: Period, zone: ZoneInfo) -> tuple[datetime, datetime]:

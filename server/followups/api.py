@@ -1,4 +1,5 @@
-"""Follow-ups API: the user's own follow-ups for the offline app, one by id, possible owners, the school view.
+"""Follow-ups API: the user's own follow-ups for the offline app, one by id, possible owners, later logs that
+may be evidence, the school view.
 
 Writes (create, complete, snooze, delete) go through POST /api/v1/sync as records of type "follow_up".
 """
@@ -10,6 +11,8 @@ from schemas.followups import (
     FollowUpQueryArgsSchema,
     FollowUpSchema,
     FollowUpSummarySchema,
+    LaterLogArgsSchema,
+    LaterLogListSchema,
     SchoolArgsSchema,
 )
 from server.blueprint import ApiBlueprint
@@ -33,6 +36,16 @@ def own_follow_ups(args):
 def follow_up(follow_up_id):
     """One follow-up (what a reminder opens): its owner's, its creator's, or a principal's."""
     return service.visible_follow_up(current_user, follow_up_id)
+
+
+@blp.route("/follow-ups/<follow_up_id>/later-logs")
+@blp.arguments(LaterLogArgsSchema, location="query")
+@blp.response(200, LaterLogListSchema)
+@blp.alt_response(404, response="NOT_FOUND")
+def later_logs(args, follow_up_id):
+    """Logs heard after the follow-up's conversation that its closer may link as evidence of change (what the
+    closing phone lists when online, beside its own unsynced logs)."""
+    return service.later_logs(current_user, follow_up_id, args["limit"])
 
 
 @blp.route("/follow-ups/owners")

@@ -1,4 +1,5 @@
-"""Reading follow-ups: the user's own (owned or created) for the offline app, one by id, and who may own one.
+"""Reading follow-ups: the user's own (owned or created) for the offline app, one by id, who may own one, and
+the later logs that may be linked as evidence when closing one.
 
 Follow-ups are written through the batch sync (server/followups/sync.py), so a follow-up made,
 completed or snoozed offline takes the same idempotent path as an observation.
@@ -8,14 +9,16 @@ from __future__ import annotations
 import uuid
 
 from flask import abort
-from sqlalchemy import or_, select
+from sqlalchemy import case, false, or_, select
 
 from server.access import Action, Reach, get_for, reach, require_school, scoped
 from server.auth.models import User
 from server.db import db
 from server.followups.models import FollowUp
 from server.followups.sync import owner_ids
+from server.observations.models import Observation
 from server.observations.records import changes_page
+from server.schools.models import Location
 
 
 def mine(user):
@@ -53,3 +56,30 @@ def possible_owners(user, school_id: int) -> list[dict]:
         return []
     rows = db.session.execute(select(User.id, User.name).where(User.id.in_(ids)).order_by(User.name, User.id))
     return [{"id": row.id, "name": row.name} for row in rows]
+
+
+def later_logs(user, follow_up_id: str, limit: int) -> dict:
+    """Conversations that may be linked as evidence when closing a follow-up: the school's live logs heard after
+    the one it came from that the user may see (an observer their own, a principal the school's), exactly what
+    the sync accepts. Those at the same place or of the same team come first: a re-listen happens where it began.
+    With them, when and where that conversation was heard (what the owner is asked to listen again for), so the
+    phone can place its own logs not yet synced among them."""
+    follow_up = visible_follow_up(user, follow_up_id)
+    source = db.session.get(Observation, follow_up.observation_id) if follow_up.observation_id else None
+    if source is None or source.deleted_at is not None or source.school_id != follow_up.school_id:
+        return {"source": None, "items": []}
+    same_place = Observation.location_id == source.location_id
+    same_team = (Observation.team == source.team) if source.team else false()
+    statement = scoped(select(Observation.id, Observation.observed_at, Observation.location_id, Location.name,
+                              Observation.team, Observation.setting, Observation.observer_id, same_place, same_team)
+                       .outerjoin(Location, Location.id == Observation.location_id),
+                       Observation, Action.VIEW_RECORDS, user, owner_column=Observation.observer_id)
+    statement = (statement.where(Observation.school_id == follow_up.school_id, Observation.deleted_at.is_(None),
+                                 Observation.observed_at > source.observed_at, Observation.id != source.id)
+                 .order_by(case((same_place | same_team, 0), else_=1), Observation.observed_at.desc(), Observation.id)
+                 .limit(limit))
+    items = [{"id": row.id, "observed_at": row.observed_at, "location_id": row.location_id, "place": row.name,
+              "team": row.team, "setting": getattr(row.setting, "value", row.setting), "same_place": bool(row[7]),
+              "same_team": bool(row[8]), "mine": row.observer_id == user.id} for row in db.session.execute(statement)]
+    return {"source": {"observed_at": source.observed_at, "location_id": source.location_id, "team": source.team},
+            "items": items}

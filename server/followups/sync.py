@@ -42,6 +42,7 @@ class FollowUpEntry(Entry):
 
     editors: frozenset[int] = frozenset()
     kept: dict = field(default_factory=lambda: dict(KEPT_FIELDS))
+    observation_id: uuid.UUID | None = None   # the conversation it came from, as the server holds it
 
     def belongs_to(self, school_id: int, observer_id: int) -> bool:
         return self.school_id == school_id and observer_id in self.editors
@@ -104,22 +105,26 @@ def load_follow_ups(ids, lock: bool = False) -> dict[uuid.UUID, FollowUpEntry]:
         row.id: FollowUpEntry(row.school_id, row.created_by_id, row.version, follow_up_hash(row._mapping),
                               deleted=row.deleted_at is not None,
                               editors=frozenset(i for i in (row.created_by_id, row.owner_id) if i is not None),
-                              kept={name: row._mapping[name] for name in KEPT_FIELDS})
+                              kept={name: row._mapping[name] for name in KEPT_FIELDS}, observation_id=row.observation_id)
         for row in rows
     }
 
 
-def reference_errors(data: dict, context: FollowUpContext, state: dict, school_id: int, user_id: int) -> dict:
-    """The owner must be able to log in this school; the observation must be this school's and visible to the user."""
+def reference_errors(data: dict, context: FollowUpContext, state: dict, school_id: int, user_id: int,
+                     held_observation_id: uuid.UUID | None = None) -> dict:
+    """The owner must be able to log in this school; the observation must be this school's and visible to the user,
+    except the one the follow-up already came from: an observer given a follow-up from a principal's log closes it
+    without seeing that log (its visibility was checked when its creator linked it)."""
     errors = {}
     if data["owner_id"] not in context.owner_ids:
         errors["owner_id"] = ["Not someone who can log in this school."]
-    def visible(observation_id) -> bool:
+    def visible(observation_id, held: bool = False) -> bool:
         observation = state.get(("observation", observation_id))
         return (observation is not None and not observation.deleted and observation.school_id == school_id
-                and (context.sees_all_observations or observation.observer_id == user_id))
+                and (held or context.sees_all_observations or observation.observer_id == user_id))
 
-    if data["observation_id"] is not None and not visible(data["observation_id"]):
+    source = data["observation_id"]
+    if source is not None and not visible(source, held=source == held_observation_id):
         errors["observation_id"] = ["Not found."]
     evidence = data.get("evidence_observation_id")
     if evidence is not None and not errors:
@@ -155,7 +160,8 @@ def plan_follow_up(data: dict, current: FollowUpEntry | None, state: dict, conte
     if not sent_evidence and data["status"] != "done":
         data["evidence_observation_id"] = None  # only a done follow-up keeps its evidence
     errors = reference_errors({**data, "evidence_observation_id": data["evidence_observation_id"] if sent_evidence else None},
-                              context, state, school_id, user_id)
+                              context, state, school_id, user_id,
+                              current.observation_id if isinstance(current, FollowUpEntry) else None)
     if errors:
         return None, errors
     creator = current.observer_id if current is not None else user_id
@@ -165,7 +171,7 @@ def plan_follow_up(data: dict, current: FollowUpEntry | None, state: dict, conte
         row["created_by_id"] = user_id
     editors = frozenset(i for i in (creator, data["owner_id"]) if i is not None)
     return FollowUpEntry(school_id, creator, data["version"], follow_up_hash(data), row=row, editors=editors,
-                         kept={name: data[name] for name in KEPT_FIELDS}), {}
+                         kept={name: data[name] for name in KEPT_FIELDS}, observation_id=data["observation_id"]), {}
 
 
 def write_follow_ups(changes: dict[uuid.UUID, tuple[FollowUpEntry | None, FollowUpEntry]], now: datetime) -> set[uuid.UUID]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -58,6 +58,34 @@ def local_bounds(filters: Filters, zone: ZoneInfo) -> tuple[datetime | None, dat
     return start, end
 
 
+def outcome_row(zone: ZoneInfo, status, due_at, snoozed, completed, changed, created) -> FollowUpRow:
+    """A follow-up's status and dates as the tallies read them (days in the school's zone)."""
+    local_of = lambda moment: as_utc(moment).astimezone(zone).date()  # noqa: E731
+    return FollowUpRow(status=FollowUpStatus(status), due_local=local_of(due_at), remind_at=as_utc(snoozed or due_at),
+                       completed_local=local_of(completed) if completed else None, changed_practice=changed,
+                       opened_local=local_of(created))
+
+
+def outcome_rows_by_school(schools, date_from: date, date_to: date) -> dict[int, list[FollowUpRow]]:
+    """Each school's live follow-ups opened in the date range (its own local days), in one query for all of
+    them: what the district brief tallies, without the conversation each came from (unfiltered, as there)."""
+    found: dict[int, list[FollowUpRow]] = {school.id: [] for school in schools}
+    if not schools:
+        return found
+    filters = Filters(date_from=date_from, date_to=date_to)
+    bounds = {school.id: (ZoneInfo(school.timezone), *local_bounds(filters, ZoneInfo(school.timezone))) for school in schools}
+    query = (select(FollowUp.school_id, FollowUp.status, FollowUp.due_at, FollowUp.snoozed_until, FollowUp.completed_at,
+                    FollowUp.changed_practice, FollowUp.created_at)
+             .where(FollowUp.school_id.in_(list(found)), FollowUp.deleted_at.is_(None),
+                    FollowUp.created_at >= min(start for _zone, start, _end in bounds.values()),
+                    FollowUp.created_at < max(end for _zone, _start, end in bounds.values())))
+    for school_id, status, due_at, snoozed, completed, changed, created in db.session.execute(query):
+        zone, start, end = bounds[school_id]
+        if start <= as_utc(created) < end:  # the widest range was read: each school keeps its own local days
+            found[school_id].append(outcome_row(zone, status, due_at, snoozed, completed, changed, created))
+    return found
+
+
 def follow_up_rows(school_id: int, zone: ZoneInfo, filters: Filters, trait_ids: list[int]) -> list[FollowUpRow]:
     """Live follow-ups of the school opened in the date range; the conversation filters narrow them to
     follow-ups of matching conversations (so a follow-up from no conversation only counts unfiltered)."""
@@ -90,11 +118,8 @@ def follow_up_rows(school_id: int, zone: ZoneInfo, filters: Filters, trait_ids: 
     rows: dict = {}
     for (fid, status, due_at, snoozed, completed, changed, created, obs_id, setting, kind, team, later_id, plan_id,
          plan_name) in db.session.execute(query):
-        local_of = lambda moment: as_utc(moment).astimezone(zone).date()  # noqa: E731
-        rows[fid] = FollowUpRow(
-            status=FollowUpStatus(status), due_local=local_of(due_at), remind_at=as_utc(snoozed or due_at),
-            completed_local=local_of(completed) if completed else None, changed_practice=changed,
-            opened_local=local_of(created), setting=getattr(setting, "value", setting),
+        rows[fid] = replace(
+            outcome_row(zone, status, due_at, snoozed, completed, changed, created), setting=getattr(setting, "value", setting),
             kind=getattr(kind, "value", kind), team=team or None, linked=obs_id is not None,
             source_id=obs_id, evidence_id=later_id if obs_id is not None else None,
             plan=str(plan_id) if plan_id is not None else None, plan_name=plan_name)

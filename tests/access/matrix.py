@@ -146,6 +146,7 @@ ISOLATION: dict[str, object] = {
     # Follow-ups and Web Push (issue 5). Subscriptions belong to the signed-in user, not to a school.
     "followups_api.own_follow_ups": Target(query=SCHOOL),
     "followups_api.follow_up": Target(path={"follow_up_id": "follow_up"}),
+    "followups_api.later_logs": Target(path={"follow_up_id": "follow_up"}),
     "followups_api.owners": Target(query=SCHOOL),
     "followups_api.summary": Target(path=SCHOOL),
     # Results (issue 18): what became of the follow-ups, per school.

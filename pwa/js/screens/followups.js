@@ -5,6 +5,7 @@
 import { h } from "../dom.js";
 import { completeFollowUp, createFollowUp, dropFollowUp, followUpsOf, snoozeFollowUp, standing } from "../follow-ups.js";
 import { oneAtATime } from "../once.js";
+import { offlineLater, onlineLater } from "../later-logs.js";
 import { entriesOf } from "../outbox.js";
 import { owners } from "../owners.js";
 import { observationsOf } from "../records.js";
@@ -70,12 +71,18 @@ export function followUpsScreen(root, { afterSave, pushPanel }) {
     return followUp.snoozed_until ? `Snoozed to ${when}` : `Due ${when}`;
   }
 
-  /** This phone's logs heard after the one the follow-up came from (none if that log is not on this phone). */
-  function laterLogs(followUp, logs, places, timeZone) {
-    const source = logs.find((o) => o.id === followUp.observation_id);
-    if (!source) return [];
-    return logs.filter((o) => o.id !== source.id && new Date(o.observed_at) > new Date(source.observed_at)).slice(0, 20)
-      .map((o) => ({ id: o.id, label: `${places.get(o.location_id) || "Unknown place"} · ${dayLabel(o.observed_at, timeZone)}, ${clock(o.observed_at, timeZone)}` }));
+  /** The closing form: this phone's later logs at once, then (online) the server's, from any phone. */
+  function closing(followUp, logs, actions) {
+    const ctx = session.context();
+    const school = session.school();
+    const places = new Map(school.locations.map((l) => [l.id, l.name]));
+    const form = outcomeForm(followUp, {
+      onDone: (changed, note, evidenceId) => act(() => completeFollowUp(ctx, followUp.id, changed, note, evidenceId), "Follow-up done."),
+      onCancel: () => render(),
+      later: offlineLater(followUp, logs, places, school.timezone),
+    });
+    actions.replaceChildren(form.element);
+    onlineLater(followUp, logs, places, school.timezone).then((later) => { if (later) form.offer(later); });
   }
 
   function item(followUp, pending, names, logs) {
@@ -98,11 +105,7 @@ export function followUpsScreen(root, { afterSave, pushPanel }) {
     const button = (text, onclick, kind = "secondary") => h("button", { type: "button",
       class: `button button--small button--${kind}`, "aria-label": `${text}: ${label}`, onclick }, text);
     actions.append(
-      button("Complete", () => actions.replaceChildren(outcomeForm(followUp, {
-        onDone: (changed, note, evidenceId) => act(() => completeFollowUp(ctx, followUp.id, changed, note, evidenceId), "Follow-up done."),
-        onCancel: () => render(),
-        later: laterLogs(followUp, logs, new Map(school.locations.map((l) => [l.id, l.name])), school.timezone),
-      })), "primary"),
+      button("Complete", () => closing(followUp, logs, actions), "primary"),
       button("Snooze 1 day", () => act(() => snoozeFollowUp(ctx, followUp, 1), "Snoozed for a day.")),
       button("Snooze 1 week", () => act(() => snoozeFollowUp(ctx, followUp, 7), "Snoozed for a week.")),
       button("Drop", () => act(() => dropFollowUp(ctx, followUp.id), "Follow-up dropped."), "danger"));
