@@ -186,11 +186,11 @@ def plan_counts(marks: list[OccurrenceMark]) -> dict[str, int]:
     return counts
 
 
-def default_rubric_traits() -> list[tuple[int, str, str]]:
-    """(id, key, label) of the default rubric, whose keys a plan's focus names."""
-    return [tuple(row) for row in db.session.execute(
-        select(Trait.id, Trait.key, Trait.label).join(Rubric)
-        .where(Rubric.district_id.is_(None), Rubric.is_default).order_by(Trait.position))]
+def default_rubric_traits() -> tuple[int | None, list[tuple[int, str, str]]]:
+    """The default rubric's id and its traits' (id, key, label): a plan's focus names their keys."""
+    rows = db.session.execute(select(Trait.rubric_id, Trait.id, Trait.key, Trait.label).join(Rubric)
+                              .where(Rubric.district_id.is_(None), Rubric.is_default).order_by(Trait.position)).all()
+    return (rows[0][0] if rows else None), [tuple(row[1:]) for row in rows]
 
 
 def school_coverage(school: School, start: date | None = None, end: date | None = None, *,
@@ -202,8 +202,8 @@ def school_coverage(school: School, start: date | None = None, end: date | None 
     start, end = resolve_range(school, plans, start, end, now)
     heard = queries.heard_days(school.id, start, end)
     checks = queries.checks(school.id, start, end)
-    traits = default_rubric_traits() if detail else []
-    tallies = queries.trait_tallies(school.id, start, end, [t[0] for t in traits]) if detail and plans else {}
+    rubric_id, traits = default_rubric_traits() if detail else (None, [])
+    tallies = queries.trait_tallies(school.id, start, end, rubric_id, [t[0] for t in traits]) if detail and plans else {}
     follow_ups = queries.follow_ups(school.id, start, end, ZoneInfo(school.timezone)) if detail and plans else {}
     places = {row.id: row.name for row in db.session.execute(
         select(Location.id, Location.name).where(Location.school_id == school.id))} if detail else {}

@@ -58,6 +58,27 @@ def test_trait_shares_count_only_the_logs_that_stand_for_a_conversation(coverage
     assert [key for key, t in traits.items() if t.focus] == ["evidence", "action"]
 
 
+def test_trait_shares_read_from_the_built_heatmap_digest_equal_the_raw_rows(coverage_school, db):
+    """Once the school's rollup is built, the shares come from its digest (one packed row per counted log):
+    the same hand-computed figures as from the raw trait levels, for every plan and trait."""
+    from server.coverage import queries
+    from server.heatmaps import rollup
+
+    school, _plc, _team = coverage_school
+    before = {(p.plan_id, t.key): (t.share.count, t.share.n, t.strong) for p in school_coverage(school).plans for t in p.traits}
+    db.session.flush()
+    rollup.rebuild(school.id)
+    assert school.id in rollup.built_schools([school.id])
+    after = {(p.plan_id, t.key): (t.share.count, t.share.n, t.strong) for p in school_coverage(school).plans for t in p.traits}
+    assert after == before
+    traits = {key: value for (_plan, key), value in after.items() if _plan == _plc.id}
+    assert traits["evidence"] == (2, 3, 1) and traits["action"] == (1, 3, 0) and traits["substantive"] == (3, 3, 0)
+    rubric = factories.default_rubric()
+    ids = [trait.id for trait in rubric.traits]
+    start, end = date(2026, 10, 1), date(2026, 11, 30)
+    assert queries.trait_tallies(school.id, start, end, rubric.id, ids) == queries._raw_trait_tallies(school.id, start, end, ids)
+
+
 def test_follow_ups_of_the_plans_logs_and_their_outcomes(coverage_school):
     school, _plc, _team = coverage_school
     plc, team = school_coverage(school).plans
