@@ -23,7 +23,7 @@ from server.db import db
 from server.heatmaps import queries
 from server.heatmaps.exposure import UTC, Schedule, walk_exposure
 from server.heatmaps.models import LANE_COLUMNS, HeatmapConversation, HeatmapWalkTime
-from server.heatmaps.queries import (CONVERSATIONS, Filters, L, O, W, chunks, date_key, talk_value,
+from server.heatmaps.queries import (CONVERSATIONS, Filters, L, O, W, by_date_column, chunks, date_key, talk_value,
                                      week_of, weekday_sql)
 from server.observations.models import Observation, ObservationTraitLevel
 from server.rubrics.models import Trait
@@ -291,7 +291,8 @@ def listening(school_id: int, filters: Filters, by_date: bool | str) -> dict[tup
         found.append(T.local_date >= filters.date_from)
     if filters.date_to:
         found.append(T.local_date <= filters.date_to)
-    dims = [T.local_date] if by_date else []
+    when = by_date_column(T.local_date, bool(by_date))  # by day; by weekday, the day rows are summed after
+    dims = [when] if when is not None else []
     group = [*dims, T.location_id, T.slot]
     statement = select(*group, func.sum(T.seconds).label("seconds")).where(and_(*found)).group_by(*group)
     if by_date == "weekday":
