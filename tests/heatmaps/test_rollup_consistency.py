@@ -599,10 +599,8 @@ def test_a_day_with_two_rubrics_reads_each_rubrics_tallies_apart(db, school):
     add_observation(db, school, "2026-11-10 08:40", "Main hallway", levels={"substantive": 2, "evidence": 1},
                     team="Math", observer=observer)
     add_observation(db, school, "2026-11-12 09:10", "Main hallway", levels={"evidence": 1}, observer=observer)
-    moved = add_observation(db, school, "2026-11-10 10:00", "Cafeteria", team="Math", observer=observer)
-    db.session.execute(delete(ObservationTraitLevel).where(ObservationTraitLevel.observation_id == moved.id))
-    moved.rubric_id = second.id
-    db.session.add(ObservationTraitLevel(observation_id=moved.id, trait_id=second.traits[1].id, level=2))
+    add_observation(db, school, "2026-11-10 10:00", "Main hallway", levels={"t1": 2}, team="Math", observer=observer,
+                    rubric=second)
     db.session.commit()
     rollup.rebuild(school.id)
     db.session.commit()
