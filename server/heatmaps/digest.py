@@ -137,7 +137,10 @@ def conditions(filters: Filters) -> list:
 
 def index_for(filters: Filters, grouped_by: str | None) -> str:
     """SQLite: the covering index to read. A narrow filter (a kind, a team) seeks its own index and sorts
-    the few rows it finds; otherwise the index that leads with the grouping streams without a sort."""
+    the few rows it finds, a team with a kind seeks both in the team index; otherwise the index that
+    leads with the grouping streams without a sort."""
+    if filters.conversation_kind and filters.team is not None:
+        return "team"
     if filters.conversation_kind and grouped_by != "talk":
         return "talk"
     if filters.team is not None and grouped_by != "team":
@@ -179,24 +182,39 @@ def trait_tallies(filters: Filters, trait_ids: list[int], facet: str, grain: str
         return value, moment
 
     group = [D.school_id, *dims]
-    if real_traits:
-        statement = hinted(select(*group, *(func.sum(lane) for lane in LANES))
-                           .where(*conditions(filters), D.rubric_id == filters.rubric_id).group_by(*group),
-                           index_for(filters, grouped_by))
-        for row in db.session.execute(statement):
-            school_id, rest = row[0], row[1:1 + len(dims)]
-            value, moment = key_of(rest)
-            lanes = [int(number) for number in row[1 + len(dims):]]
-            for trait_id, rank in ranks.items():
-                counters = [lane_count(lanes, 3 * rank + offset) for offset in range(3)]
-                if counters[0]:
-                    add((school_id, trait_id, value, moment), counters + [0])
+    index = index_for(filters, grouped_by)
+    width = 1 + max(((3 * rank + 2) // 2 for rank in ranks.values()), default=-1)  # the lanes these traits use
+    sums = [func.sum(lane) for lane in LANES[:width]]
+
+    def add_traits(school_id, value, moment, lanes):
+        lanes = [int(number) for number in lanes]
+        for trait_id, rank in ranks.items():
+            counters = [lane_count(lanes, 3 * rank + offset) for offset in range(3)]
+            if counters[0]:
+                add((school_id, trait_id, value, moment), counters + [0])
+
+    apart = bool(real_traits)
     if CONVERSATIONS in trait_ids:
-        statement = hinted(select(*group, func.count(), func.sum(D.walked)).where(*conditions(filters)).group_by(*group),
-                           index_for(filters, grouped_by))
+        # Conversations and trait tallies in one pass over the rows (trends: a second pass was a third of
+        # the time under an observer filter); the lanes count only when every row of the group is of the
+        # view's rubric, the usual case; otherwise they are read apart, with the rubric as a condition.
+        both = [func.min(D.rubric_id), func.max(D.rubric_id), *sums] if real_traits else []
+        rows = db.session.execute(hinted(select(*group, func.count(), func.sum(D.walked), *both)
+                                         .where(*conditions(filters)).group_by(*group), index)).all()
+        at = 1 + len(dims)
+        apart = bool(real_traits) and any(row[at + 2] != filters.rubric_id or row[at + 3] != filters.rubric_id
+                                          for row in rows)
+        for row in rows:
+            value, moment = key_of(row[1:at])
+            add((row[0], CONVERSATIONS, value, moment), [int(row[at]), 0, 0, int(row[at + 1] or 0)])
+            if real_traits and not apart:
+                add_traits(row[0], value, moment, row[at + 4:])
+    if apart:
+        statement = hinted(select(*group, *sums).where(*conditions(filters), D.rubric_id == filters.rubric_id)
+                           .group_by(*group), index)
         for row in db.session.execute(statement):
             value, moment = key_of(row[1:1 + len(dims)])
-            add((row[0], CONVERSATIONS, value, moment), [int(row[-2]), 0, 0, int(row[-1] or 0)])
+            add_traits(row[0], value, moment, row[1 + len(dims):])
     return tallies
 
 
@@ -225,15 +243,23 @@ def heard(school_id: int, filters: Filters, by_date: bool | str) -> dict[tuple, 
 
 
 def listening(school_id: int, filters: Filters, by_date: bool | str) -> dict[tuple, float]:
-    """Seconds of listening by (day, weekday or None, place, slot) on the observer's walks, days in the range."""
+    """Seconds of listening by (day, weekday or None, place, slot) on the observer's walks, days in the range.
+
+    By weekday, as in `heard`: summed by day in the observer index's order first (grouped by the
+    weekday at once, SQLite sorted every row of the observer's walks), then the day rows by weekday."""
     found = [T.school_id == school_id, T.observer_id == filters.observer_id]
     if filters.date_from:
         found.append(T.local_date >= filters.date_from)
     if filters.date_to:
         found.append(T.local_date <= filters.date_to)
-    when = by_date_column(T.local_date, by_date)
+    when = by_date_column(T.local_date, bool(by_date))  # by day; by weekday, the day rows are summed after
     dims = [when] if when is not None else []
     group = [*dims, T.location_id, T.slot]
-    statement = select(*group, func.sum(T.seconds)).where(and_(*found)).group_by(*group)
+    statement = select(*group, func.sum(T.seconds).label("seconds")).where(and_(*found)).group_by(*group)
+    if by_date == "weekday":
+        days = statement.subquery()
+        weekday = weekday_sql(days.c.local_date)
+        statement = (select(weekday, days.c.location_id, days.c.slot, func.sum(days.c.seconds))
+                     .group_by(weekday, days.c.location_id, days.c.slot))
     return {((date_key(row[0], by_date) if by_date else None), row[-3], row[-2]): float(row[-1])
             for row in db.session.execute(statement)}

@@ -107,10 +107,10 @@ class HeatmapState(db.Model):
 LANE_COLUMNS = 12  # c0..c11: 8 traits × (tagged, heard, strong), two 0/1 counters per column (digest.py)
 DIGEST_PAYLOAD = ("walked", "rubric_id", *(f"c{i}" for i in range(LANE_COLUMNS)))
 DIGEST_FILTERS = ("setting", "kind", "team", "observer_id", "local_date", "location_id", "slot")
-DIGEST_ORDERS = {  # covering index → the columns a view groups by, right after the school
+DIGEST_ORDERS = {  # covering index → the columns a view groups by (or a narrow filter seeks), after the school
     "place": ("location_id", "slot"),
-    "talk": ("setting", "kind"),
-    "team": ("team",),
+    "talk": ("kind", "setting"),  # a kind without its setting seeks; GROUP BY setting, kind streams either way
+    "team": ("team", "kind", "setting"),  # a team and a kind together seek both (migration 0022)
     "date": ("local_date", "location_id", "slot"),
 }
 

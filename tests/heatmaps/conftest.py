@@ -42,8 +42,8 @@ def add_walk(db, school, start: str, end: str | None, observer=None) -> Walk:
 
 def add_observation(db, school, at: str, place_name: str, walk: Walk | None = None, levels: dict | None = None,
                     setting: str | None = "informal", kind: str | None = "hallway_chat", team: str | None = None,
-                    deleted: bool = False, observer=None, note: str | None = None) -> Observation:
-    rubric = factories.default_rubric()
+                    deleted: bool = False, observer=None, note: str | None = None, rubric=None) -> Observation:
+    rubric = rubric or factories.default_rubric()
     traits = {t.key: t.id for t in db.session.scalars(select(Trait).where(Trait.rubric_id == rubric.id))}
     moment = local(school, at)
     observation = Observation(

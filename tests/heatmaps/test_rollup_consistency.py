@@ -662,3 +662,32 @@ def test_a_changed_bell_schedule_is_never_read_from_a_stale_rollup(db, school, l
     assert body["source"] == "raw"
     assert [c["label"] for c in body["columns"]][:3] == ["Before school", "First block", "Period 2"]
     assert table_cell(body, "Main hallway", "Between periods")["value"] == 1  # 08:40 is no longer in a period
+
+
+def test_a_day_with_two_rubrics_reads_each_rubrics_tallies_apart(db, school):
+    """The digest counts conversations and a rubric's trait tallies in one pass when every row of a group
+    is of the view's rubric; a day that also holds another rubric's conversations (a school moving to
+    a new rubric mid-week) must still count each rubric's traits only, and conversations whatever their
+    rubric, as the raw rows do."""
+    from server.rubrics.models import Rubric, Trait
+
+    second = Rubric(district_id=school.district_id, key="second", name="Second", description="")
+    second.traits = [Trait(key=f"t{index}", label=f"T{index}", description="", position=index) for index in range(3)]
+    db.session.add(second)
+    db.session.flush()
+    observer = factories.create_user("observer", school)
+    add_observation(db, school, "2026-11-10 08:40", "Main hallway", levels={"substantive": 2, "evidence": 1},
+                    team="Math", observer=observer)
+    add_observation(db, school, "2026-11-12 09:10", "Main hallway", levels={"evidence": 1}, observer=observer)
+    add_observation(db, school, "2026-11-10 10:00", "Main hallway", levels={"t1": 2}, team="Math", observer=observer,
+                    rubric=second)
+    db.session.commit()
+    rollup.rebuild(school.id)
+    db.session.commit()
+
+    for rubric in (factories.default_rubric(), second):
+        trait_ids = [trait.id for trait in rubric.traits] + [CONVERSATIONS]
+        compared = digested_by_source(school.id, trait_ids, rubric.id)
+        assert any(digested for name, digested, _ in compared if "grain=week" in name)
+        for name, digested, from_raw in compared:
+            assert digested == from_raw, (rubric.key, name)
