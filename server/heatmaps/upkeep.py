@@ -269,7 +269,7 @@ def add_rows(table_name: str, rows: list[dict]) -> None:
     term move ~9,000 day and week keys: as an executemany that was 9,000 statements, each bound,
     sent and planned (cProfile of one batch: 9,194 prepared sends, 0.5 s in psycopg's dump alone).
     SQLite: executemany of the one prepared statement, which is what it does well, given the
-    driver's tuples: a realistic batch of 200 records spread over a few days moves ~1,500 day and as
+    driver's tuples: a realistic batch of 200 records spread over a few days moves ~1,400 day and as
     many week keys, and SQLAlchemy's per-row parameter processing of them was the largest Python cost
     of a sync (cProfile: ~50 µs a row in `_init_compiled`, more than SQLite's own upsert)."""
     if not rows:
