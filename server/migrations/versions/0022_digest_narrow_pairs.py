@@ -1,7 +1,7 @@
 """heatmap digest: the talk index leads with the kind, the team index with the team then the kind
 
 Revision ID: 0022
-Revises: 0012
+Revises: 0019
 Create Date: 2026-12-06 02:05:00
 
 A kind filter (without its setting) could seek only the school in the talk index, which led with the
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision = '0022'
-down_revision = '0012'
+down_revision = '0019'
 branch_labels = None
 depends_on = None
 
