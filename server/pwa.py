@@ -3,8 +3,8 @@
 The service worker's precache is the real cache of the shell, so static files are only revalidated
 (`no-cache` + ETag); a new shell hash renames the SW cache, which is what busts it.
 
-Two tiers: the precached shell (what capture, My log and Follow-ups need offline from a cold start, held to
-the 60 KB gzip budget of docs/performance.md) and ON_DEMAND assets, which the service worker caches
+Two tiers: the precached shell (what capture, the outbox and sync, My log and the Follow-ups list need offline
+from a cold start, held to the 60 KB gzip budget of docs/performance.md) and ON_DEMAND assets, which the service worker caches
 the first time they are fetched (see ON_DEMAND).
 """
 from __future__ import annotations

@@ -215,6 +215,10 @@ def test_closing_a_follow_up_works_offline_from_a_cold_start_once_warmed(new_con
     expect(page.locator("#push-state")).to_have_text("Reminders are off for this phone.")
     page.get_by_role("button", name="Complete: Look in on the grade 8 team").click()
     page.get_by_label("Yes, practice changed").check()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for width, height, name in ((390, 844, "phone"), (1366, 768, "laptop")):
+        page.set_viewport_size({"width": width, "height": height})
+        page.screenshot(path=str(SHOTS / f"closing-offline-{name}-{live_server.engine}.png"), full_page=True)
     expect(page.get_by_label("A later log that shows it (optional)").locator("option")).to_have_text(["None"])
     page.get_by_role("button", name="Mark done").click()
     page.locator("#toast").get_by_text("Follow-up done").wait_for()
