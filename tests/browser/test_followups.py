@@ -125,6 +125,7 @@ def test_reminders_box_comes_before_the_closed_follow_ups(new_context, live_serv
         page.get_by_role("button", name=f"Drop: Closed item {n}").click()
         page.locator("#toast").get_by_text("Follow-up dropped").wait_for()
     add_follow_up_on_the_tab(page, "Still open")
+    page.locator("#push-panel").wait_for()  # on demand: in place once its module is imported
     order = page.evaluate("""() => [...document.querySelectorAll("#push-panel, #follow-up-lists [data-group]")]
         .map((e) => e.id || e.dataset.group)""")
     assert order == ["overdue", "soon", "push-panel", "closed"]
