@@ -3,8 +3,8 @@
 The service worker's precache is the real cache of the shell, so static files are only revalidated
 (`no-cache` + ETag); a new shell hash renames the SW cache, which is what busts it.
 
-Two tiers: the precached shell (what capture, My log and Follow-ups need offline from a cold start, held to
-the 60 KB gzip budget of docs/performance.md) and ON_DEMAND assets, which the service worker caches
+Two tiers: the precached shell (what capture, the outbox and sync, My log and the Follow-ups list need offline
+from a cold start, held to the 60 KB gzip budget of docs/performance.md) and ON_DEMAND assets, which the service worker caches
 the first time they are fetched (see ON_DEMAND).
 """
 from __future__ import annotations
@@ -30,12 +30,18 @@ ON_DEMAND_PLACEHOLDER = '["__ON_DEMAND_FILES__"]'
 #   warms them while idle and online), so once opened online Practice works offline until the next update.
 # - The planned-conversation modules (issue 16): capture imports them when the school has plans, My log
 #   when there are checks; the same warm-up caches them for a walk without signal.
+# - Closing a follow-up and the reminders panel (Follow-ups): imported when first needed, warmed the same way;
+#   allowing reminders needs a connection anyway.
 # The shell version still hashes them, so an update renames the cache and drops stale copies.
 ON_DEMAND = frozenset({
     "/icons/icon-512.png", "/icons/maskable-512.png",
     "/js/practice.js", "/js/screens/practice.js", "/js/ui/practice-history.js", "/js/ui/practice-reveal.js",
     "/js/plan-capture.js", "/js/plans.js", "/js/plan-checks.js", "/js/ui/walk-next.js", "/js/ui/plan-link.js",
     "/js/ui/check-entries.js", "/css/plans.css",
+    # Closing a follow-up (issue 18): the outcome form and the later-log picker, imported on the first Complete.
+    "/js/ui/outcome-form.js", "/js/later-logs.js",
+    # The reminders panel (issue 13): app.js imports it when Follow-ups first renders.
+    "/js/ui/push-panel.js", "/js/push.js",
     # Co-listening (issue 17): the Listen together screen, its comparison card and the vendored QR encoder.
     "/js/colisten.js", "/js/screens/colisten.js", "/js/ui/colisten-compare.js", "/js/ui/qr.js", "/js/vendor/qrcode.js",
 })

@@ -16,7 +16,6 @@ import * as sync from "./sync.js";
 import { register, takeUpdateIfSafe } from "./sw-register.js";
 import { accountPanel } from "./ui/account.js";
 import { renderHeader } from "./ui/header.js";
-import { pushPanel } from "./ui/push-panel.js";
 import { signInForm } from "./ui/signin.js";
 import { syncStatus } from "./ui/sync-status.js";
 
@@ -30,7 +29,7 @@ const syncNow = () => sync.drain("manual");
 const account = accountPanel({ syncNow });
 const capture = captureScreen($("#screen-capture"), { afterSave, showLog: () => go("/log"), showColisten: () => go("/colisten") });
 const log = logScreen($("#screen-log"), { edit: (o) => { go("/"); capture.edit(o); }, account: account.element, afterSave });
-const reminders = pushPanel();
+const reminders = remindersSlot();
 const followUps = followUpsScreen($("#screen-followups"), { afterSave, pushPanel: reminders.element });
 const PRACTICE_OFFLINE = "Practice needs a connection the first time — open it once while online.";
 let practice = null;  // the Practice screen, once its modules have been imported
@@ -112,6 +111,25 @@ async function showTogether() {
     return;
   }
   if (!root.hidden) await together.refresh();
+}
+
+/** The reminders panel in Follow-ups, on demand (turning reminders on or off needs a connection anyway):
+ * an empty slot until its modules are imported; cached, it renders offline too. */
+function remindersSlot() {
+  const element = h("div", { class: "push-slot" });
+  let panel = null;
+  async function render() {
+    if (!panel) {
+      try {
+        panel = (await import("./ui/push-panel.js")).pushPanel();
+      } catch {
+        return;
+      }
+      element.replaceChildren(panel.element);
+    }
+    await panel.render();
+  }
+  return { element, render };
 }
 
 /** Online and idle: ask the active service worker to cache Practice's modules (ready waits for one). */

@@ -1,6 +1,7 @@
 """What a leader does in the app, as Playwright steps: sign in, tap a log, wait for sync."""
 from __future__ import annotations
 
+import json
 import time
 
 SYNC_WORDS = "#sync-words"
@@ -42,6 +43,21 @@ def wait_offline_ready(page) -> None:
         const names = await caches.keys();
         return names.some((name) => name.startsWith("hallpulse-static-"));
     }""")
+
+
+def wait_cached(page, paths: list[str]) -> None:
+    """The service worker holds these on-demand files (server/pwa.py ON_DEMAND): warmed while idle or used."""
+    poll(page, """async () => {
+        const paths = %s;
+        for (const name of await caches.keys()) {
+            const held = (await (await caches.open(name)).keys()).map((r) => new URL(r.url).pathname);
+            if (paths.every((p) => held.includes(p))) return true;
+        }
+        return false;
+    }""" % json.dumps(paths))
+
+
+CLOSING = ["/js/ui/outcome-form.js", "/js/later-logs.js", "/js/ui/push-panel.js", "/js/push.js"]
 
 
 def signed_in_app(context, user: dict):

@@ -56,6 +56,7 @@ def test_follow_up_completed_offline_is_done_on_the_server_with_its_outcome(new_
     page = pages.signed_in_app(context, user)
     add_follow_up_on_the_tab(page, "Check the PLC used the new protocol")
     pages.wait_outbox_empty(page)
+    pages.wait_cached(page, pages.CLOSING)  # on demand: warmed while the phone was online and idle
     context.set_offline(True)
     page.get_by_role("button", name="Complete: Check the PLC used the new protocol").click()
     page.get_by_label("Yes, practice changed").check()
@@ -124,6 +125,7 @@ def test_reminders_box_comes_before_the_closed_follow_ups(new_context, live_serv
         page.get_by_role("button", name=f"Drop: Closed item {n}").click()
         page.locator("#toast").get_by_text("Follow-up dropped").wait_for()
     add_follow_up_on_the_tab(page, "Still open")
+    page.locator("#push-panel").wait_for()  # on demand: in place once its module is imported
     order = page.evaluate("""() => [...document.querySelectorAll("#push-panel, #follow-up-lists [data-group]")]
         .map((e) => e.id || e.dataset.group)""")
     assert order == ["overdue", "soon", "push-panel", "closed"]
@@ -150,6 +152,7 @@ def test_closing_offline_with_evidence_links_the_later_log_once_synced(new_conte
     context = new_context()
     page = pages.signed_in_app(context, user)
     pages.wait_synced(page)
+    pages.wait_cached(page, pages.CLOSING)
     context.set_offline(True)
     log_with_follow_up(page, "Main hallway", "Hear the data team again", relisten=True)
     page.wait_for_timeout(1100)  # the later log is heard at a later second
@@ -197,3 +200,54 @@ def test_a_follow_up_made_on_the_tab_offers_no_re_listen(new_context, live_serve
     page.locator(".tabs").get_by_role("link", name="Follow-ups").click()
     page.get_by_role("button", name="New follow-up").click()
     assert page.get_by_role("form", name="New follow-up").get_by_label("Listen again when it is due").count() == 0
+
+
+def test_closing_a_follow_up_works_offline_from_a_cold_start_once_warmed(new_context, live_server, user):
+    """The closing form, the later-log picker and the reminders panel are on demand (server/pwa.py ON_DEMAND):
+    warmed while online and idle, they work after an offline reload, as the precached screens do."""
+    context = new_context()
+    page = pages.signed_in_app(context, user)
+    add_follow_up_on_the_tab(page, "Look in on the grade 8 team")
+    pages.wait_outbox_empty(page)
+    pages.wait_cached(page, pages.CLOSING)
+
+    context.set_offline(True)
+    page.goto("/follow-ups")
+    expect(page.locator("#push-state")).to_have_text("Reminders are off for this phone.")
+    page.get_by_role("button", name="Complete: Look in on the grade 8 team").click()
+    page.get_by_label("Yes, practice changed").check()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for width, height, name in ((390, 844, "phone"), (1366, 768, "laptop")):
+        page.set_viewport_size({"width": width, "height": height})
+        page.screenshot(path=str(SHOTS / f"closing-offline-{name}-{live_server.engine}.png"), full_page=True)
+    expect(page.get_by_label("A later log that shows it (optional)").locator("option")).to_have_text(["None"])
+    page.get_by_role("button", name="Mark done").click()
+    page.locator("#toast").get_by_text("Follow-up done").wait_for()
+
+    context.set_offline(False)
+    pages.sync_now(page)
+    pages.wait_outbox_empty(page)
+    (row,) = follow_ups_of(live_server, user["id"])
+    assert (row["status"], row["changed_practice"]) == ("done", True)
+
+
+def test_closing_never_cached_offline_says_it_needs_a_connection_once(new_context, live_server, user):
+    """A phone that never warmed the closing modules (removed here) and is offline: a clear toast, the
+    follow-up still open, not a broken button."""
+    context = new_context()
+    page = pages.signed_in_app(context, user)
+    add_follow_up_on_the_tab(page, "Ask about the reteach")
+    pages.wait_outbox_empty(page)
+    pages.wait_cached(page, pages.CLOSING)
+    page.evaluate("""async (paths) => {
+        for (const name of await caches.keys()) {
+            const cache = await caches.open(name);
+            for (const request of await cache.keys()) if (paths.includes(new URL(request.url).pathname)) await cache.delete(request);
+        }
+    }""", pages.CLOSING)
+
+    context.set_offline(True)
+    page.goto("/follow-ups")
+    page.get_by_role("button", name="Complete: Ask about the reteach").click()
+    expect(page.locator("#toast")).to_contain_text("Completing a follow-up needs a connection the first time")
+    expect(page.get_by_role("form", name="Complete the follow-up")).to_have_count(0)

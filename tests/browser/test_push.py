@@ -121,6 +121,7 @@ def test_turning_reminders_on_offline_says_it_needs_a_connection(new_context, li
     context.grant_permissions(["notifications"], origin=live_server.url)
     page = pages.signed_in_app(context, user)
     page.locator(".tabs").get_by_role("link", name="Follow-ups").click()
+    page.get_by_role("button", name="Allow reminders on this phone").wait_for()  # the panel is on demand
     context.set_offline(True)
     page.get_by_role("button", name="Allow reminders on this phone").click()
     pages.poll(page, """() => !/Working/.test(document.querySelector("#push-state").textContent)""")

@@ -40,7 +40,8 @@ def test_install_icons_and_feature_modules_are_on_demand_not_precached(app):
                  "/js/plan-capture.js", "/js/plans.js", "/js/plan-checks.js", "/js/ui/walk-next.js", "/js/ui/plan-link.js",
                  "/js/ui/check-entries.js", "/css/plans.css",
                  "/js/colisten.js", "/js/screens/colisten.js", "/js/ui/colisten-compare.js", "/js/ui/qr.js",
-                 "/js/vendor/qrcode.js"}  # co-listening (issue 17) and its vendored QR encoder
+                 "/js/vendor/qrcode.js",  # co-listening (issue 17) and its vendored QR encoder
+                 "/js/ui/outcome-form.js", "/js/later-logs.js", "/js/ui/push-panel.js", "/js/push.js"}  # closing, reminders
     assert set(shell["on_demand"]) == on_demand == pwa.ON_DEMAND
     assert not on_demand & set(shell["files"])
     assert {"/", "/js/app.js", "/js/ui/trait-picker.js", "/icons/icon-192.png"} <= set(shell["files"])

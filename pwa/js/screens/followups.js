@@ -5,14 +5,12 @@
 import { h } from "../dom.js";
 import { completeFollowUp, createFollowUp, dropFollowUp, followUpsOf, snoozeFollowUp, standing } from "../follow-ups.js";
 import { oneAtATime } from "../once.js";
-import { offlineLater, onlineLater } from "../later-logs.js";
 import { entriesOf } from "../outbox.js";
 import { owners } from "../owners.js";
 import { observationsOf } from "../records.js";
 import * as session from "../session.js";
 import { clock, dayLabel } from "../time.js";
 import { followUpFields } from "../ui/follow-up-fields.js";
-import { outcomeForm } from "../ui/outcome-form.js";
 import { toast } from "../ui/toast.js";
 
 const OPEN_GROUPS = [["overdue", "Overdue"], ["soon", "Due this week"], ["later", "Later"], ["others", "Given to colleagues"]];
@@ -71,11 +69,19 @@ export function followUpsScreen(root, { afterSave, pushPanel }) {
     return followUp.snoozed_until ? `Snoozed to ${when}` : `Due ${when}`;
   }
 
-  /** The closing form: this phone's later logs at once, then (online) the server's, from any phone. */
-  function closing(followUp, logs, actions) {
+  /** The closing form: this phone's later logs at once, then (online) the server's, from any phone.
+   * Its modules are on demand (server/pwa.py ON_DEMAND): imported on the first Complete, warmed while idle. */
+  async function closing(followUp, logs, actions) {
     const ctx = session.context();
     const school = session.school();
     const places = new Map(school.locations.map((l) => [l.id, l.name]));
+    let outcomeForm, offlineLater, onlineLater;
+    try {
+      [{ outcomeForm }, { offlineLater, onlineLater }] = await Promise.all([import("../ui/outcome-form.js"), import("../later-logs.js")]);
+    } catch {
+      toast("Completing a follow-up needs a connection the first time: open it once while online.");
+      return;
+    }
     const form = outcomeForm(followUp, {
       onDone: (changed, note, evidenceId) => act(() => completeFollowUp(ctx, followUp.id, changed, note, evidenceId), "Follow-up done."),
       onCancel: () => render(),
