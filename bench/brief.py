@@ -169,6 +169,7 @@ def run(engine: str, args) -> None:
         started = time.perf_counter()
         rollup.rebuild()
         db.session.commit()
+        db.session.remove()  # a served worker answers from a fresh session, not one holding the rebuild's objects
         print(f"[{engine}] rollup rebuilt in {time.perf_counter() - started:.1f} s")
         with db.engine.begin() as connection:
             for table in ("heatmap_trait_day", "heatmap_place_day", "heatmap_school_day", "heatmap_state"):

@@ -223,6 +223,7 @@ def run(engine: str, args) -> None:
 
         rollup.rebuild()
         db.session.commit()
+        db.session.remove()  # a served worker answers from a fresh session, not one holding the rebuild's objects
         print(f"[{engine}] heatmap rollup and calibration summary rebuilt in {time.perf_counter() - started:.1f} s")
         with db.engine.begin() as connection:
             for table in ("observation", "observation_trait_level", "colisten_session", "school", "calibration_conversation"):

@@ -254,6 +254,7 @@ def run(engine: str, args) -> None:
 
         rollup.rebuild()
         db.session.commit()
+        db.session.remove()  # a served worker answers from a fresh session, not one holding the rebuild's objects
         with db.engine.begin() as connection:
             for table in ("heatmap_conversation", "heatmap_state"):
                 connection.execute(text(f"ANALYZE {table}"))
