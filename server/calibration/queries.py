@@ -83,25 +83,32 @@ def pattern_rows(school_ids: tuple[int, ...], rubric_id: int, date_from: date | 
     from the raw rows for the others."""
     built = tuple(sorted(set(rollup.built_schools(school_ids)) & set(school_ids)))
     raw = tuple(school_id for school_id in school_ids if school_id not in built)
-    found = raw_pattern_rows(raw, rubric_id, date_from, date_to) if raw else []
+    counts: dict[tuple, int] = defaultdict(int)  # one count per key: rows read both ways merge
+    if raw:
+        _add(counts, raw_pattern_rows(raw, rubric_id, date_from, date_to))
     if built:
-        found += [PatternRow(school, trait, _day(month), (int(c0), int(c1), int(c2)), None if level is None else int(level),
-                             count)
-                  for school, trait, month, c0, c1, c2, level, count in summary.pattern_counts(built, rubric_id, date_from, date_to)]
+        days: dict = {}  # the engine's month values, parsed once each
+        for school, trait, month, c0, c1, c2, level, count in summary.pattern_counts(built, rubric_id, date_from, date_to):
+            day = days.get(month) or days.setdefault(month, _day(month))
+            counts[(school, trait, day, (int(c0), int(c1), int(c2)), -1 if level is None else int(level))] += count
         cut = summary.cut_conversations(built, rubric_id, date_from, date_to)
         if cut:
-            found += raw_pattern_rows(built, rubric_id, date_from, date_to, cut)
-    return canonical(found)
+            _add(counts, raw_pattern_rows(built, rubric_id, date_from, date_to, cut))
+    return _in_key_order(counts)
 
 
-def canonical(rows: list[PatternRow]) -> list[PatternRow]:
-    """One row per key, in key order: the bootstrap draws over patterns in the order met, so the same
-    conversations give the same interval whichever way they were read."""
-    counts: dict[tuple, int] = defaultdict(int)
+def _add(counts: dict[tuple, int], rows: list[PatternRow]) -> None:
     for row in rows:
-        counts[(row.school_id, row.trait_id, row.month, row.pattern, row.counted_level)] += row.conversations
-    return [PatternRow(*key, conversations) for key, conversations in
-            sorted(counts.items(), key=lambda item: (*item[0][:4], -1 if item[0][4] is None else item[0][4]))]
+        counts[(row.school_id, row.trait_id, row.month, row.pattern,
+                -1 if row.counted_level is None else row.counted_level)] += row.conversations
+
+
+def _in_key_order(counts: dict[tuple, int]) -> list[PatternRow]:
+    """One row per key, in key order (counted level none first: keys hold -1 for it): the bootstrap draws
+    over patterns in the order met, so the same conversations give the same interval whichever way they
+    were read."""
+    return [PatternRow(school, trait, month, pattern, None if level < 0 else level, conversations)
+            for (school, trait, month, pattern, level), conversations in sorted(counts.items())]
 
 
 def _day(value) -> date:

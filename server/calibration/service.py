@@ -103,9 +103,9 @@ def _agreements(rows: list[queries.PatternRow], traits: list[Trait], min_n: int,
     pairs: dict[int, dict] = defaultdict(lambda: defaultdict(int))
     for row in rows:
         patterns[row.trait_id][row.pattern] += row.conversations
-        if sum(row.pattern) == 2 and row.counted_level is not None:
-            other = sum(level * count for level, count in enumerate(row.pattern)) - row.counted_level
-            pairs[row.trait_id][(row.counted_level, other)] += row.conversations
+        if row.counted_level is not None and sum(row.pattern) == 2:
+            c0, c1, c2 = row.pattern
+            pairs[row.trait_id][(row.counted_level, c1 + 2 * c2 - row.counted_level)] += row.conversations
     if interval:
         alphas = [stats.alpha(patterns[trait.id]) for trait in traits]
     else:

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import krippendorff
+from krippendorff import krippendorff as _library  # its steps after the coincidence matrix
 import numpy as np
 
 LEVELS = (0, 1, 2)
@@ -88,6 +89,24 @@ def _ordinal_alpha(coincidences: np.ndarray) -> np.ndarray:
         return np.where(expected > 0, 1 - observed / expected, np.nan)
 
 
+_DOMAIN = np.array(LEVELS)
+
+
+def _library_alpha(coincidences: np.ndarray) -> float:
+    """The library's ordinal alpha from a flattened coincidence matrix, by its own steps in its own order.
+
+    `krippendorff.alpha` builds the matrix from one row per conversation, which for a district's year is
+    tens of thousands of rows per trait; the weighted sum of the few patterns' contributions is the same
+    matrix (exactly so with two or three observers: their contributions are whole or half numbers; `alpha`
+    leaves four or more to the library), and the rest is the library's arithmetic, so the value is the
+    library's to the last bit (tested)."""
+    o = coincidences.reshape(3, 3)
+    n_v = o.sum(axis=0)
+    e = _library._random_coincidences(n_v)
+    d = _library._distances(_DOMAIN, _library._ordinal_metric, n_v)
+    return float(1 - (o * d).sum() / (e * d).sum())
+
+
 def alpha(patterns: Mapping[Pattern, int], resamples: int = RESAMPLES, seed: int = SEED) -> Figure:
     """Krippendorff's alpha (ordinal) with a percentile bootstrap 95 % interval over conversations."""
     used = {p: c for p, c in patterns.items() if c > 0 and sum(p) >= 2}
@@ -96,18 +115,21 @@ def alpha(patterns: Mapping[Pattern, int], resamples: int = RESAMPLES, seed: int
         return Figure(n, reason=f"Too few co-listened conversations for alpha (n {n}; it needs at least "
                                 f"{MIN_ALPHA_UNITS}).")
     keys = list(used)
-    value_counts = np.repeat(np.array(keys, dtype=float), [used[k] for k in keys], axis=0)
-    totals = value_counts.sum(axis=0)
+    counts = np.array([used[k] for k in keys], dtype=float)
+    totals = counts @ np.array(keys, dtype=float)
     if (totals > 0).sum() < 2:
         level = ("not heard", "heard", "strong")[int(np.argmax(totals))]
         return Figure(n, reason=f"Everyone rated it {level} every time: with no variation, alpha is undefined "
                                 "(nothing to tell agreement from chance).")
-    value = float(krippendorff.alpha(value_counts=value_counts, value_domain=list(LEVELS),
-                                     level_of_measurement="ordinal"))
+    contributions = np.array([_contribution_of(k) for k in keys])
+    if all(sum(k) <= 3 for k in keys):
+        value = _library_alpha(counts @ contributions)
+    else:  # a third in the contributions: the library's own sum over conversations, for its exact rounding
+        value = float(krippendorff.alpha(value_counts=np.repeat(np.array(keys, dtype=float), counts.astype(int), axis=0),
+                                         value_domain=list(LEVELS), level_of_measurement="ordinal"))
     if resamples == 0:
         return Figure(n, value)
-    contributions = np.array([_contribution_of(k) for k in keys])
-    weights = np.array([used[k] for k in keys], dtype=float) / n
+    weights = counts / n
     draws = np.random.default_rng(seed).multinomial(n, weights, size=resamples)
     boot = _ordinal_alpha(draws @ contributions)
     boot = boot[~np.isnan(boot)]
@@ -130,7 +152,8 @@ def alphas_without_interval(pattern_sets: list[Mapping[Pattern, int]]) -> list[F
                                           f"{MIN_ALPHA_UNITS})."))
             continue
         found.append(None)
-        rows.append((len(found) - 1, n, sum(_contribution_of(p) * c for p, c in used.items())))
+        rows.append((len(found) - 1, n, np.array(list(used.values()), dtype=float)
+                     @ np.array([_contribution_of(p) for p in used])))
     if rows:
         values = _ordinal_alpha(np.array([row[2] for row in rows]))
         for (index, n, _), value in zip(rows, values):

@@ -59,6 +59,23 @@ def test_the_vectorised_resample_alpha_equals_the_library_on_random_data(seed):
     assert stats._ordinal_alpha(coincidences[None, :])[0] == pytest.approx(expected)
 
 
+@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("most_raters", [3, 4])
+def test_the_point_alpha_is_the_library_value_to_the_last_bit(seed, most_raters):
+    """Alpha sums pattern contributions instead of one row per conversation (two or three raters), or
+    hands four or more to the library: either way, exactly the library's number."""
+    rng = np.random.default_rng(seed)
+    patterns: dict = {}
+    for _ in range(int(rng.integers(50, 3000))):
+        counts = np.bincount(rng.choice(3, size=int(rng.integers(2, most_raters + 1)), p=[0.5, 0.3, 0.2]), minlength=3)
+        key = tuple(int(c) for c in counts)
+        patterns[key] = patterns.get(key, 0) + 1
+    keys = list(patterns)
+    value_counts = np.repeat(np.array(keys), [patterns[k] for k in keys], axis=0)
+    expected = krippendorff.alpha(value_counts=value_counts, value_domain=[0, 1, 2], level_of_measurement="ordinal")
+    assert stats.alpha(patterns, resamples=0).value == float(expected)
+
+
 def test_the_interval_is_deterministic_and_holds_the_value():
     patterns = {(2, 0, 0): 30, (0, 2, 0): 12, (0, 0, 2): 9, (1, 1, 0): 6, (0, 1, 1): 4, (1, 0, 1): 1}
     first, again = stats.alpha(patterns), stats.alpha(patterns)
