@@ -53,12 +53,12 @@ def test_reminders_panel_says_what_is_sent_and_reports_a_failed_subscription(new
     assert "no notes" in panel.inner_text()
     panel.get_by_role("button", name="Allow reminders on this phone").click()
     state = page.locator("#push-state")
-    pages.poll(page, """() => !/Working/.test(document.querySelector("#push-state").textContent)""")
+    pages.poll(page, """() => { const s = document.querySelector("#push-state"); return !!s && !/Working/.test(s.textContent); }""")
     subscribed = live_server.rows("SELECT count(*) AS n FROM push_subscription WHERE user_id = :user", user=user["id"])[0]["n"]
     if subscribed:  # a push service was reachable: the device is registered and can be stopped
         assert state.inner_text() == "Reminders are on for this phone."
         panel.get_by_role("button", name="Stop reminders").click()
-        pages.poll(page, """() => /off/.test(document.querySelector("#push-state").textContent)""")
+        pages.poll(page, """() => /off/.test(document.querySelector("#push-state")?.textContent ?? "")""")
         assert live_server.rows("SELECT count(*) AS n FROM push_subscription WHERE user_id = :user", user=user["id"])[0]["n"] == 0
     else:  # headless Chromium refuses push in its private profiles: the failure is explained, nothing stored
         assert state.inner_text().startswith(("This browser refused reminders", "The browser\u2019s push service could not be reached"))
@@ -92,10 +92,10 @@ def test_blocked_notifications_are_reported_as_blocked_not_as_a_connection_probl
     deny_notifications(context, page, live_server.url)
     page.goto("/follow-ups")
     state = page.locator("#push-state")
-    pages.poll(page, """() => /blocked/.test(document.querySelector("#push-state").textContent)""")
+    pages.poll(page, """() => /blocked/.test(document.querySelector("#push-state")?.textContent ?? "")""")
     assert state.inner_text() == BLOCKED
     page.get_by_role("button", name="Allow reminders on this phone").click()
-    pages.poll(page, """() => !/Working/.test(document.querySelector("#push-state").textContent)""")
+    pages.poll(page, """() => { const s = document.querySelector("#push-state"); return !!s && !/Working/.test(s.textContent); }""")
     assert state.inner_text() == BLOCKED
 
 
@@ -107,7 +107,7 @@ def test_browser_refusing_push_is_reported_as_a_permission_not_a_connection(new_
     page = pages.signed_in_app(context, user)
     page.locator(".tabs").get_by_role("link", name="Follow-ups").click()
     page.get_by_role("button", name="Allow reminders on this phone").click()
-    pages.poll(page, """() => !/Working/.test(document.querySelector("#push-state").textContent)""")
+    pages.poll(page, """() => { const s = document.querySelector("#push-state"); return !!s && !/Working/.test(s.textContent); }""")
     if live_server.rows("SELECT count(*) AS n FROM push_subscription WHERE user_id = :user", user=user["id"])[0]["n"]:
         pytest.skip("this Chromium has a push service: nothing was refused")
     text = page.locator("#push-state").inner_text()
@@ -124,5 +124,5 @@ def test_turning_reminders_on_offline_says_it_needs_a_connection(new_context, li
     page.get_by_role("button", name="Allow reminders on this phone").wait_for()  # the panel is on demand
     context.set_offline(True)
     page.get_by_role("button", name="Allow reminders on this phone").click()
-    pages.poll(page, """() => !/Working/.test(document.querySelector("#push-state").textContent)""")
+    pages.poll(page, """() => { const s = document.querySelector("#push-state"); return !!s && !/Working/.test(s.textContent); }""")
     assert page.locator("#push-state").inner_text() == "Turning reminders on or off needs a connection."
