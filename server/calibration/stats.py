@@ -90,6 +90,8 @@ def _ordinal_alpha(coincidences: np.ndarray) -> np.ndarray:
 
 
 _DOMAIN = np.array(LEVELS)
+# The library's private steps, used as they are where this release has them; otherwise its public call.
+_LIBRARY_STEPS = all(hasattr(_library, name) for name in ("_random_coincidences", "_distances", "_ordinal_metric"))
 
 
 def _library_alpha(coincidences: np.ndarray) -> float:
@@ -122,9 +124,9 @@ def alpha(patterns: Mapping[Pattern, int], resamples: int = RESAMPLES, seed: int
         return Figure(n, reason=f"Everyone rated it {level} every time: with no variation, alpha is undefined "
                                 "(nothing to tell agreement from chance).")
     contributions = np.array([_contribution_of(k) for k in keys])
-    if all(sum(k) <= 3 for k in keys):
+    if _LIBRARY_STEPS and all(sum(k) <= 3 for k in keys):
         value = _library_alpha(counts @ contributions)
-    else:  # a third in the contributions: the library's own sum over conversations, for its exact rounding
+    else:  # a third in the contributions (or no private steps): the library's own sum over conversations
         value = float(krippendorff.alpha(value_counts=np.repeat(np.array(keys, dtype=float), counts.astype(int), axis=0),
                                          value_domain=list(LEVELS), level_of_measurement="ordinal"))
     if resamples == 0:
