@@ -21,11 +21,10 @@ from server.db import db
 from server.observations.canonical import Entry
 from server.plans.checks import PlanCheck
 from server.plans.models import PlannedConversation
-from server.plans.recurrence import occurrences
+from server.plans.recurrence import meeting_days
 from server.walks import service as walks
 
 PLAN_CHECKS = PlanCheck.__table__
-EVER = (datetime(2000, 1, 1, tzinfo=timezone.utc), datetime(2100, 1, 1, tzinfo=timezone.utc))
 NOT_A_PLAN = "Not a planned conversation of this school."
 _DUMPER = PlanCheckSchema()
 
@@ -46,7 +45,7 @@ class PlanDays:
         if plan is None:
             return "plan_id", NOT_A_PLAN
         if plan_id not in self.days:
-            self.days[plan_id] = {o.day for o in occurrences(plan, self.zone_name, *EVER)}
+            self.days[plan_id] = meeting_days(plan, self.zone_name)
         if day not in self.days[plan_id]:
             return "day", f"{plan.name} does not meet on {day.isoformat()}."
         return None

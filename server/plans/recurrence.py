@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
+from functools import lru_cache
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from dateutil import rrule
@@ -97,3 +99,48 @@ def occurrences(plan, zone_name: str, start: datetime, end: datetime) -> list[Oc
     found = [occurrence for schedule in plan.schedules
              for occurrence in schedule_occurrences(plan.id, schedule, zone, start, end)]
     return sorted(found, key=lambda occurrence: occurrence.utc_start)
+
+
+EVER = (datetime(2000, 1, 1, tzinfo=timezone.utc), datetime(2100, 1, 1, tzinfo=timezone.utc))
+
+
+@dataclass(frozen=True)
+class PlannedDay:
+    day: date                     # local day in the school's zone
+    local_start: datetime         # aware, in the school's zone
+    utc_start: datetime
+    cancelled: bool               # taken off the schedule (a snow day, a holiday)
+
+
+@lru_cache(maxsize=8192)
+def expand(zone_name: str, values: tuple) -> tuple[PlannedDay, ...]:
+    """Every occurrence of a schedule version (`version_key`), its cancelled days put back and marked.
+    Pure and the same for the same version, so cached: a coverage page of 40 plans, or a sync batch
+    of links to check, costs no rule arithmetic after the first time."""
+    (frequency, weekdays, week_of_month, starts_at, ends_at, first_day, last_day, added, cancelled,
+     valid_from, valid_until) = values
+    version = SimpleNamespace(frequency=frequency, weekdays=list(weekdays), week_of_month=week_of_month,
+                              starts_at=starts_at, ends_at=ends_at, first_day=first_day, last_day=last_day,
+                              added_dates=list(added), cancelled_dates=[], valid_from=valid_from,
+                              valid_until=valid_until, version=0)
+    off = set(cancelled)
+    return tuple(PlannedDay(o.day, o.local_start, o.utc_start, o.day.isoformat() in off)
+                 for o in schedule_occurrences(0, version, ZoneInfo(zone_name), *EVER))
+
+
+def version_key(schedule) -> tuple:
+    return (schedule.frequency, tuple(schedule.weekdays), schedule.week_of_month, schedule.starts_at, schedule.ends_at,
+            schedule.first_day, schedule.last_day, tuple(schedule.added_dates), tuple(schedule.cancelled_dates),
+            aware(schedule.valid_from), aware(schedule.valid_until))
+
+
+def aware(moment: datetime | None) -> datetime | None:
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=timezone.utc)  # SQLite hands UTC back naive
+
+
+def meeting_days(plan, zone_name: str) -> set[date]:
+    """The local days the plan meets on, over all its versions (cancelled days not among them)."""
+    return {day.day for schedule in plan.schedules for day in expand(zone_name, version_key(schedule))
+            if not day.cancelled}
