@@ -207,10 +207,12 @@ def exposure_change(tallies: Tallies, walks_before: dict, walks_after: dict, sto
 
 
 def inserted_tallies(observations: list[tuple[dict, dict]], walks: list[dict], live_walks: set,
-                     schedules: Schedules, walk_times: dict | None = None) -> Tallies:
+                     schedules: Schedules, walk_times: dict | None = None, counted=None) -> Tallies:
     """What inserted conversations add (their walk live when in `live_walks`), and the listening time
     of new walks whose every stop is among them, from the rows as written: no read back. Each new
-    walk's listening time is also put in `walk_times` (walk id → (row, seconds by key))."""
+    walk's listening time is also put in `walk_times` (walk id → (row, seconds by key)); `counted`, if
+    given, is called with each counted conversation's (row, levels, walked, slot), so the caller does
+    not work the slot out again."""
     tallies = Tallies()
     memory_walks = {row["id"] for row in walks}
     stops: dict = defaultdict(list)
@@ -218,7 +220,10 @@ def inserted_tallies(observations: list[tuple[dict, dict]], walks: list[dict], l
         observed_at = row["observed_at"].astimezone(UTC)  # as read back: one tzinfo compares fastest
         walked = int(row["walk_id"] in live_walks)
         if row.get("counted", True):
-            tallies.count_observation(row, levels, walked, schedules[row["school_id"]].slot_at(observed_at))
+            slot = schedules[row["school_id"]].slot_at(observed_at)
+            tallies.count_observation(row, levels, walked, slot)
+            if counted is not None:
+                counted(row, levels, walked, slot)
         if row["walk_id"] in memory_walks:
             stops[row["walk_id"]].append(Stop(observed_at, row["location_id"]))
     for walk in walks:

@@ -29,12 +29,25 @@ D = DIGEST.c
 T = WALK_TIME.c
 MAX_TRAITS = LANE_COLUMNS * 2 // 3
 LANES = [D[f"c{i}"] for i in range(LANE_COLUMNS)]
+LANE_NAMES = tuple(f"c{i}" for i in range(LANE_COLUMNS))
 LOW = (1 << 32) - 1
 
 
 class TraitBits(dict):
     """rubric id → {trait id: its rank by id in the rubric}, read once per write or read; not read again
-    when the request already loaded the rubric's traits (a school view has, to name its rows)."""
+    when the request already loaded the rubric's traits (a school view has, to name its rows). It also
+    remembers the lanes of each set of levels met: a batch's conversations share few."""
+
+    def __init__(self):
+        super().__init__()
+        self.lanes: dict[tuple, list[int]] = {}
+
+    def packed(self, rubric_id: int, levels: dict[int, int]) -> list[int]:
+        key = (rubric_id, *levels.items())
+        found = self.lanes.get(key)
+        if found is None:
+            found = self.lanes[key] = packed(levels, self[rubric_id])
+        return found
 
     def __missing__(self, rubric_id: int) -> dict[int, int]:
         rubric = db.session.identity_map.get(Rubric.__mapper__.identity_key_from_primary_key([rubric_id]))
@@ -65,7 +78,7 @@ def digest_row(row, levels: dict[int, int], walked: int, slot: int, bits: TraitB
     found = {"observation_id": row["id"], "school_id": row["school_id"], "local_date": row["local_date"], "slot": slot,
              "location_id": row["location_id"], "setting": setting, "kind": kind, "team": row["team"] or "",
              "observer_id": row["observer_id"], "walked": walked, "rubric_id": row["rubric_id"]}
-    found.update(zip((f"c{i}" for i in range(LANE_COLUMNS)), packed(levels, bits[row["rubric_id"]])))
+    found.update(zip(LANE_NAMES, bits.packed(row["rubric_id"], levels)))
     return found
 
 

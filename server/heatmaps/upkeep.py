@@ -125,11 +125,9 @@ def inserted_tallies(inserted: Inserted, memory_walks: list[dict], schedules: de
     for school_id in set(by_school) | set(walks_by_school):
         rows = by_school[school_id]
         live = deltas.live_walks_of(school_id, {row["walk_id"] for row, _ in rows if row["walk_id"] is not None})
-        tallies.merge(deltas.inserted_tallies(rows, walks_by_school[school_id], live, schedules, walk_times))
-        schedule = schedules[school_id]
-        conversations += [digest.digest_row(row, levels, int(row["walk_id"] in live),
-                                            schedule.slot_at(row["observed_at"]), bits)
-                          for row, levels in rows if row.get("counted", True)]
+        tallies.merge(deltas.inserted_tallies(
+            rows, walks_by_school[school_id], live, schedules, walk_times,
+            counted=lambda row, levels, walked, slot: conversations.append(digest.digest_row(row, levels, walked, slot, bits))))
     return tallies
 
 
