@@ -1,7 +1,7 @@
 """Every model, imported once so Alembic and the factory see the whole schema."""
 from server.audit.models import AuditEvent
 from server.auth.models import AuthSession, Invitation, Membership, User
-from server.calibration.models import CalibrationConversation
+from server.calibration.models import CalibrationConversation, CalibrationMonth
 from server.changes import ChangeCounter
 from server.colisten.models import ColistenSession
 from server.followups.models import FollowUp
@@ -16,7 +16,7 @@ from server.schools.models import District, Location, Period, School
 from server.walks.models import Walk
 
 __all__ = [
-    "AuditEvent", "AuthSession", "CalibrationConversation", "ChangeCounter", "ColistenSession", "District", "FollowUp", "HeatmapPlaceDay", "HeatmapSchoolDay", "HeatmapState",
+    "AuditEvent", "AuthSession", "CalibrationConversation", "CalibrationMonth", "ChangeCounter", "ColistenSession", "District", "FollowUp", "HeatmapPlaceDay", "HeatmapSchoolDay", "HeatmapState",
     "HeatmapTraitDay", "HeatmapTraitWeek", "Invitation", "Location", "Membership",
     "Observation", "ObservationTraitLevel", "Period", "PlanCheck", "PlanFeed", "PlanSchedule", "PlannedConversation",
     "PracticeAnswer", "PracticeAnswerLevel", "PracticeReference", "PracticeScenario", "PushSubscription", "Rubric", "School",

@@ -39,3 +39,24 @@ class CalibrationConversation(db.Model):
     c1: Mapped[int] = mapped_column(SmallInteger)
     c2: Mapped[int] = mapped_column(SmallInteger)
     pair_level: Mapped[int | None] = mapped_column(SmallInteger)  # the counted log's level, when two observers rated
+
+
+class CalibrationMonth(db.Model):
+    """The summary counted by month: conversations per (school, rubric, month, trait, pattern, pair level).
+
+    A district's year is ~175,000 summary rows but ~20,000 of these, so the figures read whole months
+    here and only a range's partial first and last months from the summary. Kept with the summary, in the
+    same transaction, by adding what each refresh changed (server/calibration/summary.py).
+    """
+
+    __tablename__ = "calibration_month"
+
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id", ondelete="CASCADE"), primary_key=True)
+    rubric_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    trait_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    c0: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    c1: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    c2: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    pair_level: Mapped[int] = mapped_column(SmallInteger, primary_key=True)  # as the summary's; −1 for none
+    conversations: Mapped[int] = mapped_column(Integer)

@@ -8,11 +8,13 @@ logs (a partial index of the 5 % or so of logs in a co-listen, by school), then 
 """
 from __future__ import annotations
 
+import itertools
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
 from sqlalchemy import Integer, and_, case, cast, extract, func, or_, select, true
 
 from server.calibration import summary
@@ -25,7 +27,7 @@ from server.observations.models import Observation, ObservationTraitLevel
 from server.schools.models import School
 
 Level = ObservationTraitLevel
-CACHE_SIZE = 256
+CACHE_SIZE = 1024  # results and schools' pattern counts (a few kB each)
 _cache: OrderedDict[tuple, list] = OrderedDict()
 
 
@@ -76,43 +78,178 @@ def _per_conversation(school_ids, rubric_id, date_from, date_to):
         .having(func.count() >= 2))
 
 
+SCHOOL, TRAIT, MONTH, C0, C1, C2, PAIR = range(7)  # the columns of Patterns.keys
+
+
+def month_number(day: date) -> int:
+    return day.year * 12 + day.month - 1
+
+
+def month_date(number: int) -> date:
+    return date(number // 12, number % 12 + 1, 1)
+
+
+def _ranked(column: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The column's distinct values in order, and each row's rank among them: counted over the values'
+    range when it is narrow (ids, levels, months), so no sort."""
+    low, high = int(column.min()), int(column.max())
+    if high - low > 4 * len(column) + 1024:
+        values, rank = np.unique(column, return_inverse=True)
+        return values, rank.ravel()
+    present = np.bincount(column - low, minlength=high - low + 1) > 0
+    return np.flatnonzero(present) + low, (np.cumsum(present) - 1)[column - low]
+
+
+@dataclass(frozen=True)
+class Tally:
+    """One group's conversations per trait: rating patterns, and the (counted, other) levels of the
+    two-observer ones (kappa's pairs)."""
+
+    patterns: dict[int, dict[tuple[int, int, int], int]]
+    pairs: dict[int, dict[tuple[int, int], int]]
+
+
+EMPTY = Tally({}, {})
+
+
+class Patterns:
+    """Conversations per (school, trait, month, pattern, counted level) as numpy columns.
+
+    A district's year is about 20,000 such rows: as Python objects, walked once for the pooled figures,
+    once per school and once per month, they cost more than the query (150 ms at 1M observations);
+    numpy groups them in a few milliseconds. `keys` holds school, trait, month number (year × 12 +
+    month − 1), c0, c1, c2 and the counted level (−1: none); rows may repeat a key (read two ways)."""
+
+    def __init__(self, keys: np.ndarray, counts: np.ndarray):
+        self.keys, self.counts = keys.reshape(-1, 7), counts
+        self._ranks: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # column → (distinct values, each row's rank)
+
+    @classmethod
+    def of(cls, rows: list[tuple]) -> Patterns:
+        """From (school, trait, month number, c0, c1, c2, level or −1, conversations) rows of plain ints."""
+        flat = np.fromiter(itertools.chain.from_iterable(rows), dtype=np.int64, count=8 * len(rows)).reshape(-1, 8)
+        return cls(flat[:, :7], flat[:, 7])
+
+    @classmethod
+    def of_rows(cls, rows: list[PatternRow]) -> Patterns:
+        return cls.of([(r.school_id, r.trait_id, month_number(r.month), *r.pattern,
+                        -1 if r.counted_level is None else r.counted_level, r.conversations) for r in rows])
+
+    @classmethod
+    def joined(cls, parts: list[Patterns]) -> Patterns:
+        if not parts:
+            return cls.of([])
+        return cls(np.concatenate([p.keys for p in parts]), np.concatenate([p.counts for p in parts]))
+
+    def __len__(self) -> int:
+        return len(self.counts)
+
+    def by_school(self) -> dict[int, Patterns]:
+        order = np.argsort(self.keys[:, SCHOOL], kind="stable")
+        keys, counts = self.keys[order], self.counts[order]
+        schools, starts = np.unique(keys[:, SCHOOL], return_index=True)
+        ends = [*starts[1:].tolist(), len(keys)]
+        return {school: Patterns(keys[start:end], counts[start:end])
+                for school, start, end in zip(schools.tolist(), starts.tolist(), ends)}
+
+    def grouped(self, columns: list[int]) -> tuple[list[list[int]], list[int]]:
+        """The distinct values of these key columns, in order, and the conversations of each: each row's
+        key as one number in mixed radix over the columns' distinct values, then counted in a dense
+        array of every possible key (a few hundred thousand slots at most here), so no sort."""
+        if not len(self):
+            return [], []
+        code, space, parts = np.zeros(len(self), dtype=np.int64), 1, []
+        for column in columns:
+            if column not in self._ranks:
+                self._ranks[column] = _ranked(self.keys[:, column])
+            values, rank = self._ranks[column]
+            code, space = code * len(values) + rank, space * len(values)
+            parts.append(values)
+        if space > 64 * len(self) + 65536:  # sparse: sort instead
+            found, group = np.unique(code, return_inverse=True)
+            sums = np.bincount(group.ravel(), weights=self.counts)
+        else:
+            sums = np.bincount(code, weights=self.counts, minlength=space)
+            found = np.flatnonzero(sums)
+            sums = sums[found]
+        keys = np.empty((len(found), len(columns)), dtype=np.int64)
+        for index in range(len(columns) - 1, -1, -1):
+            found, rank = np.divmod(found, len(parts[index]))
+            keys[:, index] = parts[index][rank]
+        return keys.tolist(), np.rint(sums).astype(np.int64).tolist()
+
+    def tallies(self, by: int | None = None) -> dict:
+        """Tally per value of the `by` column (SCHOOL or MONTH), or the one tally of all under None. Patterns
+        come in key order: the bootstrap draws over them in the order met, so the same conversations give
+        the same interval whichever way they were read."""
+        head = [] if by is None else [by]
+        found: dict = {}
+        keys, sums = self.grouped(head + [TRAIT, C0, C1, C2, PAIR])
+        for key, n in zip(keys, sums):
+            group = key[0] if head else None
+            trait, c0, c1, c2, level = key[-5:]
+            tally = found.get(group)
+            if tally is None:
+                tally = found[group] = Tally({}, {})
+            patterns = tally.patterns.setdefault(trait, {})
+            patterns[(c0, c1, c2)] = patterns.get((c0, c1, c2), 0) + n
+            if level >= 0 and c0 + c1 + c2 == 2:
+                pairs = tally.pairs.setdefault(trait, {})
+                pair = (level, c1 + 2 * c2 - level)
+                pairs[pair] = pairs.get(pair, 0) + n
+        return found
+
+    def total(self) -> Tally:
+        return self.tallies().get(None, EMPTY)
+
+    def __iter__(self):
+        """As PatternRows, one per key, in key order (the consistency tests compare them with the raw rows)."""
+        keys, sums = self.grouped([SCHOOL, TRAIT, MONTH, C0, C1, C2, PAIR])
+        for (school, trait, month, c0, c1, c2, level), n in zip(keys, sums):
+            yield PatternRow(school, trait, month_date(month), (c0, c1, c2), None if level < 0 else level, n)
+
+
 def pattern_rows(school_ids: tuple[int, ...], rubric_id: int, date_from: date | None = None,
-                 date_to: date | None = None) -> list[PatternRow]:
+                 date_to: date | None = None) -> Patterns:
     """Conversations per (school, trait, month of the conversation's first local day in range, pattern):
     from the calibration summary for schools whose heatmap rollup is built (it is rebuilt with it),
     from the raw rows for the others."""
     built = tuple(sorted(set(rollup.built_schools(school_ids)) & set(school_ids)))
     raw = tuple(school_id for school_id in school_ids if school_id not in built)
-    counts: dict[tuple, int] = defaultdict(int)  # one count per key: rows read both ways merge
+    parts = []
     if raw:
-        _add(counts, raw_pattern_rows(raw, rubric_id, date_from, date_to))
+        parts.append(Patterns.of_rows(raw_pattern_rows(raw, rubric_id, date_from, date_to)))
     if built:
-        days: dict = {}  # the engine's month values, parsed once each
-        for school, trait, month, c0, c1, c2, level, count in summary.pattern_counts(built, rubric_id, date_from, date_to):
-            day = days.get(month) or days.setdefault(month, _day(month))
-            counts[(school, trait, day, (int(c0), int(c1), int(c2)), -1 if level is None else int(level))] += count
+        parts += _summary_patterns(built, rubric_id, date_from, date_to)
         cut = summary.cut_conversations(built, rubric_id, date_from, date_to)
         if cut:
-            _add(counts, raw_pattern_rows(built, rubric_id, date_from, date_to, cut))
-    return _in_key_order(counts)
+            parts.append(Patterns.of_rows(raw_pattern_rows(built, rubric_id, date_from, date_to, cut)))
+    return Patterns.joined(parts)
 
 
-def _add(counts: dict[tuple, int], rows: list[PatternRow]) -> None:
-    for row in rows:
-        counts[(row.school_id, row.trait_id, row.month, row.pattern,
-                -1 if row.counted_level is None else row.counted_level)] += row.conversations
-
-
-def _in_key_order(counts: dict[tuple, int]) -> list[PatternRow]:
-    """One row per key, in key order (counted level none first: keys hold -1 for it): the bootstrap draws
-    over patterns in the order met, so the same conversations give the same interval whichever way they
-    were read."""
-    return [PatternRow(school, trait, month, pattern, None if level < 0 else level, conversations)
-            for (school, trait, month, pattern, level), conversations in sorted(counts.items())]
-
-
-def _day(value) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(value)
+def _summary_patterns(school_ids: tuple[int, ...], rubric_id: int, date_from: date | None,
+                      date_to: date | None) -> list[Patterns]:
+    """Each school's pattern counts from the summary, remembered while that school is unchanged: a sync
+    changes one school, so the district's next view reads that school again, not all of them (every
+    missing school in one statement)."""
+    url = str(db.engine.url)
+    keys = {version[0]: (url, "school patterns", rubric_id, date_from, date_to, version)
+            for version in school_versions(school_ids)}
+    found, missing = [], []
+    for school_id, key in keys.items():
+        part = _cache.get(key)
+        if part is None:
+            missing.append(school_id)
+        else:
+            _cache.move_to_end(key)
+            found.append(part)
+    if missing:
+        fresh = Patterns.of(summary.pattern_counts(tuple(missing), rubric_id, date_from, date_to)).by_school()
+        for school_id in missing:
+            part = fresh.get(school_id) or Patterns.of([])
+            _keep(keys[school_id], part)
+            found.append(part)
+    return found
 
 
 def raw_pattern_rows(school_ids: tuple[int, ...], rubric_id: int, date_from: date | None = None,
@@ -171,27 +308,34 @@ def agreement_by_trait_raw(school_ids: tuple[int, ...], rubric_id: int) -> dict[
 
 def school_versions(school_ids: tuple[int, ...]) -> tuple:
     """What changes whenever anything the figures read changes: each school's change counter (every write
-    of a log or a co-listen session takes a number from it) and the school row's creation time (a school
-    deleted and made again under the same id is another school)."""
+    of a log or a co-listen session takes a number from it), when its rollup and calibration summary were
+    last rebuilt (`hallpulse heatmaps rebuild` after a bulk fix that took no number), and the school row's
+    creation time (a school deleted and made again under the same id is another school)."""
     return tuple(db.session.execute(
-        select(School.id, School.created_at, ChangeCounter.last_seq)
+        select(School.id, School.created_at, ChangeCounter.last_seq, rollup.STATE.c.built_at)
         .outerjoin(ChangeCounter, ChangeCounter.school_id == School.id)
+        .outerjoin(rollup.STATE, rollup.STATE.c.school_id == School.id)
         .where(School.id.in_(school_ids)).order_by(School.id)).all())
 
 
 def remembered(kind: str, school_ids: tuple[int, ...], args: tuple, compute: Callable[[], list]) -> list:
     """The rows as last computed while the schools were unchanged, else computed now and kept (an LRU of
-    CACHE_SIZE results per process). A district's year reduces to patterns in a second; unchanged, it
-    is read again in a millisecond."""
+    CACHE_SIZE entries per process, shared with each school's pattern counts). Unchanged, a district's
+    year is read again in a millisecond."""
     key = (str(db.engine.url), kind, school_ids, args, school_versions(school_ids))
     found = _cache.get(key)
     if found is None:
-        found = _cache[key] = compute()
-        while len(_cache) > CACHE_SIZE:
-            _cache.popitem(last=False)
+        found = compute()
+        _keep(key, found)
     else:
         _cache.move_to_end(key)
     return found
+
+
+def _keep(key: tuple, value) -> None:
+    _cache[key] = value
+    while len(_cache) > CACHE_SIZE:
+        _cache.popitem(last=False)
 
 
 def forget() -> None:

@@ -9,7 +9,6 @@ Access is the dashboard's (heatmaps' open_school / open_district).
 """
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -96,39 +95,47 @@ class Report:
             or_(Rubric.district_id.is_(None), Rubric.district_id == district_id)).order_by(Rubric.id)).all()
 
 
-def _agreements(rows: list[queries.PatternRow], traits: list[Trait], min_n: int, interval: bool) -> list[TraitAgreement]:
+def _agreements(tally: queries.Tally, traits: list[Trait], min_n: int, interval: bool) -> list[TraitAgreement]:
     """Per trait: with `interval`, alpha from the library with its bootstrap interval; without, all traits'
-    alphas in one batched computation (months, schools, heatmap lines)."""
-    patterns: dict[int, dict] = defaultdict(lambda: defaultdict(int))
-    pairs: dict[int, dict] = defaultdict(lambda: defaultdict(int))
-    for row in rows:
-        patterns[row.trait_id][row.pattern] += row.conversations
-        if row.counted_level is not None and sum(row.pattern) == 2:
-            c0, c1, c2 = row.pattern
-            pairs[row.trait_id][(row.counted_level, c1 + 2 * c2 - row.counted_level)] += row.conversations
-    if interval:
-        alphas = [stats.alpha(patterns[trait.id]) for trait in traits]
-    else:
-        alphas = stats.alphas_without_interval([patterns[trait.id] for trait in traits])
+    alphas in one batched computation (months, heatmap lines)."""
+    if not interval:
+        return _agreements_of([tally], traits, [min_n])[0]
+    patterns = [tally.patterns.get(trait.id, {}) for trait in traits]
+    return _figures(traits, patterns, [stats.alpha(found) for found in patterns],
+                    stats.weighted_kappas([tally.pairs.get(trait.id, {}) for trait in traits]), min_n)
+
+
+def _agreements_of(tallies: list[queries.Tally], traits: list[Trait], min_ns: list[int]) -> list[list[TraitAgreement]]:
+    """_agreements without intervals for many tallies (a district's schools, a page's months), their alphas
+    and kappas each in one batched computation."""
+    patterns = [tally.patterns.get(trait.id, {}) for tally in tallies for trait in traits]
+    alphas = stats.alphas_without_interval(patterns)
+    kappas = stats.weighted_kappas([tally.pairs.get(trait.id, {}) for tally in tallies for trait in traits])
+    size = len(traits)
+    return [_figures(traits, patterns[i * size:(i + 1) * size], alphas[i * size:(i + 1) * size],
+                     kappas[i * size:(i + 1) * size], min_n) for i, min_n in enumerate(min_ns)]
+
+
+def _figures(traits: list[Trait], patterns: list[dict], alphas: list[Figure], kappas: list[Figure],
+             min_n: int) -> list[TraitAgreement]:
     found = []
-    for trait, alpha in zip(traits, alphas):
-        exact = stats.exact_agreement(patterns[trait.id])
-        found.append(TraitAgreement(trait, exact, alpha, stats.weighted_kappa(pairs[trait.id]),
-                                    stats.apart_by_two(patterns[trait.id]), exact.n < min_n))
+    for trait, trait_patterns, alpha, kappa in zip(traits, patterns, alphas, kappas):
+        exact = stats.exact_agreement(trait_patterns)
+        found.append(TraitAgreement(trait, exact, alpha, kappa, stats.apart_by_two(trait_patterns), exact.n < min_n))
     return found
 
 
-def _months(rows: list[queries.PatternRow], traits: list[Trait]) -> list[MonthAgreement]:
-    by_month: dict[date, list[queries.PatternRow]] = defaultdict(list)
-    for row in rows:
-        by_month[row.month].append(row)
+def _months(patterns: queries.Patterns, traits: list[Trait]) -> list[MonthAgreement]:
     months = []
-    for month, month_rows in sorted(by_month.items()):
-        figures = {a.trait.id: (a.exact, a.alpha) for a in _agreements(month_rows, traits, 0, interval=False)}
+    by_month = sorted(patterns.tallies(queries.MONTH).items())
+    for (month, _tally), agreement in zip(by_month, _agreements_of([tally for _, tally in by_month], traits,
+                                                                   [0] * len(by_month))):
+        figures = {a.trait.id: (a.exact, a.alpha) for a in agreement}
         n = sum(f[0].n for f in figures.values())
         agreed = sum(round(f[0].value * f[0].n) for f in figures.values() if f[0].value is not None)
         conversations = max((f[0].n for f in figures.values()), default=0)
-        months.append(MonthAgreement(month, conversations, Figure(n, agreed / n if n else None), figures))
+        months.append(MonthAgreement(queries.month_date(month), conversations, Figure(n, agreed / n if n else None),
+                                     figures))
     return months
 
 
@@ -159,7 +166,7 @@ def _drift(user: User, school_id: int, rubric_id: int, date_from, date_to) -> tu
     return sorted(drifts.values(), key=lambda d: (not d.is_self, d.name.lower())), scope
 
 
-def _patterns(school_ids: tuple[int, ...], rubric_id: int, date_from, date_to) -> list[queries.PatternRow]:
+def _patterns(school_ids: tuple[int, ...], rubric_id: int, date_from, date_to) -> queries.Patterns:
     return queries.remembered("patterns", school_ids, (rubric_id, date_from, date_to),
                               lambda: queries.pattern_rows(school_ids, rubric_id, date_from, date_to))
 
@@ -180,13 +187,15 @@ def _report(school_ids: tuple[int, ...], schools: list[School], rubric: Rubric, 
     start, end = args.get("date_from"), args.get("date_to")
 
     def compute() -> list:
-        rows = queries.pattern_rows(school_ids, rubric.id, start, end)
-        by_school: dict[int, list] = defaultdict(list)
-        for row in rows:
-            by_school[row.school_id].append(row)
-        schools_plain = [(school.id, _plain(_agreements(by_school[school.id], traits, school.min_cell_n, interval=False)))
-                         for school in schools] if per_school else []
-        return [_plain(_agreements(rows, traits, min_n, interval=True)), _months(rows, traits), schools_plain]
+        patterns = queries.pattern_rows(school_ids, rubric.id, start, end)
+        schools_plain = []
+        if per_school:
+            by_school = patterns.tallies(queries.SCHOOL)
+            found = _agreements_of([by_school.get(school.id, queries.EMPTY) for school in schools], traits,
+                                   [school.min_cell_n for school in schools])
+            schools_plain = [(school.id, _plain(agreement)) for school, agreement in zip(schools, found)]
+        return [_plain(_agreements(patterns.total(), traits, min_n, interval=True)), _months(patterns, traits),
+                schools_plain]
 
     plain, months, schools_plain = queries.remembered("figures", school_ids, (rubric.id, start, end, min_n, per_school),
                                                       compute)
@@ -247,7 +256,7 @@ def school_agreement(school: School, start: date, end: date) -> list[TraitAgreem
     meeting brief's section, server/calibration/brief.py). Access is the caller's."""
     rubric = pick_rubric(None, school.district_id)
     traits = list(rubric.traits)
-    return _agreements(_patterns((school.id,), rubric.id, start, end), traits, school.min_cell_n, interval=False)
+    return _agreements(_patterns((school.id,), rubric.id, start, end).total(), traits, school.min_cell_n, interval=False)
 
 
 def percent(value: float) -> str:
@@ -258,12 +267,12 @@ def heatmap_lines(school_id: int, rubric_id: int, date_from: date | None, date_t
                   traits: list[Trait], min_n: int) -> list[str]:
     """One line per trait for the quality heatmap: how well observers agree on it, and how to read its cells.
     The caller has already checked access to the school's aggregates."""
-    rows = _patterns((school_id,), rubric_id, date_from, date_to)
-    if not rows:
+    patterns = _patterns((school_id,), rubric_id, date_from, date_to)
+    if not len(patterns):
         return ["No co-listened conversations in this range, so how closely observers agree on each trait is not "
                 "known yet: listen together now and then to find out."]
     lines = []
-    for a in _agreements(rows, traits, min_n, interval=False):
+    for a in _agreements(patterns.total(), traits, min_n, interval=False):
         if a.exact.n == 0:
             lines.append(f"{a.trait.label}: not co-listened in this range.")
             continue

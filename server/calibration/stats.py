@@ -168,16 +168,29 @@ def weighted_kappa(pairs: Mapping[tuple[int, int], int]) -> Figure:
     """Cohen's kappa with quadratic weights, for conversations heard by exactly two observers: the
     counted log's level against the other's. Quadratic weights make a two-level gap count four times
     a one-level gap, as the ordinal alpha does."""
-    table = np.zeros((3, 3))
-    for (first, second), count in pairs.items():
-        table[first, second] += count
-    n = int(table.sum())
-    if n < MIN_ALPHA_UNITS:
-        return Figure(n, reason=f"Too few two-observer conversations for kappa (n {n}; it needs at least "
-                                f"{MIN_ALPHA_UNITS}).")
-    weights = np.array([[(i - j) ** 2 / 4 for j in LEVELS] for i in LEVELS])
-    expected = np.outer(table.sum(axis=1), table.sum(axis=0)) / n
-    chance = (weights * expected).sum()
-    if chance == 0:
-        return Figure(n, reason="Both observers gave one and the same level every time: kappa is undefined.")
-    return Figure(n, float(1 - (weights * table).sum() / chance))
+    return weighted_kappas([pairs])[0]
+
+
+WEIGHTS = np.array([[(i - j) ** 2 / 4 for j in LEVELS] for i in LEVELS])
+
+
+def weighted_kappas(pair_sets: list[Mapping[tuple[int, int], int]]) -> list[Figure]:
+    """weighted_kappa for many tables at once (a district page has one per school and trait)."""
+    tables = np.zeros((len(pair_sets), 3, 3))
+    for index, pairs in enumerate(pair_sets):
+        for (first, second), count in pairs.items():
+            tables[index, first, second] += count
+    n = tables.sum(axis=(1, 2))
+    expected = tables.sum(axis=2)[:, :, None] * tables.sum(axis=1)[:, None, :] / np.maximum(n, 1)[:, None, None]
+    chance = (WEIGHTS * expected).sum(axis=(1, 2))
+    observed = (WEIGHTS * tables).sum(axis=(1, 2))
+    found = []
+    for count, seen, by_chance in zip(n.astype(int).tolist(), observed.tolist(), chance.tolist()):
+        if count < MIN_ALPHA_UNITS:
+            found.append(Figure(count, reason=f"Too few two-observer conversations for kappa (n {count}; it needs at "
+                                              f"least {MIN_ALPHA_UNITS})."))
+        elif by_chance == 0:
+            found.append(Figure(count, reason="Both observers gave one and the same level every time: kappa is undefined."))
+        else:
+            found.append(Figure(count, float(1 - seen / by_chance)))
+    return found

@@ -6,18 +6,25 @@ itself, and those of the logs it inserted (server/heatmaps/upkeep.py calls `refr
 handful of logs, so this costs what the batch holds. `rebuild_school` recomputes a school whole (with
 its heatmap rollup: `hallpulse heatmaps rebuild`).
 
-Reads: a conversation whose logs lie on one day is in or out of any date range, and is read from the
-summary; the rare one whose logs span two days and that the range cuts is recomputed from its raw logs
-in range, as the raw query would (server/calibration/queries.py).
+The month counts (calibration_month) move by what each refresh changed in the summary, and are rebuilt
+with it.
+
+Reads: a conversation whose logs lie on one day is in or out of any date range; the months a range holds
+whole are read from the month counts, its partial first and last months from the summary; the rare
+conversation whose logs span two days and that the range cuts is recomputed from its raw logs in range,
+as the raw query would (server/calibration/queries.py).
 """
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import Date, and_, case, cast, delete, func, insert, or_, select, true
+from sqlalchemy import Date, Integer, and_, case, cast, delete, extract, func, insert, or_, select, true
 
-from server.calibration.models import CalibrationConversation
+from sqlalchemy.dialects import postgresql, sqlite
+
+from server.calibration.models import CalibrationConversation, CalibrationMonth
 from server.colisten.models import ColistenSession
 from server.db import db
 from server.heatmaps.queries import chunks
@@ -25,6 +32,9 @@ from server.observations.models import Observation, ObservationTraitLevel
 
 SUMMARY = CalibrationConversation.__table__
 C = SUMMARY.c
+MONTHS = CalibrationMonth.__table__
+M = MONTHS.c
+MONTH_KEYS = ["school_id", "rubric_id", "month", "trait_id", "c0", "c1", "c2", "pair_level"]
 Level = ObservationTraitLevel
 COLUMNS = ["colisten_id", "rubric_id", "trait_id", "school_id", "month", "local_date", "last_date", "c0", "c1", "c2",
            "pair_level"]
@@ -58,30 +68,91 @@ def summary_rows(*conditions):
                   case((per.c.c0 + per.c.c1 + per.c.c2 == 2, per.c.counted_level)))
 
 
+def month_counts(*conditions):
+    """The summary rows meeting `conditions`, counted per calibration_month key."""
+    keys = (C.school_id, C.rubric_id, C.month, C.trait_id, C.c0, C.c1, C.c2, func.coalesce(C.pair_level, -1))
+    return select(*keys, func.count()).where(*conditions).group_by(*keys)
+
+
 def rebuild_school(school_id: int) -> None:
-    """A school's summary from its raw rows (the partial index of its co-listened logs)."""
+    """A school's summary from its raw rows (the partial index of its co-listened logs), and its months."""
     db.session.execute(delete(SUMMARY).where(C.school_id == school_id))
     db.session.execute(insert(SUMMARY).from_select(COLUMNS, summary_rows(Observation.school_id == school_id)))
+    db.session.execute(delete(MONTHS).where(M.school_id == school_id))
+    db.session.execute(insert(MONTHS).from_select([*MONTH_KEYS, "conversations"], month_counts(C.school_id == school_id)))
 
 
 def refresh(session_ids: Iterable) -> None:
-    """Recompute the summary rows of these co-listen sessions from their logs as they stand now."""
+    """Recompute the summary rows of these co-listen sessions from their logs as they stand now, and move
+    the month counts by what that changed."""
     for chunk in chunks(sorted({one for one in session_ids if one is not None})):
+        change: dict[tuple, int] = defaultdict(int)
+        for *key, count in db.session.execute(month_counts(C.colisten_id.in_(chunk))):
+            change[tuple(key)] -= count
         db.session.execute(delete(SUMMARY).where(C.colisten_id.in_(chunk)))
         db.session.execute(insert(SUMMARY).from_select(COLUMNS, summary_rows(Observation.colisten_id.in_(chunk))))
+        for *key, count in db.session.execute(month_counts(C.colisten_id.in_(chunk))):
+            change[tuple(key)] += count
+        _add_to_months({key: count for key, count in change.items() if count})
+
+
+def _add_to_months(change: dict[tuple, int]) -> None:
+    """Add signed counts to the month rows (a new key starts at its count), then drop the rows left at 0."""
+    if not change:
+        return
+    dialect = db.session.get_bind().dialect.name
+    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(MONTHS)
+    statement = statement.on_conflict_do_update(
+        index_elements=MONTH_KEYS, set_={"conversations": M.conversations + statement.excluded.conversations})
+    db.session.execute(statement, [dict(zip(MONTH_KEYS, key), conversations=count) for key, count in sorted(change.items())])
+    for school_id in sorted({key[0] for key in change}):
+        months = sorted({key[2] for key in change if key[0] == school_id})
+        db.session.execute(delete(MONTHS).where(M.school_id == school_id, M.month.in_(months), M.conversations <= 0))
 
 
 def pattern_counts(school_ids: tuple[int, ...], rubric_id: int, date_from: date | None, date_to: date | None):
-    """(school, trait, month, c0, c1, c2, pair level, conversations) of the conversations wholly in range,
-    grouped along the patterns index."""
+    """(school, trait, month number, c0, c1, c2, pair level or −1, conversations) of the conversations wholly
+    in range, as plain ints (queries.Patterns reads them into numpy): the months the range holds whole from
+    the month counts, the partial first and last months grouped from the summary along its patterns index.
+
+    A month counts as whole when it starts on or after `date_from` and ends before `date_to`: a conversation
+    of its last day may end after midnight, and only the summary knows whether it ended in range."""
+    first = None if date_from is None else date_from if date_from.day == 1 else _next_month(date_from)
+    last = None if date_to is None else _previous_month(date_to)
+    whole = first is None or last is None or first <= last
+    rows = []
+    if whole:
+        conditions = [M.school_id.in_(school_ids), M.rubric_id == rubric_id]
+        conditions += [M.month >= first] if first else []
+        conditions += [M.month <= last] if last else []
+        rows += db.session.execute(select(M.school_id, M.trait_id, _number(M.month), M.c0, M.c1, M.c2, M.pair_level,
+                                          M.conversations).where(*conditions)).all()
+    if date_from is None and date_to is None:
+        return rows
     conditions = [C.school_id.in_(school_ids), C.rubric_id == rubric_id]
     if date_from:
         conditions += [C.month >= date_from.replace(day=1), C.local_date >= date_from]
     if date_to:
         conditions += [C.month <= date_to.replace(day=1), C.last_date <= date_to]
+    if whole:  # the months outside the whole ones
+        conditions.append(or_(*([C.month < first] if first else []), *([C.month > last] if last else [])))
     keys = (C.school_id, C.month, C.trait_id, C.c0, C.c1, C.c2, C.pair_level)
-    return db.session.execute(select(C.school_id, C.trait_id, C.month, C.c0, C.c1, C.c2, C.pair_level, func.count())
-                              .where(*conditions).group_by(*keys)).all()
+    rows += db.session.execute(select(C.school_id, C.trait_id, _number(C.month), C.c0, C.c1, C.c2,
+                                      func.coalesce(C.pair_level, -1), func.count()).where(*conditions).group_by(*keys)).all()
+    return rows
+
+
+def _number(month):
+    """year × 12 + month − 1, in the engine's own words."""
+    return cast(extract("year", month), Integer) * 12 + cast(extract("month", month), Integer) - 1
+
+
+def _next_month(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def _previous_month(day: date) -> date:
+    return date(day.year - (day.month == 1), (day.month - 2) % 12 + 1, 1)
 
 
 def cut_conversations(school_ids: tuple[int, ...], rubric_id: int, date_from: date | None,

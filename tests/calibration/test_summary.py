@@ -16,7 +16,8 @@ from server.observations.models import Observation
 from tests.calibration.conftest import co_listen, local
 
 RANGES = [{}, {"date_to": "2025-10-30"}, {"date_from": "2025-10-31"}, {"date_from": "2025-10-06", "date_to": "2025-10-30"},
-          {"date_from": "2025-10-31", "date_to": "2025-11-04"}, {"date_from": "2025-10-30", "date_to": "2025-10-31"}]
+          {"date_from": "2025-10-31", "date_to": "2025-11-04"}, {"date_from": "2025-10-30", "date_to": "2025-10-31"},
+          {"date_from": "2025-10-01", "date_to": "2025-11-30"}, {"date_from": "2025-09-15", "date_to": "2025-12-01"}]
 
 
 @pytest.fixture()
@@ -66,6 +67,16 @@ def test_the_migration_backfill_equals_a_rebuild(db, past_midnight):
     db.session.execute(text(migration.BACKFILL.format(
         month="CAST(date_trunc('month', local_date) AS date)" if postgresql else "date(local_date, 'start of month')")))
     assert len(rebuilt) == 12 + 2 and sorted(db.session.execute(select(*summary.SUMMARY.c)).all()) == rebuilt
+
+
+def test_the_month_counts_backfill_equals_a_rebuild(db, past_midnight):
+    rollup.rebuild(past_midnight.id)
+    rebuilt = sorted(db.session.execute(select(*summary.MONTHS.c)).all())
+    migration = importlib.import_module("server.migrations.versions.0023_calibration_month")
+    db.session.execute(delete(summary.MONTHS))
+    db.session.execute(text(migration.BACKFILL))
+    assert rebuilt and sorted(db.session.execute(select(*summary.MONTHS.c)).all()) == rebuilt
+    assert sum(row.conversations for row in rebuilt) == len(db.session.execute(select(*summary.SUMMARY.c)).all())
 
 
 def test_the_prepared_lists_equal_their_schemas_dump(login_as, calibration_school):

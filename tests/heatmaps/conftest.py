@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from server.calibration.models import CalibrationConversation
+from server.calibration.models import CalibrationConversation, CalibrationMonth
 from server.heatmaps import rollup
 from server.heatmaps.models import (HeatmapConversation, HeatmapPlaceDay, HeatmapSchoolDay, HeatmapTraitDay,
                                     HeatmapTraitWeek, HeatmapWalkTime)
@@ -103,4 +103,5 @@ def table_rows(db) -> dict:
         "conversations": rows(HeatmapConversation, HeatmapConversation.__table__.primary_key.columns),
         "walk_time": rows(HeatmapWalkTime, HeatmapWalkTime.__table__.primary_key.columns),
         "calibration": rows(CalibrationConversation, CalibrationConversation.__table__.primary_key.columns),
+        "calibration months": rows(CalibrationMonth, CalibrationMonth.__table__.primary_key.columns),
     }

@@ -118,7 +118,7 @@ def digested_by_source(school_id: int, trait_ids: list[int], rubric_id: int) -> 
 
 CALIBRATION_RANGES = [(None, None), (date(2026, 10, 31), None), (None, date(2026, 11, 2)),
                       (date(2026, 10, 31), date(2026, 11, 3)), (date(2026, 11, 3), date(2026, 11, 3)),
-                      (date(2026, 10, 30), date(2026, 10, 30))]
+                      (date(2026, 10, 30), date(2026, 10, 30)), (date(2026, 10, 1), date(2026, 12, 1))]
 
 
 def summary_by_source(school_id: int, rubric_id: int) -> list[tuple[str, object, object]]:
@@ -129,6 +129,9 @@ def summary_by_source(school_id: int, rubric_id: int) -> list[tuple[str, object,
     kept = sorted(db.session.execute(select(*summary.SUMMARY.c).where(summary.C.school_id == school_id)).all())
     raw = sorted(db.session.execute(summary.summary_rows(Observation.school_id == school_id)).all())
     pairs = [("calibration summary rows", [tuple(row) for row in kept], [tuple(row) for row in raw])]
+    months = db.session.execute(select(*summary.MONTHS.c).where(summary.M.school_id == school_id)).all()
+    counted = db.session.execute(summary.month_counts(summary.C.school_id == school_id)).all()
+    pairs.append(("calibration month counts", sorted(tuple(row) for row in months), sorted(tuple(row) for row in counted)))
     for start, end in CALIBRATION_RANGES:
         pairs.append((f"calibration patterns {start}–{end}",
                       pattern_totals(calibration.pattern_rows((school_id,), rubric_id, start, end)),

@@ -96,11 +96,14 @@ def populate(school, tag: str) -> dict:
     ])
     db.session.flush()
     rollup.rebuild(school.id)
-    from server.calibration.models import CalibrationConversation  # a co-listened pair's summary row, as sync keeps it
+    from server.calibration.models import CalibrationConversation, CalibrationMonth  # a co-listened pair's summary
     db.session.add(CalibrationConversation(colisten_id=session.id, rubric_id=observation.rubric_id,
                                            trait_id=observation.trait_levels[0].trait_id, school_id=school.id,
                                            month=date(2026, 10, 1), local_date=date(2026, 10, 20),
                                            last_date=date(2026, 10, 20), c0=1, c1=1, c2=0, pair_level=0))
+    db.session.add(CalibrationMonth(school_id=school.id, rubric_id=observation.rubric_id, month=date(2026, 10, 1),
+                                    trait_id=observation.trait_levels[0].trait_id, c0=1, c1=1, c2=0, pair_level=0,
+                                    conversations=1))
     db.session.commit()
     scenario = create_scenario(school, principal, title=f"Scenario {tag}")
     answer_as(observer, scenario, {"substantive": 2})
