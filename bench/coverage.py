@@ -16,6 +16,7 @@ in full, in the same run. docs/performance.md records a run. Only loopback datab
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import random
 import statistics
@@ -197,7 +198,7 @@ def measure(app, db, info: dict, repeat: int) -> list[tuple[str, float]]:
             for statement in raw_sql(sid):
                 connection.execute(text(statement)).fetchall()
 
-    from server.coverage import occurrences
+    from server.plans import recurrence
     rows = [("hand-written SQL (5 queries, all rows)", median_ms(raw, repeat)),
             ("coverage JSON  GET /api/v1/coverage/schools/<id>", median_ms(lambda: get(f"/api/v1/coverage/schools/{sid}"), repeat)),
             ("coverage page  GET /schools/<id>/dashboard/coverage", median_ms(lambda: get(f"/schools/{sid}/dashboard/coverage"), repeat)),
@@ -208,7 +209,7 @@ def measure(app, db, info: dict, repeat: int) -> list[tuple[str, float]]:
     schools = list(db.session.scalars(db.select(School).order_by(School.id)))
     rows.append((f"district table: {len(schools)} schools' coverage (service call)",
                  median_ms(lambda: district_coverage(schools), max(3, repeat // 2))))
-    occurrences._expand.cache_clear()
+    recurrence.expand.cache_clear()
     wall, cpu = time.perf_counter(), time.process_time()
     get(f"/api/v1/coverage/schools/{sid}")
     rows.append(("coverage JSON, first view (rules not yet expanded)",
@@ -263,8 +264,11 @@ def run(engine: str, args) -> None:
 
 
 def measured(app, db, engine: str, info: dict, args) -> None:
+    """Measure and print, as a served worker answers once its app is loaded (server/gunicorn_conf.py freezes
+    the objects then, so the collector does not walk them on every request)."""
     from sqlalchemy import text
 
+    gc.freeze()
     print(f"[{engine}] {'':<58} {'wall ms':>8} {'CPU ms (this process)':>22}")
     for name, (wall, cpu) in measure(app, db, info, args.repeat):
         print(f"[{engine}] {name:<58} {wall:8.1f} {cpu:22.1f}", flush=True)
@@ -279,6 +283,7 @@ def measured(app, db, engine: str, info: dict, args) -> None:
             print(f"[{engine}] + partial index: {name:<58} {wall:8.1f} {cpu:22.1f}", flush=True)
     db.session.remove()
     db.engine.dispose()
+    gc.unfreeze()
 
 
 def main() -> None:
