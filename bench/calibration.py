@@ -238,7 +238,8 @@ def run(engine: str, args) -> None:
         # What autovacuum does after a bulk write (PostgreSQL: it also marks the pages all-visible, so the
         # summary's covering index is read without visiting the table).
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            for table in ("observation", "observation_trait_level", "colisten_session", "school", "calibration_conversation"):
+            for table in ("observation", "observation_trait_level", "colisten_session", "school", "calibration_conversation",
+                          "calibration_month"):
                 connection.execute(text(f"VACUUM ANALYZE {table}" if engine == "postgresql" else f"ANALYZE {table}"))
         report(engine, app, db, info, args.repeat)
 

@@ -21,7 +21,6 @@ from collections.abc import Iterable
 from datetime import date
 
 from sqlalchemy import Date, Integer, and_, case, cast, delete, extract, func, insert, or_, select, true
-
 from sqlalchemy.dialects import postgresql, sqlite
 
 from server.calibration.models import CalibrationConversation, CalibrationMonth
