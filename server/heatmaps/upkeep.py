@@ -20,7 +20,7 @@ from datetime import date
 from functools import lru_cache
 
 from sqlalchemy import delete, select, text
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import postgresql
 
 from server.calibration import summary as calibration
 from server.db import db
@@ -283,15 +283,11 @@ def add_rows(table_name: str, rows: list[dict]) -> None:
     of a sync (cProfile: ~50 µs a row in `_init_compiled`, more than SQLite's own upsert)."""
     if not rows:
         return
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "sqlite":
+    if db.session.get_bind().dialect.name == "sqlite":
         statement, names = sqlite_adding_statement(table_name)
         db.session.connection().exec_driver_sql(statement, [
             tuple(value.isoformat() if isinstance(value, date) else value for value in map(row.__getitem__, names))
             for row in rows])
-        return
-    if dialect != "postgresql":
-        db.session.execute(adding_statement_for(dialect, table_name), rows)
         return
     table = TABLES_BY_NAME[table_name]
     db.session.execute(unnest_adding_statement(table_name), {column.name: [row[column.name] for row in rows]
@@ -322,13 +318,3 @@ def sqlite_adding_statement(table_name: str) -> tuple[str, tuple[str, ...]]:
     updates = ", ".join(f"{name} = {table_name}.{name} + excluded.{name}" for name in names if name not in keys)
     return (f"INSERT INTO {table_name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))}) "
             f"ON CONFLICT ({', '.join(sorted(keys))}) DO UPDATE SET {updates}"), names
-
-
-@lru_cache(maxsize=8)
-def adding_statement_for(dialect: str, table_name: str):
-    table = {table.name: table for table in (TRAIT_DAY, TRAIT_WEEK, PLACE_DAY, SCHOOL_DAY)}[table_name]
-    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
-    keys = {column.name for column in table.primary_key.columns}
-    return statement.on_conflict_do_update(
-        index_elements=sorted(keys),
-        set_={column.name: column + statement.excluded[column.name] for column in table.c if column.name not in keys})
