@@ -133,5 +133,12 @@ def create_offline_logs(page, count: int, place_id: int) -> list[str]:
     )
 
 
+def back_online_and_synced(context, page) -> None:
+    """The phone finds its signal again: sync at once and wait for the outbox to empty."""
+    context.set_offline(False)
+    sync_now(page)
+    wait_outbox_empty(page)
+
+
 def sync_now(page) -> None:
     page.evaluate("""async () => (await import("/js/sync.js")).drain("test")""")

@@ -42,9 +42,7 @@ def test_follow_up_made_offline_from_a_log_reaches_the_server_once_linked_to_it(
     pages.save(page)
     assert follow_ups_of(live_server, user["id"]) == []
 
-    context.set_offline(False)
-    pages.sync_now(page)
-    pages.wait_outbox_empty(page)
+    pages.back_online_and_synced(context, page)
     (row,) = follow_ups_of(live_server, user["id"])
     (observation,) = live_server.rows("SELECT id FROM observation WHERE observer_id = :user", user=user["id"])
     assert (str(row["observation_id"]), row["owner_id"], row["action"], row["status"]) == (
@@ -64,9 +62,7 @@ def test_follow_up_completed_offline_is_done_on_the_server_with_its_outcome(new_
     page.get_by_role("button", name="Mark done").click()
     page.locator("#toast").get_by_text("Follow-up done").wait_for()
 
-    context.set_offline(False)
-    pages.sync_now(page)
-    pages.wait_outbox_empty(page)
+    pages.back_online_and_synced(context, page)
     (row,) = follow_ups_of(live_server, user["id"])
     assert (row["status"], row["changed_practice"], row["outcome_note"], row["version"]) == (
         "done", True, "Protocol on the agenda, notes kept", 2)
@@ -182,9 +178,7 @@ def test_closing_offline_with_evidence_links_the_later_log_once_synced(new_conte
     expect(entry).to_contain_text("Done: practice changed, heard again")  # the list redraws just after the toast
     assert follow_ups_of(live_server, user["id"]) == []
 
-    context.set_offline(False)
-    pages.sync_now(page)
-    pages.wait_outbox_empty(page)
+    pages.back_online_and_synced(context, page)
     (row,) = live_server.rows(
         "SELECT f.status, f.changed_practice, f.outcome_note, f.relisten, f.evidence_observation_id, f.observation_id "
         "FROM follow_up f WHERE f.created_by_id = :user", user=user["id"])
@@ -224,9 +218,7 @@ def test_closing_a_follow_up_works_offline_from_a_cold_start_once_warmed(new_con
     page.get_by_role("button", name="Mark done").click()
     page.locator("#toast").get_by_text("Follow-up done").wait_for()
 
-    context.set_offline(False)
-    pages.sync_now(page)
-    pages.wait_outbox_empty(page)
+    pages.back_online_and_synced(context, page)
     (row,) = follow_ups_of(live_server, user["id"])
     assert (row["status"], row["changed_practice"]) == ("done", True)
 
