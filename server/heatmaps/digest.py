@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy import and_, delete, func, select, update
 
-from server.db import db
+from server.db import db, insert_rows
 from server.heatmaps.models import LANE_COLUMNS, HeatmapConversation, HeatmapWalkTime
 from server.heatmaps.queries import (CONVERSATIONS, Filters, by_date_column, chunks, date_key, talk_value, week_of,
                                      weekday_sql)
@@ -103,15 +103,13 @@ def replace_conversations(observation_ids: Iterable, rows: list[dict]) -> None:
     """Drop these observations' digest rows, then insert `rows` (the live ones as they stand now)."""
     for chunk in chunks(sorted(observation_ids)):
         db.session.execute(delete(DIGEST).where(D.observation_id.in_(chunk)))
-    if rows:
-        db.session.execute(insert(DIGEST), rows)
+    insert_rows(DIGEST, rows)
 
 
 def replace_walk_time(walk_ids: Iterable, rows: list[dict]) -> None:
     for chunk in chunks(sorted(walk_ids)):
         db.session.execute(delete(WALK_TIME).where(T.walk_id.in_(chunk)))
-    if rows:
-        db.session.execute(insert(WALK_TIME), rows)
+    insert_rows(WALK_TIME, rows)
 
 
 def unlink_observer(user_id: int) -> None:

@@ -23,7 +23,7 @@ from sqlalchemy import delete, select, text
 from sqlalchemy.dialects import postgresql
 
 from server.calibration import summary as calibration
-from server.db import db
+from server.db import db, sqlite_values
 from server.heatmaps import deltas, digest, queries, rollup
 from server.heatmaps.exposure import UTC, Schedule, Stop, walk_days, walk_exposure
 from server.heatmaps.queries import chunks, week_of
@@ -284,10 +284,8 @@ def add_rows(table_name: str, rows: list[dict]) -> None:
     if not rows:
         return
     if db.session.get_bind().dialect.name == "sqlite":
-        statement, names = sqlite_adding_statement(table_name)
-        db.session.connection().exec_driver_sql(statement, [
-            tuple(value.isoformat() if isinstance(value, date) else value for value in map(row.__getitem__, names))
-            for row in rows])
+        statement, values_of = sqlite_adding_statement(table_name)
+        db.session.connection().exec_driver_sql(statement, [values_of(row) for row in rows])
         return
     table = TABLES_BY_NAME[table_name]
     db.session.execute(unnest_adding_statement(table_name), {column.name: [row[column.name] for row in rows]
@@ -309,12 +307,12 @@ def unnest_adding_statement(table_name: str):
 
 
 @lru_cache(maxsize=8)
-def sqlite_adding_statement(table_name: str) -> tuple[str, tuple[str, ...]]:
-    """The upsert as SQLite's text with `?` in column order (dates bound as SQLAlchemy stores them:
-    ISO text), and the columns' names in that order."""
+def sqlite_adding_statement(table_name: str):
+    """The upsert as SQLite's text with `?` in column order, and a row's values in that order as
+    SQLAlchemy binds them (dates as ISO text)."""
     table = TABLES_BY_NAME[table_name]
     keys = [column.name for column in table.primary_key.columns]
     names = tuple(column.name for column in table.c)
     updates = ", ".join(f"{name} = {table_name}.{name} + excluded.{name}" for name in names if name not in keys)
     return (f"INSERT INTO {table_name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))}) "
-            f"ON CONFLICT ({', '.join(sorted(keys))}) DO UPDATE SET {updates}"), names
+            f"ON CONFLICT ({', '.join(sorted(keys))}) DO UPDATE SET {updates}"), sqlite_values(table, names)

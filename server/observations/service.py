@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from flask import abort
 from marshmallow import ValidationError
-from sqlalchemy import delete, insert, or_, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.exc import OperationalError
 
 from schemas.followups import FollowUpRecordSchema
@@ -27,7 +27,7 @@ from schemas.sync import RECORD_SCHEMAS
 from server.access import Action, require_school
 from server.changes import take as take_change_seq
 from server.colisten import service as colisten
-from server.db import db, utcnow, write_from_here
+from server.db import db, insert_rows, utcnow, write_from_here
 from server.followups import sync as follow_ups
 from server.heatmaps import upkeep
 from server.observations import records
@@ -358,8 +358,7 @@ def write_observations(changes: dict[uuid.UUID, tuple[Entry | None, Entry]], now
         for obs_id in sorted(written | set(replaced))
         for trait_id, level in (changes[obs_id][1].trait_levels or {}).items()
     ]
-    if levels:
-        db.session.execute(insert(TRAIT_LEVELS), levels)
+    insert_rows(TRAIT_LEVELS, levels)
     return lost
 
 
