@@ -8,7 +8,7 @@ import os
 import sqlite3
 import uuid
 import weakref
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import Date, DateTime, ForeignKey, Integer, MetaData, Table, TypeDecorator, Uuid, event, insert
@@ -96,24 +96,29 @@ def sqlite_insert(table: Table, names: tuple[str, ...]):
 
 
 def sqlite_values(table: Table, names: tuple[str, ...]):
-    """row → tuple of `names`' values as SQLAlchemy binds them on SQLite, for the types a bulk row holds."""
-    converters = []
-    for name in names:
+    """row → `names`' values as a tuple, bound as SQLAlchemy binds them on SQLite,
+    for the types a bulk row holds. Only the UUID and date columns are touched: a digest row has 23
+    columns and two of them to convert."""
+    conversions = []
+    for index, name in enumerate(names):
         kind = table.c[name].type
         if isinstance(kind, Uuid):
-            converters.append(lambda value: value if value is None else value.hex)
+            conversions.append((index, operator.attrgetter("hex")))
         elif isinstance(kind, Date):
-            converters.append(lambda value: value if value is None else value.isoformat())
+            conversions.append((index, date.isoformat))
         elif kind.python_type not in (int, str, float, bool):  # datetimes, JSON: SQLAlchemy's own binding
             raise TypeError(f"{table.name}.{name}: no plain SQLite binding for {kind!r}")
-        else:
-            converters.append(None)
     get = operator.itemgetter(*names)
-    if len(names) == 1:
-        return lambda row: (converters[0](get(row)) if converters[0] else get(row),)
-    if not any(converters):
-        return get
-    return lambda row: tuple(convert(value) if convert else value for convert, value in zip(converters, get(row)))
+    single = len(names) == 1  # itemgetter of one name gives the value, not a tuple
+
+    def values_of(row) -> tuple:
+        values = [get(row)] if single else list(get(row))
+        for index, convert in conversions:
+            if values[index] is not None:
+                values[index] = convert(values[index])
+        return tuple(values)
+
+    return values_of
 
 
 class TimestampedMixin:
