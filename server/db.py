@@ -75,9 +75,9 @@ def insert_rows(table: Table, rows: list[dict]) -> None:
     """INSERT many rows of plain columns (ids, numbers, text, dates) in the current transaction.
 
     SQLite: the driver's executemany of one cached statement, values converted as SQLAlchemy stores
-    them (a UUID as its 32 hex digits, a date as ISO text). SQLAlchemy's per-row parameter processing
-    cost more than SQLite's own insert for the ~1,300 trait levels and digest rows of a sync batch
-    (cProfile at a 300k-observation school: ~14 ms of a batch's ~85 ms). Elsewhere a plain executemany.
+    them (a UUID as its 32 hex digits, a date as ISO text): SQLAlchemy's per-row parameter processing
+    (`construct_params` and bind processors, ~1,450 trait levels, digest and walk-time rows a sync
+    batch) was the largest Python cost of a batch's inserts. Elsewhere a plain executemany.
     """
     if not rows:
         return

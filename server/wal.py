@@ -3,7 +3,7 @@
 SQLite's default copies the log (a checkpoint: the pages, then two fsyncs) inside whichever commit
 takes it past 1,000 pages. A sync batch at a 300k-observation school writes ~1,900 pages (the rows,
 their indexes, the rollup and the conversation digest), so every batch paid the copy inside the
-phone's request: 51 of its 124 ms (docs/performance.md, "New records at a growing school"). As
+phone's request: 51 of its 124 ms (docs/performance.md, issue 15, "Where it stands"). As
 PostgreSQL's checkpointer does, one background thread per process copies the log soon after a
 commit, while the next request runs; a commit only appends to the log. A PASSIVE checkpoint takes
 no lock a reader or writer waits on. A commit still checkpoints itself once the log passes
