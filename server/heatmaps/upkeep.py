@@ -23,7 +23,7 @@ from sqlalchemy import delete, select, text
 from sqlalchemy.dialects import postgresql
 
 from server.calibration import summary as calibration
-from server.db import db, sqlite_values
+from server.db import db, sqlite_insert
 from server.heatmaps import deltas, digest, queries, rollup
 from server.heatmaps.exposure import UTC, Schedule, Stop, walk_days, walk_exposure
 from server.heatmaps.queries import chunks, week_of
@@ -313,6 +313,6 @@ def sqlite_adding_statement(table_name: str):
     table = TABLES_BY_NAME[table_name]
     keys = [column.name for column in table.primary_key.columns]
     names = tuple(column.name for column in table.c)
+    inserting, values_of = sqlite_insert(table, names)
     updates = ", ".join(f"{name} = {table_name}.{name} + excluded.{name}" for name in names if name not in keys)
-    return (f"INSERT INTO {table_name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))}) "
-            f"ON CONFLICT ({', '.join(sorted(keys))}) DO UPDATE SET {updates}"), sqlite_values(table, names)
+    return f"{inserting} ON CONFLICT ({', '.join(sorted(keys))}) DO UPDATE SET {updates}", values_of
