@@ -1,8 +1,13 @@
 """A real gunicorn (2 workers) per test on its own database, and phones that sync against it."""
 from __future__ import annotations
 
+import glob
 import os
+import shutil
+import subprocess
+import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -11,11 +16,12 @@ import sqlalchemy
 from tests.browser.conftest import LiveServer
 from tests.conftest import database_url_for, drop_postgres_database, skip_or_fail
 from tests.faults.phone import Phone
+from tests.subprocesses import free_port
 
 
-def start_server(engine: str, workdir: Path, database_dir: Path | None = None):
+def start_server(engine: str, workdir: Path, database_dir: Path | None = None, database_url: str | None = None):
     """Seed and start a 2-worker server; (server, database name to drop or None)."""
-    url, pg_name = database_url_for(engine, database_dir or workdir)
+    url, pg_name = (database_url, None) if database_url else database_url_for(engine, database_dir or workdir)
     server = LiveServer(engine, url, workdir, workers=2)
     server.prepare()
     server.start()
@@ -78,3 +84,41 @@ def worker_pids(server: LiveServer) -> list[int]:
 def is_root():
     if os.geteuid() != 0:
         skip_or_fail("this fault needs root (to restart PostgreSQL or to remount a file system)")
+
+
+class PrivateCluster:
+    """A PostgreSQL cluster of the test's own on a free loopback port, so restarting it cannot refuse
+    another xdist worker's connections to the shared cluster."""
+
+    def __init__(self, bindir: Path, folder: Path):
+        self.bindir, self.folder, self.port = bindir, folder, free_port()
+        self.url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
+
+    def pg_ctl(self, *args: str) -> subprocess.CompletedProcess:
+        options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1"
+        return self.as_postgres(str(self.bindir / "pg_ctl"), "-D", str(self.folder / "data"), "-l",
+                                str(self.folder / "log"), "-o", options, "-w", "-t", "60", *args)
+
+    def as_postgres(self, *command: str) -> subprocess.CompletedProcess:
+        return subprocess.run(["runuser", "-u", "postgres", "--", *command], capture_output=True, text=True, timeout=120)
+
+
+@contextmanager
+def private_postgres():
+    """Initialise, start and finally remove a throwaway cluster with the machine's PostgreSQL binaries."""
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    if not found or shutil.which("runuser") is None:
+        skip_or_fail("a private PostgreSQL cluster needs the server's binaries (initdb) and runuser")
+    folder = Path(tempfile.mkdtemp(prefix="hallpulse-pg-"))
+    shutil.chown(folder, "postgres", "postgres")
+    cluster = PrivateCluster(Path(found[-1]).parent, folder)
+    try:
+        made = cluster.as_postgres(str(cluster.bindir / "initdb"), "-D", str(folder / "data"), "-U", "postgres",
+                                   "-A", "trust", "--no-sync")
+        assert made.returncode == 0, made.stderr
+        started = cluster.pg_ctl("start")
+        assert started.returncode == 0, started.stderr + (folder / "log").read_text()
+        yield cluster
+    finally:
+        cluster.pg_ctl("stop", "-m", "immediate")
+        shutil.rmtree(folder, ignore_errors=True)

@@ -1,5 +1,6 @@
 """Nothing lost, nothing doubled, no false success: sync batches against a worker killed with -9,
-a PostgreSQL restart and a SQLite file system turned read-only, through a real 2-worker gunicorn.
+a PostgreSQL restart (of a cluster of the test's own) and a SQLite file system turned read-only,
+through a real 2-worker gunicorn.
 
 Phones re-send a batch until it is answered (tests/faults/phone.py); each test requires that the
 fault really hit requests (some attempts failed), that every 'stored' answer was committed when
@@ -9,7 +10,6 @@ from __future__ import annotations
 
 import os
 import random
-import shutil
 import signal
 import subprocess
 import threading
@@ -19,8 +19,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ENGINES, skip_or_fail
-from tests.faults.conftest import assert_each_stored_once, make_phone, start_server, stop_server, worker_pids
+from tests.conftest import ENGINES
+from tests.faults.conftest import (
+    assert_each_stored_once, make_phone, private_postgres, start_server, stop_server, worker_pids,
+)
 
 
 def sync_in_threads(server, phones: list, batches: int, size: int, pause: float = 0.0) -> None:
@@ -107,29 +109,19 @@ def test_a_worker_killed_mid_batch_loses_and_doubles_nothing(engine, tmp_path):
         stop_server(server, pg_name)
 
 
-def postgres_cluster() -> list[str]:
-    """The pg_ctlcluster arguments for the machine's one cluster, as CI starts it."""
-    if shutil.which("pg_ctlcluster") is None or not Path("/etc/postgresql").is_dir():
-        skip_or_fail("restarting PostgreSQL needs pg_ctlcluster and /etc/postgresql")
-    version = sorted(os.listdir("/etc/postgresql"))[0]
-    return ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main"]
-
-
 def test_postgresql_restarted_during_a_run_loses_and_doubles_nothing(tmp_path, is_root):
-    cluster = postgres_cluster()
-    server, pg_name = start_server("postgresql", tmp_path)
-    try:
-        phones = [make_phone(server) for _ in range(2)]
-        with running(server, phones, batches=20, size=50, pause=0.05):
-            restarted = subprocess.run([*cluster, "restart", "-m", "fast"], capture_output=True, text=True, timeout=120)
-            assert restarted.returncode == 0, restarted.stderr
-        failures = [failure for phone in phones for failure in phone.failures]
-        assert failures, "the restart never hit a request"
-        assert_each_stored_once(server, phones)
-    finally:
-        if subprocess.run(["pg_isready", "-q", "-h", "127.0.0.1"]).returncode != 0:
-            subprocess.run([*cluster, "start"], timeout=120)
-        stop_server(server, pg_name)
+    with private_postgres() as cluster:
+        server, _ = start_server("postgresql", tmp_path, database_url=cluster.url)
+        try:
+            phones = [make_phone(server) for _ in range(2)]
+            with running(server, phones, batches=20, size=50, pause=0.05):
+                restarted = cluster.pg_ctl("restart", "-m", "fast")
+                assert restarted.returncode == 0, restarted.stderr
+            failures = [failure for phone in phones for failure in phone.failures]
+            assert failures, "the restart never hit a request"
+            assert_each_stored_once(server, phones)
+        finally:
+            stop_server(server, None)
 
 
 @contextmanager
