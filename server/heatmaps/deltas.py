@@ -190,6 +190,7 @@ def exposure_change(tallies: Tallies, walks_before: dict, walks_after: dict, sto
     stops now less those that `arrived` (walk id, school, Stop) plus those that `left`, so only the
     walks' present stops are read. Returns the live walks' listening time now: walk id → (row, seconds by key)."""
     now = {}
+    moved_in, moved_out = stops_by_walk(arrived), stops_by_walk(left)  # not a scan of both lists per walk
     for walk_id, after in walks_after.items():
         before = walks_before.get(walk_id)
         stops_now = [stop.__class__(stop.observed_at.astimezone(UTC), stop.location_id) for stop in stops_after.get(walk_id, [])]
@@ -198,12 +199,20 @@ def exposure_change(tallies: Tallies, walks_before: dict, walks_after: dict, sto
             tallies.count_exposure(after.school_id, now[walk_id][1])
         if before is not None and before.deleted_at is None:
             remaining = Counter(stops_now)
-            remaining.subtract(stop for walk, school, stop in arrived if walk == walk_id and school == before.school_id)
-            remaining.update(stop for walk, school, stop in left if walk == walk_id and school == before.school_id)
+            remaining.subtract(moved_in.get((walk_id, before.school_id), ()))
+            remaining.update(moved_out.get((walk_id, before.school_id), ()))
             stops_then = list(remaining.elements())
             tallies.count_exposure(before.school_id, walk_exposure(
                 schedules[before.school_id], before.started_at, before.ended_at, stops_then), -1)
     return now
+
+
+def stops_by_walk(stops: list[tuple]) -> dict[tuple, list]:
+    """(walk id, school, Stop) triples as (walk id, school) → its Stops."""
+    grouped: dict[tuple, list] = defaultdict(list)
+    for walk_id, school_id, stop in stops:
+        grouped[(walk_id, school_id)].append(stop)
+    return grouped
 
 
 def inserted_tallies(observations: list[tuple[dict, dict]], walks: list[dict], live_walks: set,

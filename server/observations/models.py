@@ -62,12 +62,10 @@ class Observation(SchoolScopedMixin, TimestampedMixin, ChangeSequencedMixin, db.
 
 
 class ObservationTraitLevel(db.Model):
-    """0 not heard, 1 heard, 2 strong."""
+    """0 not heard, 1 heard, 2 strong. Found by observation only: no index by trait, which every edit and
+    deletion would write at scattered pages (migration 0024)."""
 
-    __table_args__ = (
-        CheckConstraint("level BETWEEN 0 AND 2", name="level_range"),
-        Index("ix_trait_level_trait", "trait_id", "level"),
-    )
+    __table_args__ = (CheckConstraint("level BETWEEN 0 AND 2", name="level_range"),)
 
     observation_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("observation.id", ondelete="CASCADE"), primary_key=True
