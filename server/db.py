@@ -71,6 +71,14 @@ def write_from_here() -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def built_on(dialect_name: str):
+    """Alembic's `include_object` for one engine: an index the models build only on another engine
+    (`Index.info["only_on"]`, beside its `ddl_if`) is not compared, since Alembic ignores `ddl_if`."""
+    def include(obj, _name, type_, _reflected, _compare_to) -> bool:
+        return type_ != "index" or obj.info.get("only_on", dialect_name) == dialect_name
+    return include
+
+
 def insert_rows(table: Table, rows: list[dict]) -> None:
     """INSERT many rows of plain columns (ids, numbers, text, dates) in the current transaction.
 

@@ -60,10 +60,11 @@ def test_upgrade_on_an_up_to_date_database_changes_nothing(upgraded):
 
 def test_upgraded_schema_matches_the_models(upgraded):
     import server.models  # noqa: F401  (every table in the metadata)
-    from server.db import db
+    from server.db import built_on, db
 
     with upgraded["engine"].connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(connection, opts={
+            "compare_type": True, "include_object": built_on(connection.dialect.name)})
         differences = compare_metadata(context, db.metadata)
 
     assert differences == [], "the migrations and the models disagree; add a migration:\n" + "\n".join(map(str, differences))
@@ -91,3 +92,11 @@ def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(tmp_path):
 
     assert (journal_mode, foreign_keys) == ("wal", 1)
     assert busy_timeout > 0
+
+
+def test_the_digest_index_by_observer_is_built_on_postgresql_only(upgraded):
+    """PostgreSQL's planner reads an observer's rows through it; SQLite names its indexes and would only write it."""
+    engine = upgraded["engine"]
+    names = {index["name"] for index in inspect(engine).get_indexes("heatmap_conversation")}
+    assert ("ix_heatmap_conversation_observer" in names) == (engine.dialect.name == "postgresql")
+    assert "ix_trait_level_trait" not in {index["name"] for index in inspect(engine).get_indexes("observation_trait_level")}

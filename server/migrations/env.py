@@ -103,6 +103,9 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        from server.db import built_on
+
+        conf_args.setdefault('include_object', built_on(connection.dialect.name))
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
