@@ -94,9 +94,17 @@ def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(tmp_path):
     assert busy_timeout > 0
 
 
-def test_the_digest_index_by_observer_is_built_on_postgresql_only(upgraded):
-    """PostgreSQL's planner reads an observer's rows through it; SQLite names its indexes and would only write it."""
+def test_postgresql_alone_indexes_the_digest_by_observer_and_vacuums_it_soon(upgraded):
+    """PostgreSQL's planner reads an observer's rows through the index; SQLite names its indexes and would only write
+    it. Neither engine keeps the trait-level index by trait, which no read uses (migration 0024)."""
     engine = upgraded["engine"]
     names = {index["name"] for index in inspect(engine).get_indexes("heatmap_conversation")}
     assert ("ix_heatmap_conversation_observer" in names) == (engine.dialect.name == "postgresql")
     assert "ix_trait_level_trait" not in {index["name"] for index in inspect(engine).get_indexes("observation_trait_level")}
+    if engine.dialect.name == "postgresql":  # and its index-only scans find the rows marked visible soon after a sync
+        with engine.connect() as connection:
+            options = dict(connection.execute(text(
+                "SELECT relname, array_to_string(reloptions, ',') FROM pg_class"
+                " WHERE relname IN ('heatmap_conversation', 'heatmap_walk_time')")).all())
+        assert options == dict.fromkeys(["heatmap_conversation", "heatmap_walk_time"],
+                                        "autovacuum_vacuum_insert_scale_factor=0.01")
