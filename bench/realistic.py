@@ -280,6 +280,41 @@ def settle_rollup(db, engine: str) -> None:
             connection.execute(text(f"{'VACUUM ' if engine == 'postgresql' else ''}ANALYZE {table}"))
 
 
+def autovacuum_due(db, engine: str) -> list[str]:
+    """PostgreSQL with autovacuum off (as on the benchmark machine): vacuum and analyze the tables that
+    autovacuum would have by now, by its own thresholds and each table's settings. The matrix then
+    reads what a server with autovacuum on would read (e.g. the digest's visibility map after a sync).
+    Returns what it did."""
+    from sqlalchemy import text
+
+    if engine != "postgresql":
+        return []
+    done = []
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        if connection.execute(text("SHOW autovacuum")).scalar() == "on":
+            return []
+        options = dict(connection.execute(text(
+            "SELECT c.relname, coalesce(array_to_string(c.reloptions, ','), '') FROM pg_class c "
+            "JOIN pg_stat_user_tables s ON s.relid = c.oid")).all())
+        settings = {name: float(value) for name, value in connection.execute(text(
+            "SELECT name, setting FROM pg_settings WHERE name LIKE 'autovacuum_%' AND vartype = 'real' "
+            "OR name LIKE 'autovacuum_%threshold'")).all()}
+        for name, inserted, dead, modified, tuples in connection.execute(text(
+                "SELECT s.relname, s.n_ins_since_vacuum, s.n_dead_tup, s.n_mod_since_analyze, greatest(c.reltuples, 0) "
+                "FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid")).all():
+            own = dict(option.split("=") for option in options[name].split(",") if option)
+
+            def limit(kind: str) -> float:
+                scale = float(own.get(f"autovacuum_{kind}_scale_factor", settings[f"autovacuum_{kind}_scale_factor"]))
+                return float(own.get(f"autovacuum_{kind}_threshold", settings[f"autovacuum_{kind}_threshold"])) + scale * tuples
+
+            vacuum = inserted > limit("vacuum_insert") or dead > limit("vacuum")
+            if vacuum or modified > limit("analyze"):
+                connection.execute(text(f"{'VACUUM (ANALYZE)' if vacuum else 'ANALYZE'} \"{name}\""))
+                done.append(f"{'vacuum' if vacuum else 'analyze'} {name}")
+    return done
+
+
 def run(engine: str, args) -> dict:
     from sqlalchemy import func, select, text
 
@@ -354,6 +389,10 @@ def run(engine: str, args) -> dict:
         if not args.matrix_only:
             report["changes"] = edits_and_deletions(engine, phones, sessions, base, school, baseline, db, args)
         if not args.skip_matrix:
+            done = autovacuum_due(db, engine)
+            if done:
+                print(f"[{engine}] autovacuum is off here; before the matrix, what it would have done by now: "
+                      f"{', '.join(done)}", flush=True)
             report["filters"] = filter_matrix(engine, app, db, school, observers, args.repeat)
         server.stop()
     with app.app_context():
