@@ -77,6 +77,23 @@ def test_offline_edit_and_delete_reach_the_server(new_context, live_server, user
     assert (deleted["version"], deleted["deleted_at"] is not None) == (2, True)
 
 
+def test_a_delete_tapped_once_stays_armed_when_the_log_redraws(new_context, live_server, user):
+    """A sync or another tab redraws My log between the two taps: the second tap still deletes."""
+    context = new_context()
+    page = pages.signed_in_app(context, user)
+    pages.log_conversation(page, "Staff lounge", {"People": 1})
+    pages.wait_synced(page)
+    open_my_log(page)
+    page.locator(".entry", has_text="Staff lounge").get_by_role("button", name="Delete").click()
+    page.evaluate("import('/js/events.js').then((events) => events.emit('records-changed'))")
+    lounge = page.locator(".entry", has_text="Staff lounge")
+    lounge.get_by_role("button", name="Tap again to delete").click()
+    lounge.wait_for(state="detached")
+    pages.wait_synced(page)
+    [row] = observation_rows(live_server, user["id"])
+    assert row["deleted_at"] is not None
+
+
 def test_stale_edit_of_another_trait_from_a_second_device_merges_with_the_server_version(new_context, live_server, user):
     """Each trait level is its own field: the tablet's level and the phone's level both stay (issue 14.5)."""
     phone = pages.signed_in_app(new_context(), user)

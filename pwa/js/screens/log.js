@@ -25,21 +25,32 @@ export function logScreen(root, { edit, account, afterSave }) {
   let shown = PAGE;
   root.replaceChildren(h("h2", { class: "screen__title", id: "log-title" }, "My log"), attention, today, checks, earlier, account);
 
+  let armedId = null;  // the log whose Delete was tapped once: a re-render (a sync, another tab) keeps it armed
+  let disarm = null;
+
+  function showArmed(button, on) {
+    const label = button.dataset.label;
+    if (on) button.dataset.armed = "1";
+    else delete button.dataset.armed;
+    button.textContent = on ? "Tap again to delete" : "Delete";
+    button.setAttribute("aria-label", on ? label.replace("Delete", "Tap again to delete") : label);
+  }
+
   function confirmDelete(button, observation) {
     if (button.dataset.deleting) return;  // one deletion, however often "Tap again" is tapped
+    clearTimeout(disarm);
     if (button.dataset.armed) {
       button.dataset.deleting = "1";
+      armedId = null;
       deleteObservation(observation.id).then((deleted) => deleted && toast("Log deleted."));
       return;
     }
-    const label = button.getAttribute("aria-label");
-    button.dataset.armed = "1";
-    button.textContent = "Tap again to delete";
-    button.setAttribute("aria-label", label.replace("Delete", "Tap again to delete"));
-    setTimeout(() => {
-      delete button.dataset.armed;
-      button.textContent = "Delete";
-      button.setAttribute("aria-label", label);
+    armedId = observation.id;
+    showArmed(button, true);
+    disarm = setTimeout(() => {
+      armedId = null;
+      const current = root.querySelector(`button[data-delete="${observation.id}"]`);  // this one, or its re-render
+      if (current && !current.dataset.deleting) showArmed(current, false);
     }, 4000);
   }
 
@@ -79,9 +90,15 @@ export function logScreen(root, { edit, account, afterSave }) {
       h("div", { class: "entry__actions" },
         h("button", { type: "button", class: "button button--small button--secondary",
           "aria-label": `Edit the ${clock(observation.observed_at, school.timezone)} log`, onclick: () => edit(observation) }, "Edit"),
-        h("button", { type: "button", class: "button button--small button--danger",
-          "aria-label": `Delete the ${clock(observation.observed_at, school.timezone)} log`,
-          onclick: (event) => confirmDelete(event.currentTarget, observation) }, "Delete")));
+        deleteButton(observation, school)));
+  }
+
+  function deleteButton(observation, school) {
+    const label = `Delete the ${clock(observation.observed_at, school.timezone)} log`;
+    const button = h("button", { type: "button", class: "button button--small button--danger", "aria-label": label,
+      dataset: { delete: observation.id, label }, onclick: (event) => confirmDelete(event.currentTarget, observation) }, "Delete");
+    if (armedId === observation.id) showArmed(button, true);
+    return button;
   }
 
   /** This phone's checks of planned conversations, drawn by a module fetched on demand when there are any. */
