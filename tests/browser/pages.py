@@ -57,6 +57,8 @@ def wait_cached(page, paths: list[str]) -> None:
     }""" % json.dumps(paths))
 
 
+PLANS = ["/js/plan-capture.js", "/js/plans.js", "/js/plan-checks.js", "/js/ui/walk-next.js", "/js/ui/plan-link.js",
+         "/js/ui/check-entries.js", "/css/plans.css"]
 CLOSING = ["/js/ui/outcome-form.js", "/js/later-logs.js", "/js/ui/push-panel.js", "/js/push.js"]
 
 

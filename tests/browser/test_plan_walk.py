@@ -62,6 +62,7 @@ def test_with_nothing_soon_walk_next_says_when_and_where_the_next_one_meets_offl
     page.goto("/")
     page.locator("#screen-capture").wait_for(state="visible")
     pages.wait_offline_ready(page)
+    pages.wait_cached(page, pages.PLANS)  # warmed while idle: before that, a reload without signal has no plan part
     context.set_offline(True)
     page.reload()
     quiet = page.locator("#walk-next #walk-next-quiet")
