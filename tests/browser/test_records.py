@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser import pages
 
@@ -92,6 +93,25 @@ def test_a_delete_tapped_once_stays_armed_when_the_log_redraws(new_context, live
     pages.wait_synced(page)
     [row] = observation_rows(live_server, user["id"])
     assert row["deleted_at"] is not None
+
+
+def test_arming_a_second_delete_disarms_the_first(new_context, live_server, user):
+    """Delete tapped on one log, then on another: only the second asks for the second tap, and the first
+    is not deleted by a later tap that meant to arm it."""
+    context = new_context()
+    page = pages.signed_in_app(context, user)
+    pages.log_conversation(page, "Staff lounge", {"People": 1})
+    pages.log_conversation(page, "Main hallway", {"Evidence": 1})
+    pages.wait_synced(page)
+    open_my_log(page)
+    lounge, hallway = (page.locator(".entry", has_text=name) for name in ("Staff lounge", "Main hallway"))
+    lounge.get_by_role("button", name="Delete").click()
+    hallway.get_by_role("button", name="Delete").click()
+    expect(lounge.get_by_role("button", name="Tap again to delete")).to_have_count(0)
+    lounge.get_by_role("button", name="Delete").click()  # arms it again, deletes nothing
+    expect(lounge.get_by_role("button", name="Tap again to delete")).to_be_visible()
+    pages.wait_synced(page)
+    assert all(row["deleted_at"] is None for row in observation_rows(live_server, user["id"]))
 
 
 def test_stale_edit_of_another_trait_from_a_second_device_merges_with_the_server_version(new_context, live_server, user):

@@ -13,6 +13,7 @@ import * as session from "../session.js";
 import { clock, dayKey, dayLabel } from "../time.js";
 import { conflictEntry } from "../ui/conflict-entry.js";
 import { toast } from "../ui/toast.js";
+import { twoTapDelete } from "../ui/two-tap-delete.js";
 import { LEVEL_WORDS } from "../ui/trait-picker.js";
 
 const PAGE = 50;
@@ -25,34 +26,7 @@ export function logScreen(root, { edit, account, afterSave }) {
   let shown = PAGE;
   root.replaceChildren(h("h2", { class: "screen__title", id: "log-title" }, "My log"), attention, today, checks, earlier, account);
 
-  let armedId = null;  // the log whose Delete was tapped once: a re-render (a sync, another tab) keeps it armed
-  let disarm = null;
-
-  function showArmed(button, on) {
-    const label = button.dataset.label;
-    if (on) button.dataset.armed = "1";
-    else delete button.dataset.armed;
-    button.textContent = on ? "Tap again to delete" : "Delete";
-    button.setAttribute("aria-label", on ? label.replace("Delete", "Tap again to delete") : label);
-  }
-
-  function confirmDelete(button, observation) {
-    if (button.dataset.deleting) return;  // one deletion, however often "Tap again" is tapped
-    clearTimeout(disarm);
-    if (button.dataset.armed) {
-      button.dataset.deleting = "1";
-      armedId = null;
-      deleteObservation(observation.id).then((deleted) => deleted && toast("Log deleted."));
-      return;
-    }
-    armedId = observation.id;
-    showArmed(button, true);
-    disarm = setTimeout(() => {
-      armedId = null;
-      const current = root.querySelector(`button[data-delete="${observation.id}"]`);  // this one, or its re-render
-      if (current && !current.dataset.deleting) showArmed(current, false);
-    }, 4000);
-  }
+  const deletes = twoTapDelete(root);  // an armed Delete survives a redraw (a sync, another tab)
 
   async function discard(id) {
     await transact(["attention", "observations", "plan_checks", "outbox"], "readwrite", (s) => {
@@ -94,11 +68,8 @@ export function logScreen(root, { edit, account, afterSave }) {
   }
 
   function deleteButton(observation, school) {
-    const label = `Delete the ${clock(observation.observed_at, school.timezone)} log`;
-    const button = h("button", { type: "button", class: "button button--small button--danger", "aria-label": label,
-      dataset: { delete: observation.id, label }, onclick: (event) => confirmDelete(event.currentTarget, observation) }, "Delete");
-    if (armedId === observation.id) showArmed(button, true);
-    return button;
+    return deletes.button(observation.id, `Delete the ${clock(observation.observed_at, school.timezone)} log`,
+      () => deleteObservation(observation.id).then((deleted) => deleted && toast("Log deleted.")));
   }
 
   /** This phone's checks of planned conversations, drawn by a module fetched on demand when there are any. */
@@ -107,7 +78,7 @@ export function logScreen(root, { edit, account, afterSave }) {
       .sort((a, b) => (a.checked_at < b.checked_at ? 1 : -1));
     if (!mine.length) { checks.hidden = true; return; }
     try {
-      (await import("../ui/check-entries.js")).renderChecks(checks, mine, pending);
+      (await import("../ui/check-entries.js")).renderChecks(checks, mine, pending, deletes);
     } catch {
       checks.hidden = true;  // never fetched and offline: the checks still sync, and show once it loads
     }

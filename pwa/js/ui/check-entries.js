@@ -14,31 +14,24 @@ function nameOf(check) {
   return `${plan ? plan.name : "Planned conversation"}, ${check.day}`;
 }
 
-function entry(check, pending) {
+function entry(check, pending, deletes) {
   const name = nameOf(check);
   const reason = h("select", { class: "field__input check-entry__reason", "aria-label": `Why ${name} was not heard`,
     onchange: async () => { await reviseCheck(check.id, { outcome: reason.value }); toast("Changed."); } },
   ...Object.entries(OUTCOMES).map(([value, words]) => h("option", { value, selected: value === check.outcome }, words)));
-  const remove = h("button", { type: "button", class: "button button--small button--danger", "aria-label": `Delete the check of ${name}`,
-    onclick: () => {
-      if (!remove.dataset.armed) {
-        remove.dataset.armed = "1";
-        remove.textContent = "Tap again to delete";
-        setTimeout(() => { delete remove.dataset.armed; remove.textContent = "Delete"; }, 4000);
-        return;
-      }
-      reviseCheck(check.id, null).then((gone) => gone && toast("Check deleted."));
-    } }, "Delete");
+  const remove = deletes.button(check.id, `Delete the check of ${name}`,
+    () => reviseCheck(check.id, null).then((gone) => gone && toast("Check deleted.")));
   return h("li", { class: "entry check-entry", dataset: { id: check.id } },
     h("div", { class: "entry__head" }, h("strong", { class: "entry__place" }, name),
       pending ? h("span", { class: "badge badge--pending" }, "Waiting to sync") : null),
     h("div", { class: "entry__actions" }, reason, remove));
 }
 
-/** Fill `container` with the checks (newest first); `pending`: ids still in the outbox. */
-export function renderChecks(container, checks, pending) {
+/** Fill `container` with the checks (newest first); `pending`: ids still in the outbox; `deletes`: My log's
+ * two-tap Deletes (ui/two-tap-delete.js). */
+export function renderChecks(container, checks, pending, deletes) {
   useStyles();
   container.hidden = checks.length === 0;
   container.replaceChildren(h("h3", { class: "log__heading" }, "Checked, not heard"),
-    h("ul", { class: "entries" }, checks.map((check) => entry(check, pending.has(check.id)))));
+    h("ul", { class: "entries" }, checks.map((check) => entry(check, pending.has(check.id), deletes))));
 }
