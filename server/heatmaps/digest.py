@@ -237,18 +237,22 @@ def lane_count(lanes: list[int], counter: int) -> int:
 def heard(school_id: int, filters: Filters, by_date: bool | str) -> dict[tuple, list[int]]:
     """Conversations and those on walks by (day, weekday or None, place, slot), the filters applied.
 
-    By weekday, the days are summed first in the date index's order (no sort of the school's rows),
-    then the few day rows by weekday."""
-    dims = [D.local_date] if by_date else []
-    group = [*dims, D.location_id, D.slot]
+    By weekday over the date index (no narrow filter), the days are summed first in its order (no sort
+    of the school's rows), then the few day rows by weekday. A narrow filter (a kind, a team) reads its
+    own index, whose rows must be sorted anyway: grouped by the weekday at once, one sort instead of
+    two (the team's 37k rows at a 300k school: 60 → 43 ms on SQLite)."""
+    school_filters = Filters(**{**filters.__dict__, "school_ids": (school_id,)})
+    index = index_for(filters, "date" if by_date else "place")
+    weekday = by_date == "weekday"
+    when = weekday_sql(D.local_date) if weekday and index != "date" else D.local_date if by_date else None
+    group = [*([when] if when is not None else []), D.location_id, D.slot]
     statement = hinted(select(*group, func.count().label("conversations"), func.sum(D.walked).label("walked"))
-                       .where(*conditions(Filters(**{**filters.__dict__, "school_ids": (school_id,)}))).group_by(*group),
-                       index_for(filters, "date" if by_date else "place"))
-    if by_date == "weekday":
+                       .where(*conditions(school_filters)).group_by(*group), index)
+    if weekday and index == "date":
         days = statement.subquery()
-        weekday = weekday_sql(days.c.local_date)
-        statement = (select(weekday, days.c.location_id, days.c.slot, func.sum(days.c.conversations), func.sum(days.c.walked))
-                     .group_by(weekday, days.c.location_id, days.c.slot))
+        day_of_week = weekday_sql(days.c.local_date)
+        statement = (select(day_of_week, days.c.location_id, days.c.slot, func.sum(days.c.conversations),
+                            func.sum(days.c.walked)).group_by(day_of_week, days.c.location_id, days.c.slot))
     return {((date_key(row[0], by_date) if by_date else None), row[-4], row[-3]): [int(row[-2]), int(row[-1] or 0)]
             for row in db.session.execute(statement)}
 
