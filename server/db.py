@@ -12,6 +12,7 @@ from datetime import date, datetime, timezone
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import Date, DateTime, ForeignKey, Integer, MetaData, Table, TypeDecorator, Uuid, event, insert
+from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
 
@@ -185,6 +186,22 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA cache_size=-16000")  # 16 MB, allocated as used: the rollup upkeep re-reads its pages
     cursor.execute(f"PRAGMA wal_autocheckpoint={wal.BACKSTOP_PAGES}")  # copied after the commit instead (server/wal.py)
     cursor.close()
+
+
+class SQLiteHintCompiler(SQLiteCompiler):
+    """Renders `Select.with_hint(table, "INDEXED BY …", "sqlite")` after the table's name, where SQLite reads
+    it. SQLAlchemy renders table hints only for dialects that say where they go, and its SQLite compiler
+    does not: without this the digest's chosen indexes (server/heatmaps/digest.py `index_for`) were
+    silently dropped and SQLite's planner chose instead."""
+
+    def get_from_hint_text(self, table, text):
+        return text
+
+
+@event.listens_for(Engine, "engine_connect")
+def _sqlite_hints(connection) -> None:
+    if connection.dialect.name == "sqlite" and connection.dialect.statement_compiler is not SQLiteHintCompiler:
+        connection.dialect.statement_compiler = SQLiteHintCompiler
 
 
 @event.listens_for(Engine, "commit")

@@ -5,9 +5,10 @@ import uuid
 from datetime import date
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import event, func, insert, select
 
 from server.db import insert_rows, sqlite_values
+from server.heatmaps.digest import D, DIGEST
 from server.heatmaps.models import HeatmapWalkTime
 from server.observations.models import Observation
 from tests.factories import create_school, create_user
@@ -43,3 +44,25 @@ def test_rows_inserted_in_bulk_read_back_as_the_orms_own_insert_of_the_same_rows
 def test_a_column_it_cannot_bind_plainly_is_refused_rather_than_stored_in_another_form():
     with pytest.raises(TypeError, match="observed_at"):
         sqlite_values(Observation.__table__, ("id", "observed_at"))
+
+
+def test_an_index_hint_reaches_sqlite_and_is_left_out_elsewhere(db):
+    """`with_hint(…, "sqlite")` must be rendered after the table's name on SQLite (SQLAlchemy's own SQLite
+    compiler drops it) and nowhere on PostgreSQL; SQLite then reads the named index."""
+    statement = (select(D.team, func.count()).where(D.school_id == 1).group_by(D.team)
+                 .with_hint(DIGEST, "INDEXED BY ix_heatmap_conversation_team", "sqlite"))
+    sent = []
+
+    def record(_connection, _cursor, sql, *_rest):
+        sent.append(sql)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        db.session.execute(statement).all()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    sqlite = db.engine.dialect.name == "sqlite"
+    assert ("heatmap_conversation INDEXED BY ix_heatmap_conversation_team" in sent[0]) is sqlite
+    if sqlite:
+        plan = db.session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + sent[0], (1,)).all()
+        assert "ix_heatmap_conversation_team" in " ".join(row[-1] for row in plan)

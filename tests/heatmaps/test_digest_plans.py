@@ -1,0 +1,75 @@
+"""A leader's own conversations with a team are found, not searched for, in the conversation digest.
+
+An observer filter with a team reads the digest's team index, whose key is (school, team, kind, setting,
+observer, …). Without the kind and setting named, SQLite read every row of the team to find the
+observer's (the phone's 4k of Math's 37k at a 300k school: the filter matrix's worst ratios); with the
+closed vocabularies named it seeks the observer in each kind and setting. PostgreSQL seeks them by its
+observer index. Checked on the statements the views really run, EXPLAINed with their own parameters.
+"""
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import event
+
+from server.heatmaps import rollup
+from tests import factories
+from tests.heatmaps.conftest import add_observation, add_walk, get_json
+
+HALL = "Main hallway"
+
+
+def digest_reads(db, run) -> list[tuple[str, object]]:
+    """The statements on the digest that `run()` executes, with their parameters."""
+    statements = []
+
+    def record(_connection, _cursor, statement, parameters, _context, executemany):
+        if "FROM heatmap_conversation" in statement and statement.lstrip().upper().startswith("SELECT"):
+            statements.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        run()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    return statements
+
+
+def seeks_the_observer(db, statement: str, parameters) -> bool:
+    with db.engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            plan = " ".join(row[-1] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters))
+            return "heatmap_conversation" in plan and "observer_id=?" in plan
+        connection.exec_driver_sql("SET enable_seqscan = off")
+        [[document]] = connection.exec_driver_sql("EXPLAIN (FORMAT JSON) " + statement, parameters).all()
+        connection.rollback()
+    conditions = []
+
+    def visit(node: dict) -> None:
+        if node.get("Relation Name") == "heatmap_conversation":
+            conditions.append(node.get("Index Cond", ""))
+        for child in node.get("Plans", []):
+            visit(child)
+
+    visit((json.loads(document) if isinstance(document, str) else document)[0]["Plan"])
+    return bool(conditions) and all("observer_id" in condition for condition in conditions)
+
+
+def test_an_observer_with_a_team_is_sought_in_the_digest_by_every_view(db, school, login_as):
+    client, principal = login_as("principal")
+    colleague = factories.create_user("observer", school)
+    for observer in (principal, colleague):
+        walk = add_walk(db, school, "2026-11-10 08:30", "2026-11-10 09:30", observer=observer)
+        add_observation(db, school, "2026-11-10 08:40", HALL, walk, observer=observer, team="Math", kind="plc",
+                        setting="formal", levels={"evidence": 1})
+    rollup.rebuild()
+    db.session.commit()
+    filters = {"observer_id": principal.id, "team": "Math"}
+    views = [("frequency", {}), ("frequency", {"columns": "weekday"}), ("quality", {}), ("quality", {"by": "week"}),
+             ("trends", {}), ("quality", {"conversation_kind": "plc"}), ("frequency", {"setting": "formal"})]
+    for path, query in views:
+        url = f"/api/v1/heatmaps/schools/{school.id}/{path}"
+        reads = digest_reads(db, lambda: get_json(client, url, **filters, **query))
+        assert reads, (path, query)
+        for statement, parameters in reads:
+            assert seeks_the_observer(db, statement, parameters), (path, query, statement)
