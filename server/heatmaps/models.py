@@ -113,8 +113,9 @@ DIGEST_ORDERS = {  # covering index → the columns a view groups by (or a narro
     "team": ("team", "kind", "setting"),  # a team and a kind together seek both (migration 0022)
     "date": ("local_date", "location_id", "slot"),
     # PostgreSQL only (migration 0025): its planner reads one observer's rows here instead of finding
-    # them among the school's. SQLite's views name their index (digest.index_for) and meet the targets
-    # under an observer filter without it, so it does not pay to write one more.
+    # them among the school's. SQLite's views name their index (digest.index_for, rendered by server/db.py)
+    # and an observer with a team is sought in the team index; one more index would add to every sync's
+    # writes, and SQLite's sync is at its target's edge (docs/performance.md, issue 15).
     "observer": ("observer_id", "local_date", "location_id", "slot"),
 }
 ONLY_ON = {"observer": "postgresql"}  # index name → the one engine that builds it
