@@ -6,8 +6,8 @@ import { h } from "../dom.js";
 
 const ARMED_MS = 4000;
 
-/** `root`: the list the buttons live in. `button(id, label, run)` makes the Delete of record `id`;
- * `run()` deletes it and resolves to whether it did. */
+/** `root`: the list the buttons live in. `button(id, label, run)` makes the Delete of record `id`, and
+ * `run()` deletes it (called once). */
 export function twoTapDelete(root) {
   let armedId = null;
   let disarm = null;
