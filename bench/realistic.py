@@ -295,13 +295,14 @@ def autovacuum_due(db, engine: str) -> list[str]:
             return []
         options = dict(connection.execute(text(
             "SELECT c.relname, coalesce(array_to_string(c.reloptions, ','), '') FROM pg_class c "
-            "JOIN pg_stat_user_tables s ON s.relid = c.oid")).all())
+            "JOIN pg_stat_user_tables s ON s.relid = c.oid WHERE c.relpersistence <> 't'")).all())
         settings = {name: float(value) for name, value in connection.execute(text(
             "SELECT name, setting FROM pg_settings WHERE name LIKE 'autovacuum_%' AND vartype = 'real' "
             "OR name LIKE 'autovacuum_%threshold'")).all()}
         for name, inserted, dead, modified, tuples in connection.execute(text(
                 "SELECT s.relname, s.n_ins_since_vacuum, s.n_dead_tup, s.n_mod_since_analyze, greatest(c.reltuples, 0) "
-                "FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid")).all():
+                "FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid "
+                "WHERE c.relpersistence <> 't'")).all():  # not another session's temporary table (the rebuild's tiles)
             own = dict(option.split("=") for option in options[name].split(",") if option)
 
             def limit(kind: str) -> float:
