@@ -261,12 +261,12 @@ def heard(school_id: int, filters: Filters, by_date: bool | str) -> dict[tuple, 
     two (the team's 37k rows at a 300k school: 60 → 43 ms on SQLite)."""
     school_filters = Filters(**{**filters.__dict__, "school_ids": (school_id,)})
     index = index_for(filters, "date" if by_date else "place")
-    weekday = by_date == "weekday"
-    when = weekday_sql(D.local_date) if weekday and index != "date" else D.local_date if by_date else None
+    days_first = by_date == "weekday" and index == "date"
+    when = by_date_column(D.local_date, True if days_first else by_date)  # by day first, or by weekday at once
     group = [*([when] if when is not None else []), D.location_id, D.slot]
     statement = hinted(select(*group, func.count().label("conversations"), func.sum(D.walked).label("walked"))
                        .where(*conditions(school_filters)).group_by(*group), index, filters)
-    if weekday and index == "date":
+    if days_first:
         days = statement.subquery()
         day_of_week = weekday_sql(days.c.local_date)
         statement = (select(day_of_week, days.c.location_id, days.c.slot, func.sum(days.c.conversations),

@@ -133,8 +133,9 @@ def weekday_sql(column):
     """The day of the week of a date column, 0 = Sunday on both engines (Python's is (this + 6) % 7)."""
     if db.session.get_bind().dialect.name == "postgresql":
         return cast(func.extract("dow", column), Integer)
-    return cast(func.strftime(literal_column("'%w'"), column), Integer)  # a literal: the GROUP BY repeats the
-    # SELECT's expression, and SQLite evaluates (and sorts) it once only when the two are the same text
+    # The format as a literal, not a parameter: a GROUP BY repeating the SELECT's expression is then the same
+    # text, which SQLite evaluates and sorts once.
+    return cast(func.strftime(literal_column("'%w'"), column), Integer)
 
 
 def by_date_column(column, by_date):
