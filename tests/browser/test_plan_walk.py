@@ -205,6 +205,7 @@ def test_a_checks_delete_tapped_once_stays_armed_when_my_log_redraws(new_context
     page.evaluate("import('/js/events.js').then((events) => events.emit('records-changed'))")
     check.get_by_role("button", name="Tap again to delete").click()
     check.wait_for(state="hidden")  # gone from the list (the section hides with its last check)
+    expect(page.locator("#log-checks .check-entry")).to_have_count(0)  # and is not left behind, hidden
     pages.wait_synced(page)
     stored = live_server.rows("SELECT deleted_at FROM plan_check WHERE observer_id = :u", u=user["id"])
     assert len(stored) == 1 and stored[0]["deleted_at"] is not None

@@ -8,50 +8,29 @@ observer index. Checked on the statements the views really run, EXPLAINed with t
 """
 from __future__ import annotations
 
-import json
-
-from sqlalchemy import event
-
 from server.heatmaps import rollup
 from tests import factories
-from tests.heatmaps.conftest import add_observation, add_walk, get_json
+from tests.heatmaps.conftest import add_observation, add_walk, get_json, query_plan, statements_run
 
 HALL = "Main hallway"
 
 
 def digest_reads(db, run) -> list[tuple[str, object]]:
     """The statements on the digest that `run()` executes, with their parameters."""
-    statements = []
+    def reads_the_digest(statement: str, _executemany: bool) -> bool:
+        return "FROM heatmap_conversation" in statement and statement.lstrip().upper().startswith("SELECT")
 
-    def record(_connection, _cursor, statement, parameters, _context, executemany):
-        if "FROM heatmap_conversation" in statement and statement.lstrip().upper().startswith("SELECT"):
-            statements.append((statement, parameters))
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
+    with statements_run(db, reads_the_digest) as statements:
         run()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
     return statements
 
 
 def seeks_the_observer(db, statement: str, parameters) -> bool:
-    with db.engine.connect() as connection:
-        if connection.dialect.name == "sqlite":
-            plan = " ".join(row[-1] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters))
-            return "heatmap_conversation" in plan and "observer_id=?" in plan
-        connection.exec_driver_sql("SET enable_seqscan = off")
-        [[document]] = connection.exec_driver_sql("EXPLAIN (FORMAT JSON) " + statement, parameters).all()
-        connection.rollback()
-    conditions = []
-
-    def visit(node: dict) -> None:
-        if node.get("Relation Name") == "heatmap_conversation":
-            conditions.append(node.get("Index Cond", ""))
-        for child in node.get("Plans", []):
-            visit(child)
-
-    visit((json.loads(document) if isinstance(document, str) else document)[0]["Plan"])
+    plan = query_plan(db, statement, parameters)
+    if db.engine.dialect.name == "sqlite":
+        lines = " ".join(plan)
+        return "heatmap_conversation" in lines and "observer_id=?" in lines
+    conditions = [node.get("Index Cond", "") for node in plan if node.get("Relation Name") == "heatmap_conversation"]
     return bool(conditions) and all("observer_id" in condition for condition in conditions)
 
 

@@ -10,13 +10,12 @@ so the SQLite leg is the stricter one.)
 """
 from __future__ import annotations
 
-import json
 import re
 
 import pytest
-from sqlalchemy import event
 
 from server.heatmaps import rollup
+from tests.heatmaps.conftest import query_plan, statements_run
 from tests.sync.conftest import deletion_record, observation_record, statuses, sync, walk_record
 
 GROWING = ("observation", "observation_trait_level", "walk", "follow_up", "heatmap_trait_day",
@@ -27,39 +26,19 @@ PLANNED = re.compile(r"^\s*(SELECT|DELETE|UPDATE|WITH)\b|^\s*INSERT\b.*\bSELECT\
 @pytest.fixture()
 def captured(db):
     """The single statements (not executemany) run while the test syncs, with their parameters."""
-    statements: list[tuple[str, object]] = []
-
-    def record(_connection, _cursor, statement, parameters, _context, executemany):
-        if not executemany and PLANNED.match(statement):
-            statements.append((statement, parameters))
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    yield statements
-    event.remove(db.engine, "before_cursor_execute", record)
+    with statements_run(db, lambda statement, executemany: not executemany and bool(PLANNED.match(statement))) as statements:
+        yield statements
 
 
 def full_scans(db, statement: str, parameters) -> list[str]:
     """The growing tables this statement would read whole."""
-    with db.engine.connect() as connection:
-        if connection.dialect.name == "sqlite":
-            plan = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
-            pattern = re.compile(rf"^SCAN ({'|'.join(GROWING)})\b")
-            return [row[-1] for row in plan if pattern.match(row[-1])]
-        connection.exec_driver_sql("SET enable_seqscan = off")
-        [[document]] = connection.exec_driver_sql("EXPLAIN (FORMAT JSON) " + statement, parameters).all()
-        connection.rollback()
-    found = []
-
-    def visit(node: dict) -> None:
-        relation = node.get("Relation Name")
-        if relation in GROWING and (node["Node Type"] == "Seq Scan" or (
-                "Index" in node["Node Type"] and "Index Cond" not in node)):
-            found.append(f"{node['Node Type']} on {relation}")
-        for child in node.get("Plans", []):
-            visit(child)
-
-    visit((json.loads(document) if isinstance(document, str) else document)[0]["Plan"])
-    return found
+    plan = query_plan(db, statement, parameters)
+    if db.engine.dialect.name == "sqlite":
+        pattern = re.compile(rf"^SCAN ({'|'.join(GROWING)})\b")
+        return [line for line in plan if pattern.match(line)]
+    return [f"{node['Node Type']} on {node['Relation Name']}" for node in plan
+            if node.get("Relation Name") in GROWING
+            and (node["Node Type"] == "Seq Scan" or ("Index" in node["Node Type"] and "Index Cond" not in node))]
 
 
 def test_a_sync_and_its_rollup_upkeep_never_scan_a_growing_table(db, school, login_as, captured):

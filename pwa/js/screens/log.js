@@ -76,7 +76,7 @@ export function logScreen(root, { edit, account, afterSave }) {
   async function renderChecks(ctx, pending) {
     const mine = (await getAll("plan_checks")).filter((c) => c.user_id === ctx.userId && c.school_id === ctx.schoolId && !c.deleted)
       .sort((a, b) => (a.checked_at < b.checked_at ? 1 : -1));
-    if (!mine.length) { checks.hidden = true; return; }
+    if (!mine.length) { checks.hidden = true; checks.replaceChildren(); return; }  // the last one deleted: nothing left behind
     try {
       (await import("../ui/check-entries.js")).renderChecks(checks, mine, pending, deletes);
     } catch {
