@@ -32,22 +32,8 @@ TEST_SETTINGS = {
 }
 
 
-# Tests of half a minute to four minutes each (the rollup's state machine, the API fuzzer, the killed worker):
-# run first, so that under xdist the other worker fills in beside them instead of waiting at the end of
-# the run while the last of them finishes alone.
-LONGEST_FIRST = (
-    "tests/heatmaps/test_rollup_consistency.py::test_rollup_equals_raw_queries_after_any_sequence_of_syncs",
-    "tests/test_fuzz_api.py::",
-    "tests/faults/test_faults.py::",
-)
-
-
 def pytest_configure(config):
     config.addinivalue_line("markers", "sqlite_only: the behaviour is specific to SQLite")
-
-
-def pytest_collection_modifyitems(config, items):
-    items.sort(key=lambda item: not item.nodeid.startswith(LONGEST_FIRST))  # stable: the rest keep their order
 
 
 def postgres_available() -> str | None:
