@@ -5,13 +5,14 @@ import uuid
 from datetime import date
 
 import pytest
-from sqlalchemy import event, func, insert, select
+from sqlalchemy import func, insert, select
 
 from server.db import insert_rows, sqlite_values
 from server.heatmaps.digest import D, DIGEST
 from server.heatmaps.models import HeatmapWalkTime
 from server.observations.models import Observation
 from tests.factories import create_school, create_user
+from tests.query_plans import query_plan, statements_run
 
 WALK_TIME = HeatmapWalkTime.__table__
 
@@ -51,18 +52,9 @@ def test_an_index_hint_reaches_sqlite_and_is_left_out_elsewhere(db):
     compiler drops it) and nowhere on PostgreSQL; SQLite then reads the named index."""
     statement = (select(D.team, func.count()).where(D.school_id == 1).group_by(D.team)
                  .with_hint(DIGEST, "INDEXED BY ix_heatmap_conversation_team", "sqlite"))
-    sent = []
-
-    def record(_connection, _cursor, sql, *_rest):
-        sent.append(sql)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
+    with statements_run(db, lambda _statement, _executemany: True) as sent:
         db.session.execute(statement).all()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
     sqlite = db.engine.dialect.name == "sqlite"
-    assert ("heatmap_conversation INDEXED BY ix_heatmap_conversation_team" in sent[0]) is sqlite
+    assert ("heatmap_conversation INDEXED BY ix_heatmap_conversation_team" in sent[0][0]) is sqlite
     if sqlite:
-        plan = db.session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + sent[0], (1,)).all()
-        assert "ix_heatmap_conversation_team" in " ".join(row[-1] for row in plan)
+        assert "ix_heatmap_conversation_team" in " ".join(query_plan(db, *sent[0]))

@@ -5,15 +5,12 @@ Every view is checked against both sources: `raw` (no rollup built: the raw quer
 """
 from __future__ import annotations
 
-import json
 import uuid
-from collections.abc import Callable
-from contextlib import contextmanager
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from server.calibration.models import CalibrationConversation, CalibrationMonth
 from server.heatmaps import rollup
@@ -79,39 +76,6 @@ def settle(db, source):
         db.session.commit()
 
     return done
-
-
-@contextmanager
-def statements_run(db, keep: Callable[[str, bool], bool]):
-    """The statements run inside the block, with their parameters, that `keep(statement, executemany)` accepts."""
-    statements: list[tuple[str, object]] = []
-
-    def record(_connection, _cursor, statement, parameters, _context, executemany):
-        if keep(statement, executemany):
-            statements.append((statement, parameters))
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
-
-
-def query_plan(db, statement: str, parameters) -> list:
-    """The plan of `statement` with its own parameters: SQLite's EXPLAIN QUERY PLAN lines, or
-    PostgreSQL's plan nodes (every level, as dicts) with sequential scans priced out."""
-    with db.engine.connect() as connection:
-        if connection.dialect.name == "sqlite":
-            return [row[-1] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)]
-        connection.exec_driver_sql("SET enable_seqscan = off")
-        [[document]] = connection.exec_driver_sql("EXPLAIN (FORMAT JSON) " + statement, parameters).all()
-        connection.rollback()
-    nodes, unread = [], [(json.loads(document) if isinstance(document, str) else document)[0]["Plan"]]
-    while unread:
-        node = unread.pop()
-        nodes.append(node)
-        unread += node.get("Plans", [])
-    return nodes
 
 
 def table_cell(body: dict, row_label: str, column_label: str) -> dict:

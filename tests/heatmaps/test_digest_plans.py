@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from server.heatmaps import rollup
 from tests import factories
-from tests.heatmaps.conftest import add_observation, add_walk, get_json, query_plan, statements_run
+from tests.heatmaps.conftest import add_observation, add_walk, get_json
+from tests.query_plans import query_plan, statements_run
 
 HALL = "Main hallway"
 

@@ -15,7 +15,7 @@ import re
 import pytest
 
 from server.heatmaps import rollup
-from tests.heatmaps.conftest import query_plan, statements_run
+from tests.query_plans import query_plan, statements_run
 from tests.sync.conftest import deletion_record, observation_record, statuses, sync, walk_record
 
 GROWING = ("observation", "observation_trait_level", "walk", "follow_up", "heatmap_trait_day",
