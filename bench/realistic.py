@@ -403,6 +403,16 @@ def run(engine: str, args) -> dict:
     return report
 
 
+def edit_of(record: dict, rng: random.Random) -> dict:
+    """A leader's edit of a synced log: its team and note changed, every level moved, one in ten re-timed
+    by 4 minutes (so the walk's listening time moves too)."""
+    edited = {**record, "version": record["version"] + 1, "team": "Math", "note": "Revisited",
+              "trait_levels": {key: (level + 1) % 3 for key, level in record["trait_levels"].items()}}
+    if rng.random() < 0.1:
+        edited["observed_at"] = (datetime.fromisoformat(record["observed_at"]) + timedelta(minutes=4)).isoformat()
+    return edited
+
+
 def edits_and_deletions(engine, phones: Phones, sessions, base, school, baseline: Baseline, db, args) -> dict:
     """Batches of 200 edits, of 200 deletions (each spread over the term) and of 200 new records."""
     from bench.sync_ingest import settle_wal
@@ -415,10 +425,7 @@ def edits_and_deletions(engine, phones: Phones, sessions, base, school, baseline
         chosen = sorted(mine[repeat * 400:repeat * 400 + 200], key=lambda r: r["observed_at"])
         edits = []
         for record in chosen:
-            edited = {**record, "version": record["version"] + 1, "team": "Math", "note": "Revisited",
-                      "trait_levels": {key: (level + 1) % 3 for key, level in record["trait_levels"].items()}}
-            if rng.random() < 0.1:  # re-timed: the walk's listening time moves too
-                edited["observed_at"] = (datetime.fromisoformat(record["observed_at"]) + timedelta(minutes=4)).isoformat()
+            edited = edit_of(record, rng)
             record.update(edited)
             edits.append(edited)
         settle_wal(db.engine)

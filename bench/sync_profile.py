@@ -24,7 +24,6 @@ import statistics
 import sys
 import time
 from collections import defaultdict
-from datetime import datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -146,7 +145,7 @@ with app.app_context():
     Path(a.work, "profile.txt").write_text(out.getvalue())
     prof.dump_stats(str(Path(a.work, "profile.pstats")))
     if a.edits:
-        # The first phone's logs synced so far, edited as bench/realistic.py edits them: spread over the term
+        # The first phone's logs synced so far, edited as bench/realistic.py edits them (`edit_of`), spread over the term
         synced = {record["id"] for _i, batch in ordered[:a.warm + a.timed + a.profiled] for record in batch}
         mine = [r for r in phones.outboxes_made if r["type"] == "observation" and r["id"] in synced]
         rng = random.Random(3)
@@ -154,11 +153,7 @@ with app.app_context():
         spent = {"edit": [], "new": []}
         for repeat in range(a.edits):
             chosen = sorted(mine[repeat * 200:(repeat + 1) * 200], key=lambda r: r["observed_at"])
-            edits = [{**r, "version": r["version"] + 1, "team": "Math", "note": "Revisited",
-                      "trait_levels": {key: (level + 1) % 3 for key, level in r["trait_levels"].items()}} for r in chosen]
-            for edited in edits:
-                if rng.random() < 0.1:  # re-timed: the walk's listening time moves too
-                    edited["observed_at"] = (datetime.fromisoformat(edited["observed_at"]) + timedelta(minutes=4)).isoformat()
+            edits = [realistic.edit_of(record, rng) for record in chosen]
             fresh = []
             while len(fresh) < 200:
                 fresh += phones.day_of(phones.days[-1 - repeat])
