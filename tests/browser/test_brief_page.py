@@ -13,6 +13,7 @@ def test_the_brief_is_one_click_from_the_dashboard_and_whole_on_a_phone(signed_i
     page = signed_in("counselor@lincoln.demo", PHONE)
     page.goto(f"/schools/{lincoln(demo)}/dashboard")
     page.locator(".dash-nav").get_by_role("link", name="Meeting brief").click()
+    page.wait_for_url("**/brief", wait_until="load")  # its stylesheet applied before any width is measured
 
     assert page.locator(".dash-nav a[aria-current=page]").inner_text() == "Meeting brief"
     assert "staff version" in page.locator(".brief-kicker").inner_text().lower()
