@@ -20,8 +20,8 @@ from sqlalchemy import and_, delete, func, select, update
 from server.db import db, insert_rows
 from server.enums import ConversationKind, Setting
 from server.heatmaps.models import LANE_COLUMNS, HeatmapConversation, HeatmapWalkTime
-from server.heatmaps.queries import (CONVERSATIONS, Filters, by_date_column, chunks, date_key, talk_value, week_of,
-                                     weekday_sql)
+from server.heatmaps.queries import (CONVERSATIONS, Filters, by_date_column, chunks, spot_columns, spot_key, talk_value,
+                                     week_of, weekday_sql)
 from server.rubrics.models import Rubric, Trait
 
 DIGEST = HeatmapConversation.__table__
@@ -253,7 +253,7 @@ def lane_count(lanes: list[int], counter: int) -> int:
 
 
 def heard(school_id: int, filters: Filters, by_date: bool | str) -> dict[tuple, list[int]]:
-    """Conversations and those on walks by (day, weekday or None, place, slot), the filters applied.
+    """Conversations and those on walks by (day, weekday or None; place; slot, None by weekday), the filters applied.
 
     By weekday over the date index (no narrow filter), the days are summed first in its order (no sort
     of the school's rows), then the few day rows by weekday. A narrow filter (a kind, a team) reads its
@@ -263,20 +263,22 @@ def heard(school_id: int, filters: Filters, by_date: bool | str) -> dict[tuple, 
     index = index_for(filters, "date" if by_date else "place")
     days_first = by_date == "weekday" and index == "date"
     when = by_date_column(D.local_date, True if days_first else by_date)  # by day first, or by weekday at once
-    group = [*([when] if when is not None else []), D.location_id, D.slot]
+    spots = spot_columns(D, by_date)
+    group = [*([when] if when is not None else []), *spots]
     statement = hinted(select(*group, func.count().label("conversations"), func.sum(D.walked).label("walked"))
                        .where(*conditions(school_filters)).group_by(*group), index, filters)
     if days_first:
         days = statement.subquery()
         day_of_week = weekday_sql(days.c.local_date)
-        statement = (select(day_of_week, days.c.location_id, days.c.slot, func.sum(days.c.conversations),
-                            func.sum(days.c.walked)).group_by(day_of_week, days.c.location_id, days.c.slot))
-    return {((date_key(row[0], by_date) if by_date else None), row[-4], row[-3]): [int(row[-2]), int(row[-1] or 0)]
-            for row in db.session.execute(statement)}
+        spots = spot_columns(days.c, by_date)
+        statement = (select(day_of_week, *spots, func.sum(days.c.conversations), func.sum(days.c.walked))
+                     .group_by(day_of_week, *spots))
+    return {spot_key(row, by_date, 2): [int(row[-2]), int(row[-1] or 0)] for row in db.session.execute(statement)}
 
 
 def listening(school_id: int, filters: Filters, by_date: bool | str) -> dict[tuple, float]:
-    """Seconds of listening by (day, weekday or None, place, slot) on the observer's walks, days in the range.
+    """Seconds of listening by (day, weekday or None; place; slot, None by weekday) on the observer's walks, days in
+    the range.
 
     By weekday, as in `heard`: summed by day in the observer index's order first (grouped by the
     weekday at once, SQLite sorted every row of the observer's walks), then the day rows by weekday."""
@@ -287,12 +289,11 @@ def listening(school_id: int, filters: Filters, by_date: bool | str) -> dict[tup
         found.append(T.local_date <= filters.date_to)
     when = by_date_column(T.local_date, bool(by_date))  # by day; by weekday, the day rows are summed after
     dims = [when] if when is not None else []
-    group = [*dims, T.location_id, T.slot]
+    group = [*dims, *spot_columns(T, by_date)]
     statement = select(*group, func.sum(T.seconds).label("seconds")).where(and_(*found)).group_by(*group)
     if by_date == "weekday":
         days = statement.subquery()
         weekday = weekday_sql(days.c.local_date)
-        statement = (select(weekday, days.c.location_id, days.c.slot, func.sum(days.c.seconds))
-                     .group_by(weekday, days.c.location_id, days.c.slot))
-    return {((date_key(row[0], by_date) if by_date else None), row[-3], row[-2]): float(row[-1])
-            for row in db.session.execute(statement)}
+        spots = spot_columns(days.c, by_date)
+        statement = select(weekday, *spots, func.sum(days.c.seconds)).group_by(weekday, *spots)
+    return {spot_key(row, by_date, 1): float(row[-1]) for row in db.session.execute(statement)}

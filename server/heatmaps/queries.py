@@ -147,6 +147,20 @@ def date_key(value, by_date):
     return (int(value) + 6) % 7 if by_date == "weekday" else value
 
 
+def spot_columns(columns, by_date) -> list:
+    """Where in the school presence is counted: place and period, or by weekday the place alone. A
+    weekday's column sums its periods, and grouping the days by period too gave SQLite's second
+    grouping ~10× the rows to sort (frequency by weekday under a setting at a 300k school: 69 → 44 ms)."""
+    return [columns.location_id] if by_date == "weekday" else [columns.location_id, columns.slot]
+
+
+def spot_key(row, by_date, measures: int) -> tuple:
+    """(day, weekday or None; place; slot, None by weekday) of a row grouped by `by_date_column` and
+    `spot_columns`, with `measures` columns after them."""
+    spots = row[len(row) - measures - (1 if by_date == "weekday" else 2):len(row) - measures]
+    return (date_key(row[0], by_date) if by_date else None), spots[0], (spots[1] if len(spots) == 2 else None)
+
+
 def week_of(day: date) -> date:
     """The Monday of the day's week."""
     return day - timedelta(days=day.weekday())

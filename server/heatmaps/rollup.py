@@ -19,7 +19,8 @@ from server.heatmaps import digest, queries
 from server.heatmaps import rebuild as rebuilding
 from server.heatmaps.exposure import PeriodSpan, Schedule
 from server.heatmaps.models import HeatmapPlaceDay, HeatmapSchoolDay, HeatmapState, HeatmapTraitDay, HeatmapTraitWeek
-from server.heatmaps.queries import CONVERSATIONS, FACETS, Filters, L, O, by_date_column, date_key, matches, week_of, weekday_sql
+from server.heatmaps.queries import (CONVERSATIONS, FACETS, Filters, L, O, by_date_column, matches, spot_columns, spot_key,
+                                     week_of, weekday_sql)
 from server.observations.models import ObservationTraitLevel
 from server.schools.models import Period, School
 
@@ -237,17 +238,16 @@ def week_and_edge_parts(date_from: date | None, date_to: date | None) -> list:
 
 
 def presence(school_id: int, filters: Filters, by_date: bool | str) -> dict[tuple, list[float]]:
-    """(day, weekday or None, place, slot) → [conversations, walked, seconds], as queries.presence."""
+    """(day, weekday or None; place; slot, None by weekday) → [conversations, walked, seconds], as queries.presence."""
     p = PLACE_DAY.c
     when = by_date_column(p.local_date, by_date)
-    dims = [when] if when is not None else []
+    group = [*([when] if when is not None else []), *spot_columns(p, by_date)]
     statement = (
-        select(*dims, p.location_id, p.slot, func.sum(p.conversations), func.sum(p.walked), func.sum(p.listening_seconds))
+        select(*group, func.sum(p.conversations), func.sum(p.walked), func.sum(p.listening_seconds))
         .where(p.school_id == school_id, *date_conditions(PLACE_DAY, filters))
-        .group_by(*dims, p.location_id, p.slot)
+        .group_by(*group)
     )
-    return {((date_key(row[0], by_date) if by_date else None), row[-5], row[-4]): [int(row[-3]), int(row[-2]), float(row[-1])]
-            for row in db.session.execute(statement)}
+    return {spot_key(row, by_date, 3): [int(row[-3]), int(row[-2]), float(row[-1])] for row in db.session.execute(statement)}
 
 
 def school_weekdays(filters: Filters) -> dict[tuple, list[float]]:

@@ -137,9 +137,10 @@ def presence(view: SchoolView, by_date: bool | str, need_slots: bool) -> tuple[d
 
 
 def by_weekday(tallies: dict[tuple, list[float]]) -> dict[tuple, list[float]]:
+    """Day tallies summed by (weekday, place), slot None: the periods of a weekday's column are one."""
     summed: dict[tuple, list[float]] = defaultdict(lambda: [0, 0, 0.0])
-    for (day, place, slot), counts in tallies.items():
-        total = summed[(day.weekday(), place, slot)]
+    for (day, place, _slot), counts in tallies.items():
+        total = summed[(day.weekday(), place, None)]
         for index in range(3):
             total[index] += counts[index]
     return dict(summed)

@@ -53,3 +53,30 @@ def test_an_observer_with_a_team_is_sought_in_the_digest_by_every_view(db, schoo
         assert reads, (path, query)
         for statement, parameters in reads:
             assert seeks_the_observer(db, statement, parameters), (path, query, statement)
+
+
+def test_frequency_by_weekday_sums_each_day_by_place_alone(db, school, login_as):
+    """A weekday's column sums its periods, so no read groups by them: grouping each day's rows by period
+    too gave SQLite ~10× the rows to sort in the second grouping (a setting at a 300k school: 69 → 44 ms)."""
+    client, principal = login_as("principal")
+    walk = add_walk(db, school, "2026-11-10 08:30", "2026-11-10 09:30", observer=principal)
+    add_observation(db, school, "2026-11-10 08:40", HALL, walk, observer=principal, team="Math", kind="plc",
+                    setting="formal", levels={"evidence": 1})
+    rollup.rebuild()
+    db.session.commit()
+
+    def grouped_reads(statement: str, _executemany: bool) -> bool:
+        return statement.lstrip().upper().startswith("SELECT") and "GROUP BY" in statement
+
+    url = f"/api/v1/heatmaps/schools/{school.id}/frequency"
+    for filters in ({}, {"setting": "formal"}, {"conversation_kind": "plc"}, {"team": "Math"},
+                    {"observer_id": principal.id}, {"setting": "formal", "date_from": "2026-11-01", "date_to": "2026-11-30"}):
+        with statements_run(db, grouped_reads) as statements:
+            body = get_json(client, url, columns="weekday", **filters)
+        assert statements, filters
+        for statement, _parameters in statements:
+            for grouping in statement.upper().split("GROUP BY")[1:]:
+                assert "SLOT" not in grouping.split(")")[0], (filters, statement)
+        whole_school = next(row for row in body["rows"] if row["key"] == "all")
+        tuesday = next(cell for cell in whole_school["cells"] if cell["column"] == "1")
+        assert (tuesday["conversations"], tuesday["hours"]) == (1, 1.0), (filters, whole_school)
