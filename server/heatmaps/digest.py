@@ -273,7 +273,7 @@ def heard(school_id: int, filters: Filters, by_date: bool | str) -> dict[tuple, 
         spots = spot_columns(days.c, by_date)
         statement = (select(day_of_week, *spots, func.sum(days.c.conversations), func.sum(days.c.walked))
                      .group_by(day_of_week, *spots))
-    return {spot_key(row, by_date, 2): [int(row[-2]), int(row[-1] or 0)] for row in db.session.execute(statement)}
+    return {spot_key(row, by_date): [int(row[-2]), int(row[-1] or 0)] for row in db.session.execute(statement)}
 
 
 def listening(school_id: int, filters: Filters, by_date: bool | str) -> dict[tuple, float]:
@@ -296,4 +296,4 @@ def listening(school_id: int, filters: Filters, by_date: bool | str) -> dict[tup
         weekday = weekday_sql(days.c.local_date)
         spots = spot_columns(days.c, by_date)
         statement = select(weekday, *spots, func.sum(days.c.seconds)).group_by(weekday, *spots)
-    return {spot_key(row, by_date, 1): float(row[-1]) for row in db.session.execute(statement)}
+    return {spot_key(row, by_date): float(row[-1]) for row in db.session.execute(statement)}

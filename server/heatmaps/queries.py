@@ -154,11 +154,11 @@ def spot_columns(columns, by_date) -> list:
     return [columns.location_id] if by_date == "weekday" else [columns.location_id, columns.slot]
 
 
-def spot_key(row, by_date, measures: int) -> tuple:
-    """(day, weekday or None; place; slot, None by weekday) of a row grouped by `by_date_column` and
-    `spot_columns`, with `measures` columns after them."""
-    spots = row[len(row) - measures - (1 if by_date == "weekday" else 2):len(row) - measures]
-    return (date_key(row[0], by_date) if by_date else None), spots[0], (spots[1] if len(spots) == 2 else None)
+def spot_key(row, by_date) -> tuple:
+    """(day, weekday or None; place; slot, None by weekday) of a row that selects `by_date_column` (when
+    `by_date`) and `spot_columns` first."""
+    place = 1 if by_date else 0
+    return (date_key(row[0], by_date) if by_date else None), row[place], (None if by_date == "weekday" else row[place + 1])
 
 
 def week_of(day: date) -> date:

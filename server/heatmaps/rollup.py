@@ -247,7 +247,7 @@ def presence(school_id: int, filters: Filters, by_date: bool | str) -> dict[tupl
         .where(p.school_id == school_id, *date_conditions(PLACE_DAY, filters))
         .group_by(*group)
     )
-    return {spot_key(row, by_date, 3): [int(row[-3]), int(row[-2]), float(row[-1])] for row in db.session.execute(statement)}
+    return {spot_key(row, by_date): [int(row[-3]), int(row[-2]), float(row[-1])] for row in db.session.execute(statement)}
 
 
 def school_weekdays(filters: Filters) -> dict[tuple, list[float]]:
