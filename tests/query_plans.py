@@ -25,12 +25,16 @@ def statements_run(db, keep: Callable[[str, bool], bool]):
         event.remove(db.engine, "before_cursor_execute", record)
 
 
-def query_plan(db, statement: str, parameters) -> list:
+def query_plan(db, statement: str, parameters, analyzed: str | None = None) -> list:
     """The plan of `statement` with its own parameters: SQLite's EXPLAIN QUERY PLAN lines, or
-    PostgreSQL's plan nodes (every level, as dicts) with sequential scans priced out."""
+    PostgreSQL's plan nodes (every level, as dicts, the top one first) with sequential scans priced out.
+    PostgreSQL: the table `analyzed` is analyzed first, in the plan's transaction and rolled back with it,
+    so other tests keep planning on their own statistics."""
     with db.engine.connect() as connection:
         if connection.dialect.name == "sqlite":
             return [row[-1] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)]
+        if analyzed:
+            connection.exec_driver_sql(f"ANALYZE {analyzed}")
         connection.exec_driver_sql("SET enable_seqscan = off")
         [[document]] = connection.exec_driver_sql("EXPLAIN (FORMAT JSON) " + statement, parameters).all()
         connection.rollback()
