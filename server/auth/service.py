@@ -68,15 +68,18 @@ def start_session(user: User, user_agent: str = "") -> str:
 
 
 def user_for_session(token: str) -> User | None:
-    """The user behind a session cookie, or None once the session was revoked or the user disabled."""
-    auth_session = db.session.scalar(select(AuthSession).where(AuthSession.token_hash == token_digest(token)))
-    if auth_session is None:
+    """The user behind a session cookie, or None once the session was revoked or the user disabled.
+    One statement: every signed-in request runs it."""
+    found = db.session.execute(
+        select(User, AuthSession.id, AuthSession.last_seen_at).join(AuthSession, AuthSession.user_id == User.id)
+        .where(AuthSession.token_hash == token_digest(token))).first()
+    if found is None:
         return None
-    user = db.session.get(User, auth_session.user_id)
-    if user is None or not user.active:
+    user, auth_session_id, last_seen_at = found
+    if not user.active:
         return None
-    if utcnow() - auth_session.last_seen_at > LAST_SEEN_GRANULARITY:
-        _touch(auth_session.id)
+    if utcnow() - last_seen_at > LAST_SEEN_GRANULARITY:
+        _touch(auth_session_id)
     user.session_token = token
     return user
 
