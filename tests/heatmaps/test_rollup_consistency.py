@@ -32,7 +32,7 @@ from server.calibration import queries as calibration, summary
 from server.colisten import service as colisten
 from server.colisten.models import ColistenSession
 from server.heatmaps import digest, queries, rollup, service, upkeep
-from server.heatmaps.queries import CONVERSATIONS, FACETS, Filters
+from server.heatmaps.queries import CONVERSATIONS, FACETS, Filters, week_of
 from server.observations.models import Observation, ObservationTraitLevel
 from server.walks.models import Walk
 from tests import factories
@@ -64,19 +64,20 @@ def tallies_by_source(school_ids: tuple[int, ...], trait_ids: list[int]) -> list
               Filters(school_ids=school_ids, date_to=date(2026, 11, 2)),
               Filters(school_ids=school_ids, date_from=date(2026, 10, 28), date_to=date(2026, 11, 3))]
     for facet in FACETS:
-        for grain in (None, "week", "day"):
-            for filters_in_range in ranges:
+        for filters_in_range in ranges:
+            by_day = queries.trait_tallies(filters_in_range, trait_ids, facet, "day")
+            for grain in (None, "week", "day"):
                 pairs.append((f"traits {facet} grain={grain} {filters_in_range.date_from}–{filters_in_range.date_to}",
-                              rollup.trait_tallies(filters_in_range, trait_ids, facet, grain),
-                              queries.trait_tallies(filters_in_range, trait_ids, facet, grain)))
+                              rollup.trait_tallies(filters_in_range, trait_ids, facet, grain), regrained(by_day, grain)))
     for school_id in school_ids:
         schedule = rollup.schedule_for(school_id)
+        raw_by_day = queries.presence(school_id, schedule, filters, True)
         for by_date in (False, True):
             pairs.append((f"presence school={school_id} by_date={by_date}",
                           rounded(rollup.presence(school_id, filters, by_date)),
-                          rounded(queries.presence(school_id, schedule, filters, by_date))))
+                          rounded(raw_by_day if by_date else queries.presence(school_id, schedule, filters, False))))
         days = {}
-        for (day, _place, _slot), counts in queries.presence(school_id, schedule, filters, True).items():
+        for (day, _place, _slot), counts in raw_by_day.items():
             total = days.setdefault((school_id, day), [0, 0, 0.0])
             for index in range(3):
                 total[index] += counts[index]
@@ -88,6 +89,10 @@ def tallies_by_source(school_ids: tuple[int, ...], trait_ids: list[int]) -> list
 def digested_by_source(school_id: int, trait_ids: list[int], rubric_id: int) -> list[tuple[str, object, object]]:
     """Every filter and pair of filters the digest answers, beside the raw rows: trait tallies by each
     facet and grain (walked is read for conversations only), and conversations with listening time."""
+    from server.db import db
+    from server.rubrics.models import Rubric
+
+    assert db.session.get(Rubric, rubric_id).traits  # loaded, as a school view loads them: the digest ranks them
     observers = sorted(set(db_scalars(select(Observation.observer_id).where(Observation.school_id == school_id)))
                        - {None}) or [0]
     singles = {"observer": {"observer_id": observers[0]}, "setting": {"setting": "formal"},
@@ -96,24 +101,39 @@ def digested_by_source(school_id: int, trait_ids: list[int], rubric_id: int) -> 
     combos = list(singles.items()) + [(f"{a} + {b}", {**singles[a], **singles[b]})
                                       for a in singles for b in singles if a < b]
     pairs = []
+    schedule = rollup.schedule_for(school_id)
     for name, narrowed in combos:
         filters = Filters(school_ids=(school_id,), rubric_id=rubric_id, **narrowed)
         for facet in FACETS:
+            by_day = queries.trait_tallies(filters, trait_ids, facet, "day")
             for grain in (None, "week"):
-                raw = queries.trait_tallies(filters, trait_ids, facet, grain)
+                raw = regrained(by_day, grain)
                 for key, counts in raw.items():
                     if key[1] != CONVERSATIONS:
                         counts[3] = 0
                 pairs.append((f"digest {name} {facet} grain={grain}", digest.trait_tallies(filters, trait_ids, facet, grain),
                               raw))
-        schedule = rollup.schedule_for(school_id)
+        raw_by_day = queries.presence(school_id, schedule, filters, True)
         for by_date in (False, True):
             pairs.append((f"digest presence {name} by_date={by_date}",
                           rounded(service.filtered_presence(school_id, filters, by_date)),
-                          rounded(queries.presence(school_id, schedule, filters, by_date))))
+                          rounded(raw_by_day if by_date else queries.presence(school_id, schedule, filters, False))))
         pairs.append((f"digest presence {name} by weekday", rounded(service.filtered_presence(school_id, filters, "weekday")),
-                      rounded(service.by_weekday(queries.presence(school_id, schedule, filters, True)))))
+                      rounded(service.by_weekday(raw_by_day))))
     return pairs
+
+
+def regrained(by_day: dict, grain: str | None) -> dict:
+    """Raw tallies by day summed to `grain` (nothing, 'week' or 'day'): what the raw query grouped by that
+    grain returns (its rows are the same rows grouped by one column fewer, or their days' Mondays), read
+    once per filter instead of once per grain, as every step of the state machine compares them all."""
+    found: dict = {}
+    for (school_id, trait_id, value, day), counts in by_day.items():
+        total = found.setdefault((school_id, trait_id, value, week_of(day) if grain == "week" else day if grain else None),
+                                 [0, 0, 0, 0])
+        for index, number in enumerate(counts):
+            total[index] += number
+    return found
 
 
 CALIBRATION_RANGES = [(None, None), (date(2026, 10, 31), None), (None, date(2026, 11, 2)),
