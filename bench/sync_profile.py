@@ -93,7 +93,7 @@ with app.app_context():
     for owner, name in ((service, "parse"), (service.BatchSync, "load"), (service.BatchSync, "plan"),
                         (service.BatchSync, "write"), (service, "write_observations"), (walks, "write_walks"),
                         (walks, "compare_and_set_many"), (deltas, "lock_rows"), (deltas, "observation_rows"),
-                        (deltas, "count_rows"), (upkeep, "inserted_tallies"), (upkeep, "refresh"),
+                        (deltas, "count_rows"), (upkeep, "add_inserted"), (upkeep, "refresh"),
                         (upkeep, "add_trait_counts"), (upkeep, "add_presence"), (deltas, "clear_empty_rows"),
                         (digest, "replace_conversations"), (digest, "replace_walk_time")):
         timed_step(owner, name)

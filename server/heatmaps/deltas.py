@@ -215,33 +215,32 @@ def stops_by_walk(stops: list[tuple]) -> dict[tuple, list]:
     return grouped
 
 
-def inserted_tallies(observations: list[tuple[dict, dict]], walks: list[dict], live_walks: set,
-                     schedules: Schedules, walk_times: dict | None = None, counted=None) -> Tallies:
-    """What inserted conversations add (their walk live when in `live_walks`), and the listening time
-    of new walks whose every stop is among them, from the rows as written: no read back. Each new
-    walk's listening time is also put in `walk_times` (walk id → (row, seconds by key)); `counted`, if
-    given, is called with each counted conversation's (row, levels, walked, slot), so the caller does
-    not work the slot out again."""
-    tallies = Tallies()
+def add_inserted(tallies: Tallies, school_id: int, observations: list[tuple[dict, dict]], walks: list[dict],
+                 live_walks: set, schedules: Schedules, walk_times: dict | None = None) -> list[tuple]:
+    """Add to `tallies` what one school's inserted conversations add (their walk live when in
+    `live_walks`), and the listening time of new walks whose every stop is among them, from the rows as
+    written: no read back. Each new walk's listening time is also put in `walk_times` (walk id → (row,
+    seconds by key)). Returns each counted conversation's (row, levels, walked, slot), so the caller
+    does not work the slot out again."""
     memory_walks = {row["id"] for row in walks}
     stops: dict = defaultdict(list)
+    counted = []
+    schedule = schedules[school_id]
     for row, levels in observations:
         observed_at = row["observed_at"].astimezone(UTC)  # as read back: one tzinfo compares fastest
-        walked = int(row["walk_id"] in live_walks)
         if row.get("counted", True):
-            slot = schedules[row["school_id"]].slot_at(observed_at)
-            tallies.count_observation(row, levels, walked, slot)
-            if counted is not None:
-                counted(row, levels, walked, slot)
+            counted.append((row, levels, int(row["walk_id"] in live_walks), schedule.slot_at(observed_at)))
         if row["walk_id"] in memory_walks:
             stops[row["walk_id"]].append(Stop(observed_at, row["location_id"]))
+    for row, levels, walked, slot in counted:
+        tallies.count_observation(row, levels, walked, slot)
     for walk in walks:
         started_at, ended_at = walk["started_at"].astimezone(UTC), walk["ended_at"] and walk["ended_at"].astimezone(UTC)
         seconds = walk_exposure(schedules[walk["school_id"]], started_at, ended_at, stops[walk["id"]])
         tallies.count_exposure(walk["school_id"], seconds)
         if walk_times is not None:
             walk_times[walk["id"]] = (walk, seconds)
-    return tallies
+    return counted
 
 
 def live_walks_of(school_id: int, walk_ids) -> set:

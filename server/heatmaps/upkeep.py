@@ -12,6 +12,7 @@ recompute the school-days they touched: `apply(ids, walk_ids, before=footprint(.
 """
 from __future__ import annotations
 
+import operator
 from collections import defaultdict
 from collections.abc import Iterable
 from contextlib import contextmanager
@@ -20,10 +21,10 @@ from datetime import date
 from functools import lru_cache
 
 from sqlalchemy import delete, select, text
-from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import postgresql, sqlite
 
 from server.calibration import summary as calibration
-from server.db import db, sqlite_insert
+from server.db import db
 from server.heatmaps import deltas, digest, queries, rollup
 from server.heatmaps.exposure import UTC, Schedule, Stop, walk_days, walk_exposure
 from server.heatmaps.queries import chunks, week_of
@@ -100,7 +101,7 @@ def kept_up(observation_ids: Iterable = (), walk_ids: Iterable = (), joined_walk
     bits = digest.TraitBits()
     conversations = [digest.digest_row(row, row["levels"], row["walked"], schedules[row["school_id"]].slot_at(row["observed_at"]), bits)
                      for row in rows_after.values() if row["counted"]]  # a co-listen's other logs: no conversation
-    change.merge(inserted_tallies(inserted, memory_walks, schedules, walk_times, conversations, bits))
+    add_inserted(change, inserted, memory_walks, schedules, walk_times, conversations, bits)
     digest.replace_conversations(counted, conversations)
     digest.replace_walk_time(set(walks_after) | set(walk_times), [
         row for walk, seconds in walk_times.values() for row in digest.walk_time_rows(walk, seconds)])
@@ -110,12 +111,11 @@ def kept_up(observation_ids: Iterable = (), walk_ids: Iterable = (), joined_walk
                         | {row.get("colisten_id") for row, _ in inserted.observations})
 
 
-def inserted_tallies(inserted: Inserted, memory_walks: list[dict], schedules: deltas.Schedules, walk_times: dict,
-                     conversations: list[dict], bits: digest.TraitBits) -> deltas.Tallies:
-    """What the inserted conversations add (walked when their walk is live and of their school), and
-    the listening time of the new walks whose every stop is in the batch; their digest rows and
-    listening time are appended to `conversations` and `walk_times`."""
-    tallies = deltas.Tallies()
+def add_inserted(change: deltas.Tallies, inserted: Inserted, memory_walks: list[dict], schedules: deltas.Schedules,
+                 walk_times: dict, conversations: list[dict], bits: digest.TraitBits) -> None:
+    """Add to `change` what the inserted conversations add (walked when their walk is live and of their
+    school), and the listening time of the new walks whose every stop is in the batch; their digest rows
+    and listening time are appended to `conversations` and `walk_times`."""
     by_school: dict[int, list] = defaultdict(list)
     for row, levels in inserted.observations:
         by_school[row["school_id"]].append((row, levels))
@@ -125,10 +125,8 @@ def inserted_tallies(inserted: Inserted, memory_walks: list[dict], schedules: de
     for school_id in set(by_school) | set(walks_by_school):
         rows = by_school[school_id]
         live = deltas.live_walks_of(school_id, {row["walk_id"] for row, _ in rows if row["walk_id"] is not None})
-        tallies.merge(deltas.inserted_tallies(
-            rows, walks_by_school[school_id], live, schedules, walk_times,
-            counted=lambda row, levels, walked, slot: conversations.append(digest.digest_row(row, levels, walked, slot, bits))))
-    return tallies
+        counted = deltas.add_inserted(change, school_id, rows, walks_by_school[school_id], live, schedules, walk_times)
+        conversations += [digest.digest_row(row, levels, walked, slot, bits) for row, levels, walked, slot in counted]
 
 
 def apply(observation_ids: Iterable = (), walk_ids: Iterable = (), before: Footprint | None = None) -> None:
@@ -240,23 +238,23 @@ def add_trait_counts(school_id: int, days: dict[tuple, list[int]], summed_weeks:
     summed again from the day rows."""
     if not days:
         return
-    weeks: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    weeks: dict[tuple, list[int]] = {}
     week_of_day = {day: week_of(day) for day in {key[1] for key in days}}  # a batch's few days, not each key's
     for (facet, day, trait_id, value), counts in days.items():
         week = week_of_day[day]
-        if week not in summed_weeks:
-            total = weeks[(facet, week, trait_id, value)]
+        if week in summed_weeks:
+            continue
+        total = weeks.get((facet, week, trait_id, value))
+        if total is None:
+            weeks[(facet, week, trait_id, value)] = counts.copy()
+        else:
             total[0] += counts[0]
             total[1] += counts[1]
             total[2] += counts[2]
             total[3] += counts[3]
-    for table, when, rows in ((TRAIT_DAY, "local_date", days), (TRAIT_WEEK, "week", weeks)):
-        rows = {key: counts for key, counts in rows.items() if any(counts)}
-        if rows:
-            add_rows(table.name, [
-                {"facet": facet, "school_id": school_id, when: moment, "trait_id": trait_id, "value": value,
-                 "n": n, "heard": heard, "strong": strong, "walked": walked}
-                for (facet, moment, trait_id, value), (n, heard, strong, walked) in rows.items()])
+    for table, rows in ((TRAIT_DAY, days), (TRAIT_WEEK, weeks)):  # columns: facet, school, day or week, trait, value, counts
+        add_tuples(table.name, [(facet, school_id, moment, trait_id, value, *counts)
+                                for (facet, moment, trait_id, value), counts in rows.items() if any(counts)])
 
 
 def add_presence(school_id: int, added: dict[tuple, list[float]]) -> None:
@@ -272,7 +270,14 @@ def add_presence(school_id: int, added: dict[tuple, list[float]]) -> None:
 
 
 def add_rows(table_name: str, rows: list[dict]) -> None:
-    """Add each row's counts to the row of its key (inserted if missing); keys are distinct.
+    """Add each row's counts to the row of its key (inserted if missing); keys are distinct."""
+    if rows:
+        add_tuples(table_name, [row_values(table_name)(row) for row in rows])
+
+
+def add_tuples(table_name: str, rows: list[tuple]) -> None:
+    """`add_rows` for rows given as tuples in the table's column order (what the driver takes: a sync's
+    ~1,000 day and week keys were built as dicts only to be taken apart again, ~1 ms a batch).
 
     PostgreSQL: one statement over arrays (`unnest`), not one upsert per row. 200 edits spread over a
     term move ~9,000 day and week keys: as an executemany that was 9,000 statements, each bound,
@@ -280,19 +285,30 @@ def add_rows(table_name: str, rows: list[dict]) -> None:
     SQLite: executemany of the one prepared statement, which is what it does well, given the
     driver's tuples: a realistic batch of 200 records spread over a few days moves ~1,400 day and as
     many week keys, and SQLAlchemy's per-row parameter processing of them was the largest Python cost
-    of a sync (cProfile: ~50 µs a row in `_init_compiled`, more than SQLite's own upsert)."""
+    of a sync (cProfile: ~50 µs a row in `_init_compiled`, more than SQLite's own upsert); the dates
+    are bound by SQLAlchemy's own processor, once per distinct day."""
     if not rows:
         return
     if db.session.get_bind().dialect.name == "sqlite":
-        statement, values_of = sqlite_adding_statement(table_name)
-        db.session.connection().exec_driver_sql(statement, [values_of(row) for row in rows])
+        statement, processors = sqlite_adding_statement(table_name)
+        columns = list(zip(*rows))
+        for index, process in processors:
+            spelt = {value: process(value) for value in set(columns[index])}
+            columns[index] = [spelt[value] for value in columns[index]]
+        db.session.connection().exec_driver_sql(statement, list(zip(*columns)))
         return
     table = TABLES_BY_NAME[table_name]
-    db.session.execute(unnest_adding_statement(table_name), {column.name: [row[column.name] for row in rows]
-                                                             for column in table.c})
+    db.session.execute(unnest_adding_statement(table_name), {column.name: list(values)
+                                                             for column, values in zip(table.c, zip(*rows))})
 
 
 TABLES_BY_NAME = {table.name: table for table in TABLES}
+
+
+@lru_cache(maxsize=8)
+def row_values(table_name: str):
+    """A row (mapping) → its values in the table's column order."""
+    return operator.itemgetter(*(column.name for column in TABLES_BY_NAME[table_name].c))
 
 
 @lru_cache(maxsize=8)
@@ -308,11 +324,14 @@ def unnest_adding_statement(table_name: str):
 
 @lru_cache(maxsize=8)
 def sqlite_adding_statement(table_name: str):
-    """The upsert as SQLite's text with `?` in column order, and a row's values in that order as
-    SQLAlchemy binds them (dates as ISO text)."""
+    """The upsert as SQLite's text with `?` in column order, and (column index, SQLAlchemy's bind
+    processor) for the columns SQLite stores other than as given (dates, as ISO text)."""
     table = TABLES_BY_NAME[table_name]
     keys = [column.name for column in table.primary_key.columns]
-    names = tuple(column.name for column in table.c)
-    inserting, values_of = sqlite_insert(table, names)
+    names = [column.name for column in table.c]
     updates = ", ".join(f"{name} = {table_name}.{name} + excluded.{name}" for name in names if name not in keys)
-    return f"{inserting} ON CONFLICT ({', '.join(sorted(keys))}) DO UPDATE SET {updates}", values_of
+    dialect = sqlite.dialect()
+    processors = [(index, process) for index, column in enumerate(table.c)
+                  if (process := column.type.dialect_impl(dialect).bind_processor(dialect)) is not None]
+    return (f"INSERT INTO {table_name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))}) "
+            f"ON CONFLICT ({', '.join(sorted(keys))}) DO UPDATE SET {updates}", processors)

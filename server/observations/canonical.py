@@ -13,17 +13,22 @@ from datetime import datetime, timezone
 
 
 def _instant(moment: datetime | None) -> str | None:
+    """UTC to the microsecond, as `%Y-%m-%dT%H:%M:%S.%fZ` spells it (records are from 2000 on, so the
+    year has four digits either way); `isoformat` is C, several times quicker than `strftime`."""
     if moment is None:
         return None
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.astimezone(timezone.utc).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def _offset_minutes(moment: datetime) -> int:
     return int(moment.utcoffset().total_seconds() // 60)
 
 
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)  # json.dumps builds one a call
+
+
 def _digest(content: list) -> str:
-    text = json.dumps(content, separators=(",", ":"), ensure_ascii=False)
+    text = _ENCODER.encode(content)
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 

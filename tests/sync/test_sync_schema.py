@@ -77,3 +77,24 @@ def test_one_pass_loader_never_accepts_what_load_rejects_or_differs(changes, dro
     quick = SCHEMA.load_well_formed(record)
     if quick is not None:
         assert quick == loaded_or_errors(record)
+
+
+def refused_by_the_rule(text: str) -> bool:
+    """The rule as written out: C0 controls other than tab, newline and return, and lone surrogates."""
+    return any((ord(ch) < 32 and ch not in "\t\n\r") or 0xD800 <= ord(ch) <= 0xDFFF for ch in text)
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet=st.characters(max_codepoint=0xE000) | st.sampled_from("\t\n\r\x7f\x85\u2028")))
+def test_clean_text_refuses_exactly_the_control_characters_and_lone_surrogates(text):
+    from schemas.base import CONTROL_CHARACTERS
+
+    assert bool(CONTROL_CHARACTERS.search(text)) == refused_by_the_rule(text)
+
+
+def test_clean_text_refuses_each_control_character_and_surrogate_and_keeps_the_rest():
+    from schemas.base import CONTROL_CHARACTERS
+
+    for codepoint in [*range(0x0, 0x100), *range(0xD7F0, 0xE010), 0xFFFF, 0x10FFFF]:
+        text = f"a{chr(codepoint)}b"
+        assert bool(CONTROL_CHARACTERS.search(text)) == refused_by_the_rule(text), hex(codepoint)
