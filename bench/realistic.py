@@ -11,7 +11,8 @@ batches of up to 200 records, so walks go with their logs, a batch spans several
 walk cut by a batch boundary is joined by its remaining logs in the next batch. The records carry
 what real phones send: ~8 % of logs outside any walk, walks with no logs, walks left open, a few
 walks of many hours, logs a little after their walk ended, records dated in UTC rather than the
-school's offset.
+school's offset, and about a third of logs with a note of up to 280 characters (their own random
+stream, so the rest of the workload is what it was before notes were added).
 
 Beside each batch, in the same run, SQLAlchemy Core `executemany` inserts the same rows (walks,
 observations, trait levels; fresh ids, into another school). The report gives, per fifth of the
@@ -46,6 +47,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import heatmap as district  # noqa: E402  bench/heatmap.py: the district, its generator and the bulk loader
 
 KEYS = ("substantive", "evidence", "questions", "non_defensive", "people", "professional_knowledge", "action")
+NOTE_SENTENCES = (
+    "They compared last week's exit tickets and sorted them into three groups.",
+    "Ms. Alvarez asked what evidence would change their minds about the reteach plan.",
+    "Two teachers disagreed about the pacing and stayed with the question instead of moving on.",
+    "The team agreed to try the new warm-up on Tuesday and bring student work on Friday.",
+    "Someone named the pattern in the data before proposing a fix.",
+    "Follow up with the grade-level lead about the intervention schedule.",
+    "Mostly logistics at first; the last five minutes were about one student's progress.",
+    "Good use of the protocol: everyone spoke before the decision was made.",
+)
 TERM_END = date(2026, 12, 18)
 
 
@@ -56,6 +67,7 @@ class Phones:
 
     def __init__(self, seed: int, school: dict, observers: list[dict], rubric_id: int, synced: int):
         self.rng = random.Random(seed)
+        self.note_rng = random.Random(seed + 7919)  # notes draw apart: the other records stay as they were
         self.school, self.observers, self.rubric_id = school, observers, rubric_id
         self.zone = ZoneInfo(school["zone"])
         last = min(TERM_END, date.today() - timedelta(days=1))  # never in the future: the server refuses it
@@ -107,7 +119,17 @@ class Phones:
         return {"type": "observation", "id": str(uuid.uuid4()), "version": 1, "walk_id": walk_id,
                 "rubric_id": self.rubric_id, "location_id": place, "observed_at": self.stamp(at, utc),
                 "setting": setting, "conversation_kind": kind, "team": district.TEAMS[rng.randrange(len(district.TEAMS))],
-                "trait_levels": levels}
+                "note": self.note(), "trait_levels": levels}
+
+    def note(self) -> str | None:
+        """About a third of logs carry a note: one to four sentences, within the 280 characters allowed."""
+        rng = self.note_rng
+        if rng.random() >= 0.35:
+            return None
+        sentences = [rng.choice(NOTE_SENTENCES) for _ in range(rng.randint(1, 4))]
+        while len(" ".join(sentences)) > 280:
+            sentences.pop()
+        return " ".join(sentences)
 
     @staticmethod
     def stamp(moment: datetime, utc: bool) -> str:
@@ -156,7 +178,7 @@ class Baseline:
                 "utc_offset_minutes": int(at.utcoffset().total_seconds() // 60), "local_date": at.astimezone(self.zone).date(),
                 "setting": record["setting"], "conversation_kind": record["conversation_kind"], "team": record["team"],
                 "participant_roles": [], "needs_follow_up": False, "version": 1, "content_hash": "",
-                "created_at": at, "updated_at": at, "note": None, "participant_count": None, "deleted_at": None})
+                "created_at": at, "updated_at": at, "note": record.get("note"), "participant_count": None, "deleted_at": None})
             levels += [{"observation_id": copy, "trait_id": trait_id, "level": record["trait_levels"][key]}
                        for key, trait_id in zip(KEYS, self.info["trait_ids"])]
         return walks, observations, levels

@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 
 def _instant(moment: datetime | None) -> str | None:
     """UTC to the microsecond, as `%Y-%m-%dT%H:%M:%S.%fZ` spells it (records are from 2000 on, so the
-    year has four digits either way); `isoformat` is C, several times quicker than `strftime`."""
+    year has four digits either way), by `isoformat`, which is quicker than `strftime`."""
     if moment is None:
         return None
     return moment.astimezone(timezone.utc).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
