@@ -21,10 +21,10 @@ from datetime import date
 from functools import lru_cache
 
 from sqlalchemy import delete, select, text
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import postgresql
 
 from server.calibration import summary as calibration
-from server.db import db
+from server.db import db, sqlite_insert, sqlite_tuples
 from server.heatmaps import deltas, digest, queries, rollup
 from server.heatmaps.exposure import UTC, Schedule, Stop, walk_days, walk_exposure
 from server.heatmaps.queries import chunks, week_of
@@ -272,7 +272,8 @@ def add_presence(school_id: int, added: dict[tuple, list[float]]) -> None:
 def add_rows(table_name: str, rows: list[dict]) -> None:
     """Add each row's counts to the row of its key (inserted if missing); keys are distinct."""
     if rows:
-        add_tuples(table_name, [row_values(table_name)(row) for row in rows])
+        values_of = row_values(table_name)
+        add_tuples(table_name, [values_of(row) for row in rows])
 
 
 def add_tuples(table_name: str, rows: list[tuple]) -> None:
@@ -286,18 +287,14 @@ def add_tuples(table_name: str, rows: list[tuple]) -> None:
     driver's tuples: a realistic batch of 200 records spread over a few days moves ~1,400 day and as
     many week keys, and SQLAlchemy's per-row parameter processing of them was the largest Python cost
     of a sync (cProfile: ~50 µs a row in `_init_compiled`, more than SQLite's own upsert); the dates
-    are bound by SQLAlchemy's own processor, once per distinct day."""
+    are bound as `insert_rows` binds them, once per distinct day."""
     if not rows:
         return
-    if db.session.get_bind().dialect.name == "sqlite":
-        statement, processors = sqlite_adding_statement(table_name)
-        columns = list(zip(*rows))
-        for index, process in processors:
-            spelt = {value: process(value) for value in set(columns[index])}
-            columns[index] = [spelt[value] for value in columns[index]]
-        db.session.connection().exec_driver_sql(statement, list(zip(*columns)))
-        return
     table = TABLES_BY_NAME[table_name]
+    if db.session.get_bind().dialect.name == "sqlite":
+        names = tuple(column.name for column in table.c)
+        db.session.connection().exec_driver_sql(sqlite_adding_statement(table_name), sqlite_tuples(table, names, rows))
+        return
     db.session.execute(unnest_adding_statement(table_name), {column.name: list(values)
                                                              for column, values in zip(table.c, zip(*rows))})
 
@@ -323,15 +320,10 @@ def unnest_adding_statement(table_name: str):
 
 
 @lru_cache(maxsize=8)
-def sqlite_adding_statement(table_name: str):
-    """The upsert as SQLite's text with `?` in column order, and (column index, SQLAlchemy's bind
-    processor) for the columns SQLite stores other than as given (dates, as ISO text)."""
+def sqlite_adding_statement(table_name: str) -> str:
+    """The upsert as SQLite's text with `?` in the table's column order."""
     table = TABLES_BY_NAME[table_name]
     keys = [column.name for column in table.primary_key.columns]
-    names = [column.name for column in table.c]
+    names = tuple(column.name for column in table.c)
     updates = ", ".join(f"{name} = {table_name}.{name} + excluded.{name}" for name in names if name not in keys)
-    dialect = sqlite.dialect()
-    processors = [(index, process) for index, column in enumerate(table.c)
-                  if (process := column.type.dialect_impl(dialect).bind_processor(dialect)) is not None]
-    return (f"INSERT INTO {table_name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))}) "
-            f"ON CONFLICT ({', '.join(sorted(keys))}) DO UPDATE SET {updates}", processors)
+    return f"{sqlite_insert(table, names)[0]} ON CONFLICT ({', '.join(sorted(keys))}) DO UPDATE SET {updates}"

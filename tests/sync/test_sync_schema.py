@@ -1,4 +1,5 @@
-"""The observation schema's one-pass loader agrees with `load` wherever it answers (no database)."""
+"""The observation schema's one-pass loader agrees with `load` wherever it answers, and clean text refuses
+exactly the control characters (no database)."""
 from __future__ import annotations
 
 import uuid
@@ -9,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from marshmallow import ValidationError
 
+from schemas.base import CONTROL_CHARACTERS
 from schemas.sync import ObservationRecordSchema
 
 SCHEMA = ObservationRecordSchema()
@@ -87,14 +89,10 @@ def refused_by_the_rule(text: str) -> bool:
 @settings(max_examples=300)
 @given(st.text(alphabet=st.characters(max_codepoint=0xE000) | st.sampled_from("\t\n\r\x7f\x85\u2028")))
 def test_clean_text_refuses_exactly_the_control_characters_and_lone_surrogates(text):
-    from schemas.base import CONTROL_CHARACTERS
-
     assert bool(CONTROL_CHARACTERS.search(text)) == refused_by_the_rule(text)
 
 
 def test_clean_text_refuses_each_control_character_and_surrogate_and_keeps_the_rest():
-    from schemas.base import CONTROL_CHARACTERS
-
     for codepoint in [*range(0x0, 0x100), *range(0xD7F0, 0xE010), 0xFFFF, 0x10FFFF]:
         text = f"a{chr(codepoint)}b"
         assert bool(CONTROL_CHARACTERS.search(text)) == refused_by_the_rule(text), hex(codepoint)
