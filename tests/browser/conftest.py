@@ -20,6 +20,7 @@ import pytest
 import sqlalchemy
 
 from tests.conftest import (
+    EASED_HASHING,
     ENGINES,
     create_postgres_database,
     drop_postgres_database,
@@ -39,7 +40,7 @@ SEED = f"""
 import json
 from server import create_app
 from server.cli import upgrade_database
-app = create_app({{"ARGON2_TIME_COST": 2, "ARGON2_MEMORY_KIB": 19456}})
+app = create_app({EASED_HASHING!r})
 with app.app_context():
     upgrade_database()
     from pathlib import Path
@@ -56,7 +57,9 @@ with app.app_context():
 
 
 class LiveServer:
-    """gunicorn (1 worker unless told, 4 threads) serving the real app on one port, restartable on that port."""
+    """gunicorn (1 worker unless told, 4 threads) serving the real app on one port, restartable on that port.
+    It hashes passwords with the test profile the seeds use: with the production one, each leader's first
+    sign-in rehashed (~175 ms, on ~330 sign-ins a run)."""
 
     def __init__(self, engine: str, database_url: str, workdir: Path, workers: int = 1):
         self.engine = engine
@@ -86,7 +89,7 @@ class LiveServer:
         command = [
             str(Path(os.sys.executable).parent / "gunicorn"), "--bind", f"127.0.0.1:{self.port}",
             "-c", "python:server.gunicorn_conf", "--workers", str(self.workers), "--graceful-timeout", "2",
-            "server:create_app()",
+            f"server:create_app({EASED_HASHING!r})",  # the seeded hashes' profile: a first sign-in does not rehash
         ]
         self.server = Server(command, self.env, self.workdir)
         status, _headers, _body = self.server.get(f"{self.url}/healthz", deadline_seconds=30)
@@ -193,3 +196,8 @@ def deadline(seconds: float):
     """Yield a function that says whether time is left; loops use it to stay bounded."""
     end = time.monotonic() + seconds
     yield lambda: time.monotonic() < end
+
+
+# The demo district's fixtures, registered here so every module shares one server per engine; imported
+# last because that module builds on LiveServer and serve above.
+from tests.browser.demo_district import demo, sessions, signed_in  # noqa: E402,F401

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.test_dashboards import LAPTOP, OFF_SCREEN, PHONE, demo, lincoln, sessions, signed_in  # noqa: F401
+from tests.browser.test_dashboards import LAPTOP, OFF_SCREEN, PHONE, lincoln
 
 pytestmark = pytest.mark.browser
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_dashboards import LAPTOP, PHONE, demo, lincoln, sessions, signed_in  # noqa: F401 (fixtures)
+from tests.browser.test_dashboards import LAPTOP, PHONE, lincoln
 
 pytestmark = pytest.mark.browser
 SHOTS = Path(os.environ.get("HALLPULSE_SHOTS", "/tmp/shots/i17-calibration"))

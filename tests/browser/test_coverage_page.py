@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.test_dashboards import LAPTOP, PHONE, demo, lincoln, sessions, signed_in  # noqa: F401 (fixtures)
+from tests.browser.test_dashboards import LAPTOP, PHONE, lincoln
 
 pytestmark = pytest.mark.browser
 SHOTS = Path(os.environ.get("HALLPULSE_SHOTS", "/tmp/shots/i16-coverage"))
