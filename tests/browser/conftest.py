@@ -59,7 +59,7 @@ with app.app_context():
 class LiveServer:
     """gunicorn (1 worker unless told, 4 threads) serving the real app on one port, restartable on that port.
     It hashes passwords with the test profile the seeds use: with the production one, each leader's first
-    sign-in rehashed (~175 ms, on ~330 sign-ins a run)."""
+    sign-in rehashed (~175 ms)."""
 
     def __init__(self, engine: str, database_url: str, workdir: Path, workers: int = 1):
         self.engine = engine

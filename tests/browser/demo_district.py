@@ -8,7 +8,7 @@ import json
 import pytest
 
 from tests.browser.conftest import LiveServer, serve
-from tests.conftest import ENGINES
+from tests.conftest import EASED_HASHING, ENGINES
 
 LAPTOP = (1366, 768)
 
@@ -17,7 +17,7 @@ DEMO = """
 import json
 from server import create_app
 from server.cli import upgrade_database
-app = create_app({"ARGON2_TIME_COST": 2, "ARGON2_MEMORY_KIB": 19456})
+app = create_app(%r)
 with app.app_context():
     upgrade_database()
     from server.db import db
@@ -31,7 +31,7 @@ with app.app_context():
                                           .where(Observation.school_id == school_id)).isoformat()
                   for name, school_id in schools.items()}
     print(json.dumps({"schools": schools, "district_id": district_id, "first_days": first_days}))
-"""
+""" % (EASED_HASHING,)
 
 
 class DemoServer(LiveServer):

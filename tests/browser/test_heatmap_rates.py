@@ -11,6 +11,7 @@ from urllib.parse import quote
 import pytest
 
 from tests.browser.conftest import PASSWORD
+from tests.conftest import EASED_HASHING
 from tests.subprocesses import run_python
 
 pytestmark = pytest.mark.browser
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.browser
 SEED = """
 import json
 from server import create_app
-app = create_app({"ARGON2_TIME_COST": 2, "ARGON2_MEMORY_KIB": 19456})
+app = create_app(%r)
 with app.app_context():
     from server.db import db
     from server.enums import LocationKind
@@ -46,7 +47,7 @@ with app.app_context():
     principal = factories.create_user("principal", school, email="burst-principal@example.org", name="Pat Burst")
     db.session.commit()
     print(json.dumps({"school_id": school.id, "email": principal.email}))
-"""
+""" % (EASED_HASHING,)
 SIZES = {"phone": {"width": 390, "height": 844}, "laptop": {"width": 1366, "height": 768}}
 CELL = """(title) => {
     const cell = [...document.querySelectorAll("td.hm-cell")].find((td) => td.title.startsWith(title));
