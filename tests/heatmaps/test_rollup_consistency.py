@@ -92,7 +92,8 @@ def digested_by_source(school_id: int, trait_ids: list[int], rubric_id: int) -> 
     from server.db import db
     from server.rubrics.models import Rubric
 
-    assert db.session.get(Rubric, rubric_id).traits  # loaded, as a school view loads them: the digest ranks them
+    rubric = db.session.get(Rubric, rubric_id)  # held while the digest is read, as a school view holds its rubric:
+    assert rubric.traits  # the digest ranks the traits it finds loaded (the identity map forgets what is not held)
     observers = sorted(set(db_scalars(select(Observation.observer_id).where(Observation.school_id == school_id)))
                        - {None}) or [0]
     singles = {"observer": {"observer_id": observers[0]}, "setting": {"setting": "formal"},
