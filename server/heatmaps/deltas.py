@@ -25,7 +25,7 @@ from sqlalchemy import and_, delete, select, update
 from server.db import db
 from server.heatmaps import queries
 from server.heatmaps.exposure import UTC, Schedule, Stop, walk_exposure
-from server.heatmaps.queries import CONVERSATIONS, FACETS, O, W, chunks, week_of
+from server.heatmaps.queries import CONVERSATIONS, O, W, chunks, week_of
 from server.observations.models import ObservationTraitLevel
 
 L = ObservationTraitLevel.__table__.c
@@ -251,18 +251,20 @@ def live_walks_of(school_id: int, walk_ids) -> set:
     return live
 
 
-def clear_empty_rows(school_id: int, days: set[date], tables) -> None:
-    """After subtracting: remove rows that counted nothing any more, zero the seconds' rounding residue."""
+def clear_empty_rows(school_id: int, trait_days: dict[str, set[date]], presence_days: set[date], tables) -> None:
+    """After subtracting: remove rows that counted nothing any more (trait rows of each facet on its
+    days, `facet → days`; place and school rows on `presence_days`), zero the seconds' rounding residue.
+
+    By facet because an edit that moves a log's team lowers only the team facet's rows: its other
+    facets' rows on those days (four in five at a 300k school) need not be read."""
     trait_day, trait_week, place_day, school_day = tables
-    weeks = sorted({week_of(day) for day in days})
-    for chunk in chunks(weeks):
-        db.session.execute(delete(trait_week).where(
-            trait_week.c.facet.in_(FACETS), trait_week.c.school_id == school_id, trait_week.c.week.in_(chunk),
-            trait_week.c.n <= 0))
-    for chunk in chunks(sorted(days)):
-        db.session.execute(delete(trait_day).where(
-            trait_day.c.facet.in_(FACETS), trait_day.c.school_id == school_id, trait_day.c.local_date.in_(chunk),
-            trait_day.c.n <= 0))
+    for facet, days in sorted(trait_days.items()):
+        for table, column, keys in ((trait_week, trait_week.c.week, sorted({week_of(day) for day in days})),
+                                    (trait_day, trait_day.c.local_date, sorted(days))):
+            for chunk in chunks(keys):
+                db.session.execute(delete(table).where(
+                    table.c.facet == facet, table.c.school_id == school_id, column.in_(chunk), table.c.n <= 0))
+    for chunk in chunks(sorted(presence_days)):
         for table in (place_day, school_day):
             where = [table.c.school_id == school_id, table.c.local_date.in_(chunk)]
             seconds = table.c.listening_seconds

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from functools import lru_cache
 
-from sqlalchemy import Date, Integer, String, bindparam, case, cast, delete, func, insert, literal, select, text, union_all
+from sqlalchemy import Date, String, bindparam, case, cast, delete, func, insert, literal, select, text, union_all
 
 from server.calibration import summary as calibration
 from server.db import db, utcnow

@@ -20,11 +20,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
-from sqlalchemy import delete, select, text
-from sqlalchemy.dialects import postgresql
+from sqlalchemy import delete, select
 
 from server.calibration import summary as calibration
-from server.db import db, sqlite_insert, sqlite_tuples
+from server.db import db, execute_arrays, sqlite_insert, sqlite_tuples, unnest_select
 from server.heatmaps import deltas, digest, queries, rollup
 from server.heatmaps.exposure import UTC, Schedule, Stop, walk_days, walk_exposure
 from server.heatmaps.queries import chunks, week_of
@@ -227,10 +226,15 @@ def refresh(recompute: dict[int, set[date]], listening: dict[int, set[date]] | N
         add_presence(school_id, presence)
         if presence_days:
             rollup.fill_presence(school_id, schedule, presence_days)
-        lowered = ({key[1] for key, counts in traits.items() if min(counts) < 0}
-                   | {key[0] for key, counts in presence.items() if min(counts) < 0})
-        if lowered:
-            deltas.clear_empty_rows(school_id, lowered, TABLES)
+        # Only a row whose conversations went down can have emptied: for trait rows, their facet's days
+        # where some key's n fell (an edit that moves levels but not the team clears nothing).
+        emptied_traits: dict[str, set[date]] = defaultdict(set)
+        for (facet, day, _trait_id, _value), counts in traits.items():
+            if counts[0] < 0:
+                emptied_traits[facet].add(day)
+        emptied_presence = {key[0] for key, counts in presence.items() if min(counts) < 0}
+        if emptied_traits or emptied_presence:
+            deltas.clear_empty_rows(school_id, emptied_traits, emptied_presence, TABLES)
 
 
 def add_trait_counts(school_id: int, days: dict[tuple, list[int]], summed_weeks: set[date]) -> None:
@@ -253,8 +257,8 @@ def add_trait_counts(school_id: int, days: dict[tuple, list[int]], summed_weeks:
             total[2] += counts[2]
             total[3] += counts[3]
     for table, rows in ((TRAIT_DAY, days), (TRAIT_WEEK, weeks)):  # columns: facet, school, day or week, trait, value, counts
-        add_tuples(table.name, [(facet, school_id, moment, trait_id, value, *counts)
-                                for (facet, moment, trait_id, value), counts in rows.items() if any(counts)])
+        add_tuples(table.name, sorted((facet, school_id, moment, trait_id, value, *counts)
+                                      for (facet, moment, trait_id, value), counts in rows.items() if any(counts)))
 
 
 def add_presence(school_id: int, added: dict[tuple, list[float]]) -> None:
@@ -291,12 +295,11 @@ def add_tuples(table_name: str, rows: list[tuple]) -> None:
     if not rows:
         return
     table = TABLES_BY_NAME[table_name]
+    names = tuple(column.name for column in table.c)
     if db.session.get_bind().dialect.name == "sqlite":
-        names = tuple(column.name for column in table.c)
         db.session.connection().exec_driver_sql(sqlite_adding_statement(table_name), sqlite_tuples(table, names, rows))
         return
-    db.session.execute(unnest_adding_statement(table_name), {column.name: list(values)
-                                                             for column, values in zip(table.c, zip(*rows))})
+    execute_arrays(unnest_adding_statement(table_name), table, names, rows)
 
 
 TABLES_BY_NAME = {table.name: table for table in TABLES}
@@ -309,14 +312,13 @@ def row_values(table_name: str):
 
 
 @lru_cache(maxsize=8)
-def unnest_adding_statement(table_name: str):
+def unnest_adding_statement(table_name: str) -> str:
     table = TABLES_BY_NAME[table_name]
     keys = [column.name for column in table.primary_key.columns]
-    columns = [column.name for column in table.c]
-    arrays = ", ".join(f"CAST(:{column.name} AS {column.type.compile(dialect=postgresql.dialect())}[])" for column in table.c)
+    columns = tuple(column.name for column in table.c)
     updates = ", ".join(f"{name} = {table_name}.{name} + excluded.{name}" for name in columns if name not in keys)
-    return text(f"INSERT INTO {table_name} ({', '.join(columns)}) SELECT * FROM unnest({arrays}) "
-                f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}")
+    return (f"INSERT INTO {table_name} ({', '.join(columns)}) {unnest_select(table, columns)} "
+            f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}")
 
 
 @lru_cache(maxsize=8)

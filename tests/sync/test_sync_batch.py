@@ -100,6 +100,25 @@ def test_edit_to_another_rubric_keeps_only_that_rubrics_levels(db, observer, sch
         "shared_inquiry": 1, "grounded_in_data": 0, "surfaces_assumptions": 0, "builds_knowledge": 0}
 
 
+def test_one_batch_of_edits_across_rubrics_and_a_deletion_leaves_each_log_exactly_its_levels(db, observer, school):
+    client, _ = observer
+    kept, moved, unchanged, deleted = (observation_record(school, trait_levels={"substantive": 2, "evidence": 1})
+                                       for _ in range(4))
+    sync(client, school.id, kept, moved, unchanged, deleted)
+    four = next(r for r in client.get("/api/v1/bootstrap").get_json()["schools"][0]["rubrics"] if r["key"] == "four-essentials")
+    edits = [{**kept, "version": 2, "trait_levels": {"substantive": 1, "action": 2}},
+             {**moved, "version": 2, "rubric_id": four["id"], "trait_levels": {"builds_knowledge": 2}},
+             {**unchanged, "version": 2, "note": "Only the note moved"},
+             deletion_record(deleted["id"], 2)]
+    assert statuses(sync(client, school.id, *edits)) == ["stored"] * 4
+    assert stored_levels(db, kept["id"]) == {key: {"substantive": 1, "action": 2}.get(key, 0) for key in SEVEN_TRAITS}
+    assert stored_levels(db, moved["id"]) == {
+        "shared_inquiry": 0, "grounded_in_data": 0, "surfaces_assumptions": 0, "builds_knowledge": 2}
+    assert stored_levels(db, unchanged["id"]) == {key: {"substantive": 2, "evidence": 1}.get(key, 0) for key in SEVEN_TRAITS}
+    assert stored_levels(db, deleted["id"]) == {}
+    assert count_trait_levels(db) == 7 + 4 + 7
+
+
 def test_stale_version_is_a_conflict_carrying_the_current_record(db, observer, school):
     client, _ = observer
     record = observation_record(school)
