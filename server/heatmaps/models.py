@@ -106,11 +106,15 @@ class HeatmapState(db.Model):
 
 LANE_COLUMNS = 12  # c0..c11: 8 traits × (tagged, heard, strong), two 0/1 counters per column (digest.py)
 DIGEST_PAYLOAD = ("walked", "rubric_id", *(f"c{i}" for i in range(LANE_COLUMNS)))
-DIGEST_FILTERS = ("setting", "kind", "team", "observer_id", "local_date", "location_id", "slot")
+# After an index's leading columns, the day first (migration 0027): a sync's new conversations are its
+# school's latest days, so they land together at the end of each group instead of across it (a batch
+# wrote 1,179 pages at a 100k school, 971 with the day first; docs/performance.md, issue 15).
+DIGEST_FILTERS = ("local_date", "setting", "kind", "team", "observer_id", "location_id", "slot")
 DIGEST_ORDERS = {  # covering index → the columns a view groups by (or a narrow filter seeks), after the school
     "place": ("location_id", "slot"),
     "talk": ("kind", "setting"),  # a kind without its setting seeks; GROUP BY setting, kind streams either way
-    "team": ("team", "kind", "setting"),  # a team and a kind together seek both (migration 0022)
+    # a team and a kind together seek both (migration 0022), and an observer under them (digest.hinted)
+    "team": ("team", "kind", "setting", "observer_id"),
     "date": ("local_date", "location_id", "slot"),
     # PostgreSQL only (migration 0025): its planner reads one observer's rows here instead of finding
     # them among the school's. SQLite's views name their index (digest.index_for, rendered by server/db.py)
