@@ -8,9 +8,9 @@ A sync's new conversations are its school's latest days. In the place index (sch
 and the talk index (school, kind, setting, …) the day came after the other filters, so a batch's
 rows landed across each group, a page apiece: at a 100k-observation school a batch of 200 records
 wrote 243 pages of the place index and 179 of the talk index. With the day next they land together,
-121 and 86 (1,179 → 971 pages a batch in all). No read seeks those columns (a kind with dates now
-can), and the views that group by the leading columns still stream. The team index keeps the
-observer before the day: an observer under a team is sought there.
+121 and 86 (1,179 → 971 pages a batch in all). No read seeks the columns that moved, and the views
+that group by the leading columns still stream. The team index keeps the observer before the day:
+an observer under a team is sought there.
 """
 from alembic import op
 
