@@ -44,6 +44,12 @@ from server.walks import service as walks
 log = logging.getLogger(__name__)
 OBSERVATIONS = Observation.__table__
 TRAIT_LEVELS = ObservationTraitLevel.__table__
+# An edit's levels are upserted: SQLite takes an executemany of the VALUES, PostgreSQL one statement
+# over arrays (server/db.py).
+LEVEL_COLUMNS = ("observation_id", "trait_id", "level")
+LEVELS_INTO = f"INSERT INTO observation_trait_level ({', '.join(LEVEL_COLUMNS)})"
+LEVELS_MOVED = ("ON CONFLICT (observation_id, trait_id) DO UPDATE SET level = excluded.level "
+                "WHERE observation_trait_level.level <> excluded.level")
 MAX_ATTEMPTS = 3
 NOT_FOUND = {"id": ["Not found."]}
 _LOADERS = {schema_type: schema() for schema_type, schema in {**RECORD_SCHEMAS, "follow_up": FollowUpRecordSchema}.items()}
@@ -343,7 +349,8 @@ def load_observations(ids: list[uuid.UUID], lock: bool = False) -> dict[uuid.UUI
 
 
 def write_observations(changes: dict[uuid.UUID, tuple[Entry | None, Entry]], now: datetime) -> set[uuid.UUID]:
-    """Insert new observations, compare-and-set changed ones, then replace their trait levels."""
+    """Insert new observations, compare-and-set changed ones, then write their trait levels (a changed
+    one's in place: `replace_levels`)."""
     new = {obs_id: planned for obs_id, (loaded, planned) in changes.items() if loaded is None}
     written = walks.insert_missing(OBSERVATIONS, [{**planned.row, "created_at": now} for planned in new.values()])
     lost = set(new) - written
@@ -384,14 +391,9 @@ def replace_levels(levels: dict[uuid.UUID, dict[int, int]]) -> None:
         connection.exec_driver_sql(f"{LEVELS_INTO} VALUES (?, ?, ?) {LEVELS_MOVED}",
                                    [(obs_id.hex, trait_id, level) for obs_id, trait_id, level in rows])
         return
-    execute_arrays(f"{LEVELS_INTO} {unnest_select(TRAIT_LEVELS, LEVEL_COLUMNS)} {LEVELS_MOVED}", TRAIT_LEVELS, LEVEL_COLUMNS, rows)
+    statement = f"{LEVELS_INTO} {unnest_select(TRAIT_LEVELS, LEVEL_COLUMNS)} {LEVELS_MOVED}"
+    execute_arrays(statement, TRAIT_LEVELS, LEVEL_COLUMNS, rows)
 
-
-# SQLite takes an executemany of the VALUES, PostgreSQL one statement over arrays (server/db.py).
-LEVEL_COLUMNS = ("observation_id", "trait_id", "level")
-LEVELS_INTO = f"INSERT INTO observation_trait_level ({', '.join(LEVEL_COLUMNS)})"
-LEVELS_MOVED = ("ON CONFLICT (observation_id, trait_id) DO UPDATE SET level = excluded.level "
-                "WHERE observation_trait_level.level <> excluded.level")
 
 
 def sync_batch(user, school_id: int, raw_records: list) -> list[dict]:
