@@ -28,7 +28,7 @@ from schemas.sync import RECORD_SCHEMAS
 from server.access import Action, require_school
 from server.changes import take as take_change_seq
 from server.colisten import service as colisten
-from server.db import db, execute_arrays, insert_rows, unnest_select, utcnow, write_from_here
+from server.db import db, execute_arrays, insert_rows, sqlite_insert, sqlite_tuples, unnest_select, utcnow, write_from_here
 from server.followups import sync as follow_ups
 from server.heatmaps import upkeep
 from server.observations import records
@@ -47,7 +47,6 @@ TRAIT_LEVELS = ObservationTraitLevel.__table__
 # An edit's levels are upserted: SQLite takes an executemany of the VALUES, PostgreSQL one statement
 # over arrays (server/db.py).
 LEVEL_COLUMNS = ("observation_id", "trait_id", "level")
-LEVELS_INTO = f"INSERT INTO observation_trait_level ({', '.join(LEVEL_COLUMNS)})"
 LEVELS_MOVED = ("ON CONFLICT (observation_id, trait_id) DO UPDATE SET level = excluded.level "
                 "WHERE observation_trait_level.level <> excluded.level")
 MAX_ATTEMPTS = 3
@@ -388,12 +387,11 @@ def replace_levels(levels: dict[uuid.UUID, dict[int, int]]) -> None:
         return
     connection = db.session.connection()
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql(f"{LEVELS_INTO} VALUES (?, ?, ?) {LEVELS_MOVED}",
-                                   [(obs_id.hex, trait_id, level) for obs_id, trait_id, level in rows])
+        connection.exec_driver_sql(f"{sqlite_insert(TRAIT_LEVELS, LEVEL_COLUMNS)[0]} {LEVELS_MOVED}",
+                                   sqlite_tuples(TRAIT_LEVELS, LEVEL_COLUMNS, rows))
         return
-    statement = f"{LEVELS_INTO} {unnest_select(TRAIT_LEVELS, LEVEL_COLUMNS)} {LEVELS_MOVED}"
-    execute_arrays(statement, TRAIT_LEVELS, LEVEL_COLUMNS, rows)
-
+    statement = f"INSERT INTO {TRAIT_LEVELS.name} ({', '.join(LEVEL_COLUMNS)}) {unnest_select(TRAIT_LEVELS, LEVEL_COLUMNS)}"
+    execute_arrays(f"{statement} {LEVELS_MOVED}", TRAIT_LEVELS, LEVEL_COLUMNS, rows)
 
 
 def sync_batch(user, school_id: int, raw_records: list) -> list[dict]:
