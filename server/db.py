@@ -165,6 +165,20 @@ def unnest_select(table: Table, names: tuple[str, ...]) -> str:
     return f"SELECT * FROM unnest({arrays})"
 
 
+def upsert_tuples(table: Table, names: tuple[str, ...], rows: list[tuple], on_conflict: str) -> None:
+    """INSERT rows given as tuples in `names`' order, with an `ON CONFLICT …` clause, in one round of
+    the engine: SQLite an executemany of the one prepared statement (`sqlite_insert`, `sqlite_tuples`),
+    PostgreSQL one statement over arrays (`unnest_select`)."""
+    if not rows:
+        return
+    connection = db.session.connection()
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql(f"{sqlite_insert(table, names)[0]} {on_conflict}", sqlite_tuples(table, names, rows))
+        return
+    statement = f"INSERT INTO {table.name} ({', '.join(names)}) {unnest_select(table, names)} {on_conflict}"
+    execute_arrays(statement, table, names, rows)
+
+
 def execute_arrays(statement: str, table: Table, names: tuple[str, ...], rows: list[tuple]) -> None:
     """Run a statement over `unnest_select(table, names)` with these rows (tuples in `names`' order)."""
     columns = [list(values) for values in zip(*rows)]

@@ -256,14 +256,18 @@ def clear_empty_rows(school_id: int, trait_days: dict[str, set[date]], presence_
     days, `facet → days`; place and school rows on `presence_days`), zero the seconds' rounding residue.
 
     By facet because an edit that moves a log's team lowers only the team facet's rows: its other
-    facets' rows on those days (four in five at a 300k school) need not be read."""
+    facets' rows on those days (four in five at a 300k school) need not be read. Facets lowered on the
+    same days (all four, for a deletion) share one statement."""
     trait_day, trait_week, place_day, school_day = tables
-    for facet, days in sorted(trait_days.items()):
+    facets_by_days: dict[frozenset[date], list[str]] = defaultdict(list)
+    for facet, days in trait_days.items():
+        facets_by_days[frozenset(days)].append(facet)
+    for days, facets in sorted(facets_by_days.items(), key=lambda item: sorted(item[1])):
         for table, column, keys in ((trait_week, trait_week.c.week, sorted({week_of(day) for day in days})),
                                     (trait_day, trait_day.c.local_date, sorted(days))):
             for chunk in chunks(keys):
                 db.session.execute(delete(table).where(
-                    table.c.facet == facet, table.c.school_id == school_id, column.in_(chunk), table.c.n <= 0))
+                    table.c.facet.in_(sorted(facets)), table.c.school_id == school_id, column.in_(chunk), table.c.n <= 0))
     for chunk in chunks(sorted(presence_days)):
         for table in (place_day, school_day):
             where = [table.c.school_id == school_id, table.c.local_date.in_(chunk)]

@@ -23,7 +23,7 @@ from functools import lru_cache
 from sqlalchemy import delete, select
 
 from server.calibration import summary as calibration
-from server.db import db, execute_arrays, sqlite_insert, sqlite_tuples, unnest_select
+from server.db import db, upsert_tuples
 from server.heatmaps import deltas, digest, queries, rollup
 from server.heatmaps.exposure import UTC, Schedule, Stop, walk_days, walk_exposure
 from server.heatmaps.queries import chunks, week_of
@@ -292,14 +292,8 @@ def add_tuples(table_name: str, rows: list[tuple]) -> None:
     many week keys, and SQLAlchemy's per-row parameter processing of them was the largest Python cost
     of a sync (cProfile: ~50 µs a row in `_init_compiled`, more than SQLite's own upsert); the dates
     are bound as `insert_rows` binds them, once per distinct day."""
-    if not rows:
-        return
     table = TABLES_BY_NAME[table_name]
-    names = tuple(column.name for column in table.c)
-    if db.session.get_bind().dialect.name == "sqlite":
-        db.session.connection().exec_driver_sql(sqlite_adding_statement(table_name), sqlite_tuples(table, names, rows))
-        return
-    execute_arrays(unnest_adding_statement(table_name), table, names, rows)
+    upsert_tuples(table, tuple(column.name for column in table.c), rows, adding_on_conflict(table_name))
 
 
 TABLES_BY_NAME = {table.name: table for table in TABLES}
@@ -312,20 +306,10 @@ def row_values(table_name: str):
 
 
 @lru_cache(maxsize=8)
-def unnest_adding_statement(table_name: str) -> str:
+def adding_on_conflict(table_name: str) -> str:
+    """A key already there adds the row's numbers to its own."""
     table = TABLES_BY_NAME[table_name]
     keys = [column.name for column in table.primary_key.columns]
-    columns = tuple(column.name for column in table.c)
-    updates = ", ".join(f"{name} = {table_name}.{name} + excluded.{name}" for name in columns if name not in keys)
-    return (f"INSERT INTO {table_name} ({', '.join(columns)}) {unnest_select(table, columns)} "
-            f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}")
-
-
-@lru_cache(maxsize=8)
-def sqlite_adding_statement(table_name: str) -> str:
-    """The upsert as SQLite's text with `?` in the table's column order."""
-    table = TABLES_BY_NAME[table_name]
-    keys = [column.name for column in table.primary_key.columns]
-    names = tuple(column.name for column in table.c)
-    updates = ", ".join(f"{name} = {table_name}.{name} + excluded.{name}" for name in names if name not in keys)
-    return f"{sqlite_insert(table, names)[0]} ON CONFLICT ({', '.join(sorted(keys))}) DO UPDATE SET {updates}"
+    updates = ", ".join(f"{column.name} = {table_name}.{column.name} + excluded.{column.name}"
+                        for column in table.c if column.name not in keys)
+    return f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}"

@@ -28,7 +28,7 @@ from schemas.sync import RECORD_SCHEMAS
 from server.access import Action, require_school
 from server.changes import take as take_change_seq
 from server.colisten import service as colisten
-from server.db import db, execute_arrays, insert_rows, sqlite_insert, sqlite_tuples, unnest_select, utcnow, write_from_here
+from server.db import db, insert_rows, upsert_tuples, utcnow, write_from_here
 from server.followups import sync as follow_ups
 from server.heatmaps import upkeep
 from server.observations import records
@@ -44,8 +44,7 @@ from server.walks import service as walks
 log = logging.getLogger(__name__)
 OBSERVATIONS = Observation.__table__
 TRAIT_LEVELS = ObservationTraitLevel.__table__
-# An edit's levels are upserted: SQLite takes an executemany of the VALUES, PostgreSQL one statement
-# over arrays (server/db.py).
+# An edit's levels are upserted (server/db.py `upsert_tuples`): a level that moved is updated in place.
 LEVEL_COLUMNS = ("observation_id", "trait_id", "level")
 LEVELS_MOVED = ("ON CONFLICT (observation_id, trait_id) DO UPDATE SET level = excluded.level "
                 "WHERE observation_trait_level.level <> excluded.level")
@@ -383,15 +382,7 @@ def replace_levels(levels: dict[uuid.UUID, dict[int, int]]) -> None:
         kept = [TRAIT_LEVELS.c.trait_id.not_in(sorted(traits))] if traits else []
         db.session.execute(delete(TRAIT_LEVELS).where(TRAIT_LEVELS.c.observation_id.in_(sorted(ids)), *kept))
     rows = sorted((obs_id, trait_id, level) for obs_id, rated in levels.items() for trait_id, level in rated.items())
-    if not rows:
-        return
-    connection = db.session.connection()
-    if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql(f"{sqlite_insert(TRAIT_LEVELS, LEVEL_COLUMNS)[0]} {LEVELS_MOVED}",
-                                   sqlite_tuples(TRAIT_LEVELS, LEVEL_COLUMNS, rows))
-        return
-    statement = f"INSERT INTO {TRAIT_LEVELS.name} ({', '.join(LEVEL_COLUMNS)}) {unnest_select(TRAIT_LEVELS, LEVEL_COLUMNS)}"
-    execute_arrays(f"{statement} {LEVELS_MOVED}", TRAIT_LEVELS, LEVEL_COLUMNS, rows)
+    upsert_tuples(TRAIT_LEVELS, LEVEL_COLUMNS, rows, LEVELS_MOVED)
 
 
 def sync_batch(user, school_id: int, raw_records: list) -> list[dict]:
