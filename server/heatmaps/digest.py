@@ -170,16 +170,21 @@ EVERY_SETTING = ("", *(setting.value for setting in Setting))
 
 
 def hinted(statement, index: str, filters: Filters):
-    """SQLite: read `index`. The team index is (school, team, kind, setting, observer, …): under an observer
-    filter, naming every kind and setting (closed vocabularies, CHECKed in `observation`) lets SQLite seek
-    the observer's rows in each pair rather than read all the team's rows (a leader's few thousand of the
-    team's 37k at a 300k school)."""
+    """Read `index` on SQLite, and under an observer filter let the index seek the observer's rows.
+
+    Naming every kind (and on PostgreSQL every setting) the view does not filter, closed vocabularies
+    CHECKed in `observation`, turns the columns before the observer (SQLite's team index: team, kind,
+    observer) or after it (PostgreSQL's observer index: observer, kind, setting, day) into a few seeks:
+    a leader's few thousand of a team's 37k rows at a 300k school, or the days of a range among an
+    observer's 35k."""
     statement = statement.with_hint(DIGEST, f"INDEXED BY ix_heatmap_conversation_{index}", "sqlite")
-    if index == "team" and filters.observer_id is not None and db.session.get_bind().dialect.name == "sqlite":
-        if not filters.conversation_kind:
-            statement = statement.where(D.kind.in_(EVERY_KIND))
-        if not filters.setting:
-            statement = statement.where(D.setting.in_(EVERY_SETTING))
+    if filters.observer_id is None:
+        return statement
+    on_sqlite = db.session.get_bind().dialect.name == "sqlite"
+    if (index == "team" or not on_sqlite) and not filters.conversation_kind:
+        statement = statement.where(D.kind.in_(EVERY_KIND))
+    if not on_sqlite and not filters.setting:
+        statement = statement.where(D.setting.in_(EVERY_SETTING))
     return statement
 
 

@@ -113,14 +113,16 @@ DIGEST_FILTERS = ("local_date", "setting", "kind", "team", "observer_id", "locat
 DIGEST_ORDERS = {  # covering index → the columns a view groups by (or a narrow filter seeks), after the school
     "place": ("location_id", "slot"),
     "talk": ("kind", "setting"),  # a kind without its setting seeks; GROUP BY setting, kind streams either way
-    # a team and a kind together seek both (migration 0022), and an observer under them (digest.hinted)
-    "team": ("team", "kind", "setting", "observer_id"),
+    # a team and a kind together seek both (migration 0022), and an observer under them (digest.hinted);
+    # one phone's batch then lands once per team and kind, not per team, kind and setting (migration 0028)
+    "team": ("team", "kind", "observer_id"),
     "date": ("local_date", "location_id", "slot"),
     # PostgreSQL only (migration 0025): its planner reads one observer's rows here instead of finding
-    # them among the school's. SQLite's views name their index (digest.index_for, rendered by server/db.py)
-    # and an observer with a team is sought in the team index; one more index would add to every sync's
-    # writes, and SQLite's sync is at its target's edge (docs/performance.md, issue 15).
-    "observer": ("observer_id", "local_date", "location_id", "slot"),
+    # them among the school's, and seeks a kind or a setting among them (migration 0028; the views name
+    # every kind and setting they do not filter, digest.hinted). SQLite's views name their index
+    # (digest.index_for, rendered by server/db.py) and an observer with a team is sought in the team
+    # index; one more index would add to every sync's writes (docs/performance.md, issue 15).
+    "observer": ("observer_id", "kind", "setting"),
 }
 ONLY_ON = {"observer": "postgresql"}  # index name → the one engine that builds it
 

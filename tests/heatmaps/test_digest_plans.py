@@ -2,14 +2,16 @@
 EXPLAINed with their own parameters: a leader's own conversations with a team are found, not searched for;
 a weekday view does not group by period; a busy observer's rows by place are planned for the groups there are.
 
-An observer filter with a team reads the digest's team index, whose key is (school, team, kind, setting,
-observer, …). Without the kind and setting named, SQLite read every row of the team to find the
-observer's (the phone's 4k of Math's 37k at a 300k school: the filter matrix's worst ratios); with the
-closed vocabularies named it seeks the observer in each kind and setting. PostgreSQL seeks them by its
-observer index.
+An observer filter with a team reads the digest's team index, whose key is (school, team, kind, observer,
+…). Without the kinds named, SQLite read every row of the team to find the observer's (the phone's 4k
+of Math's 37k at a 300k school: the filter matrix's worst ratios); with the closed vocabulary named it
+seeks the observer in each kind. PostgreSQL's observer index is (school, observer, kind, setting, day,
+…): with every kind and setting named, a kind, a setting or a range of days is sought among the
+observer's rows.
 """
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import date
 
@@ -61,6 +63,70 @@ def test_an_observer_with_a_team_is_sought_in_the_digest_by_every_view(db, schoo
         assert reads, (path, query)
         for statement, parameters in reads:
             assert seeks_the_observer(db, statement, parameters), (path, query, statement)
+
+
+def test_an_observers_kind_setting_or_day_is_sought_not_read_through(db, school):
+    """A phone's observer holds ~35k of a 300k school's conversations: PostgreSQL read them all to keep one
+    kind's (10 of the filter matrix's 35 phone cells over half the hand-written query). Here the observer
+    holds 10,000 hallway chats and 20 PLCs on a day when a colleague held 3,000 PLCs: reading the observer's
+    PLCs, formal talk or that day must touch a fraction of the pages all the observer's rows fill, whichever
+    index the planner takes. SQLite names its index (digest.index_for) and seeks the kind there."""
+    observer, colleague = factories.create_user("observer", school), factories.create_user("observer", school)
+    rubric = factories.default_rubric()
+    rollup.rebuild()
+    bits = digest.TraitBits()
+    chats = [talk(school, observer, date(2026, 11, 1 + number % 10), number, "informal", "hallway_chat", rubric.id)
+             for number in range(10_000)]
+    theirs = [talk(school, colleague, date(2026, 11, 20), number, "formal", "plc", rubric.id) for number in range(3000)]
+    mine = [talk(school, observer, date(2026, 11, 20), number, "formal", "plc", rubric.id) for number in range(20)]
+    insert_rows(DIGEST, [digest.digest_row(row, {}, 1, 1, bits) for row in chats + theirs + mine])
+    db.session.commit()
+    day = date(2026, 11, 20)
+    narrowed = {"kind": {"conversation_kind": "plc"}, "setting": {"setting": "formal"},
+                "day": {"date_from": day, "date_to": day}}
+    traits = [trait.id for trait in rubric.traits]
+    on_sqlite = db.engine.dialect.name == "sqlite"
+
+    def reads_of(**narrowing) -> list[tuple[str, object]]:
+        filters = Filters(school_ids=(school.id,), observer_id=observer.id, rubric_id=rubric.id, **narrowing)
+        return digest_reads(db, lambda: (digest.trait_tallies(filters, traits, "place", None),
+                                         digest.heard(school.id, filters, False)))
+
+    whole = None if on_sqlite else max(index_pages_read(db, *read) for read in reads_of())
+    for name, narrowing in narrowed.items():
+        reads = reads_of(**narrowing)
+        assert reads, name
+        for statement, parameters in reads:
+            if on_sqlite:
+                plan = " ".join(query_plan(db, statement, parameters))
+                assert name != "kind" or "kind=?" in plan, plan
+                continue
+            pages = index_pages_read(db, statement, parameters)
+            assert pages <= whole / 3, (name, pages, whole, statement)
+
+
+def index_pages_read(db, statement: str, parameters) -> int:
+    """PostgreSQL: the digest's pages a statement touches, run (EXPLAIN ANALYZE, BUFFERS) with fresh statistics
+    and sequential scans priced out (this digest is small enough to read whole; a school's is not)."""
+    with db.engine.connect() as connection:
+        connection.exec_driver_sql("ANALYZE heatmap_conversation")
+        connection.exec_driver_sql("SET enable_seqscan = off")
+        [[document]] = connection.exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + statement, parameters).all()
+        connection.rollback()
+    pages, unread = 0, [(json.loads(document) if isinstance(document, str) else document)[0]["Plan"]]
+    while unread:
+        node = unread.pop()
+        if node.get("Relation Name") == "heatmap_conversation":
+            pages += node["Shared Hit Blocks"] + node["Shared Read Blocks"]
+        unread += node.get("Plans", [])
+    return pages
+
+
+def talk(school, observer, day: date, place: int, setting: str, kind: str, rubric_id: int) -> dict:
+    """An observation as digest.digest_row reads it; each at its own place, so no two index keys are equal
+    (PostgreSQL would keep equal keys as one entry, and a read through them would touch few pages)."""
+    return {"id": uuid.uuid4(), "school_id": school.id, "local_date": day, "location_id": place, "setting": setting,
+            "conversation_kind": kind, "team": None, "observer_id": observer.id, "rubric_id": rubric_id}
 
 
 def test_frequency_by_weekday_sums_each_day_by_place_alone(db, school, login_as):
