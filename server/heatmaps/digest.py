@@ -172,18 +172,26 @@ EVERY_SETTING = ("", *(setting.value for setting in Setting))
 def hinted(statement, index: str, filters: Filters):
     """Read `index` on SQLite, and under an observer filter let the index seek the observer's rows.
 
-    Naming every kind (and on PostgreSQL every setting) the view does not filter, closed vocabularies
-    CHECKed in `observation`, turns the columns before the observer (SQLite's team index: team, kind,
-    observer) or after it (PostgreSQL's observer index: observer, kind, setting, day) into a few seeks:
-    a leader's few thousand of a team's 37k rows at a 300k school, or the days of a range among an
-    observer's 35k."""
+    Naming every kind or setting the view does not filter (closed vocabularies, CHECKed in `observation`)
+    turns a column before the one sought into a few seeks: SQLite's and PostgreSQL's team index is
+    (team, kind, observer, …), PostgreSQL's observer index (observer, kind, setting, day, …). So a
+    leader's few thousand of a team's 37k rows at a 300k school, or a setting or a range of days among
+    an observer's 35k, are sought. Only where a later column is sought: each name is one more descent,
+    and naming every setting under a team (after the day in the team index) doubled that read on
+    PostgreSQL (20.9 → 39.2 ms)."""
     statement = statement.with_hint(DIGEST, f"INDEXED BY ix_heatmap_conversation_{index}", "sqlite")
     if filters.observer_id is None:
         return statement
-    on_sqlite = db.session.get_bind().dialect.name == "sqlite"
-    if (index == "team" or not on_sqlite) and not filters.conversation_kind:
+    dated = bool(filters.date_from or filters.date_to)
+    if db.session.get_bind().dialect.name == "sqlite":
+        seeks_after_kind = index == "team"
+        seeks_after_setting = False
+    else:
+        seeks_after_kind = filters.team is not None or bool(filters.setting) or dated
+        seeks_after_setting = filters.team is None and dated
+    if seeks_after_kind and not filters.conversation_kind:
         statement = statement.where(D.kind.in_(EVERY_KIND))
-    if not on_sqlite and not filters.setting:
+    if seeks_after_setting and not filters.setting:
         statement = statement.where(D.setting.in_(EVERY_SETTING))
     return statement
 
