@@ -118,8 +118,8 @@ DIGEST_ORDERS = {  # covering index → the columns a view groups by (or a narro
     "team": ("team", "kind", "observer_id"),
     "date": ("local_date", "location_id", "slot"),
     # PostgreSQL only (migration 0025): its planner reads one observer's rows here instead of finding
-    # them among the school's, and seeks a kind or a setting among them (migration 0028; the views name
-    # every kind and setting they do not filter, digest.hinted). SQLite's views name their index
+    # them among the school's, and seeks a kind, a setting or days among them (migration 0028; the views
+    # name the kinds and settings before a filtered column, digest.hinted). SQLite's views name their index
     # (digest.index_for, rendered by server/db.py) and an observer with a team is sought in the team
     # index; one more index would add to every sync's writes (docs/performance.md, issue 15).
     "observer": ("observer_id", "kind", "setting"),

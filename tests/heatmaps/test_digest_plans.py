@@ -6,12 +6,11 @@ An observer filter with a team reads the digest's team index, whose key is (scho
 …). Without the kinds named, SQLite read every row of the team to find the observer's (the phone's 4k
 of Math's 37k at a 300k school: the filter matrix's worst ratios); with the closed vocabulary named it
 seeks the observer in each kind. PostgreSQL's observer index is (school, observer, kind, setting, day,
-…): with every kind and setting named, a kind, a setting or a range of days is sought among the
-observer's rows.
+…): with the kinds and settings before a filtered column named, a kind, a setting or a range of days
+is sought among the observer's rows.
 """
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import date
 
@@ -75,13 +74,15 @@ def test_an_observers_kind_setting_or_day_is_sought_not_read_through(db, school)
     rubric = factories.default_rubric()
     rollup.rebuild()
     bits = digest.TraitBits()
-    chats = [talk(school, observer, date(2026, 11, 1 + number % 10), number, "informal", "hallway_chat", rubric.id)
+    day = date(2026, 11, 20)
+    # each at its own place, so no two index keys are equal: PostgreSQL keeps equal keys as one entry,
+    # and a read through them would touch few pages
+    chats = [conversation(school, observer, number, rubric.id, day=date(2026, 11, 1 + number % 10))
              for number in range(10_000)]
-    theirs = [talk(school, colleague, date(2026, 11, 20), number, "formal", "plc", rubric.id) for number in range(3000)]
-    mine = [talk(school, observer, date(2026, 11, 20), number, "formal", "plc", rubric.id) for number in range(20)]
+    theirs = [conversation(school, colleague, number, rubric.id, day, "formal", "plc") for number in range(3000)]
+    mine = [conversation(school, observer, number, rubric.id, day, "formal", "plc") for number in range(20)]
     insert_rows(DIGEST, [digest.digest_row(row, {}, 1, 1, bits) for row in chats + theirs + mine])
     db.session.commit()
-    day = date(2026, 11, 20)
     narrowed = {"kind": {"conversation_kind": "plc"}, "setting": {"setting": "formal"},
                 "day": {"date_from": day, "date_to": day}}
     traits = [trait.id for trait in rubric.traits]
@@ -106,27 +107,11 @@ def test_an_observers_kind_setting_or_day_is_sought_not_read_through(db, school)
 
 
 def index_pages_read(db, statement: str, parameters) -> int:
-    """PostgreSQL: the digest's pages a statement touches, run (EXPLAIN ANALYZE, BUFFERS) with fresh statistics
-    and sequential scans priced out (this digest is small enough to read whole; a school's is not)."""
-    with db.engine.connect() as connection:
-        connection.exec_driver_sql("ANALYZE heatmap_conversation")
-        connection.exec_driver_sql("SET enable_seqscan = off")
-        [[document]] = connection.exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + statement, parameters).all()
-        connection.rollback()
-    pages, unread = 0, [(json.loads(document) if isinstance(document, str) else document)[0]["Plan"]]
-    while unread:
-        node = unread.pop()
-        if node.get("Relation Name") == "heatmap_conversation":
-            pages += node["Shared Hit Blocks"] + node["Shared Read Blocks"]
-        unread += node.get("Plans", [])
-    return pages
-
-
-def talk(school, observer, day: date, place: int, setting: str, kind: str, rubric_id: int) -> dict:
-    """An observation as digest.digest_row reads it; each at its own place, so no two index keys are equal
-    (PostgreSQL would keep equal keys as one entry, and a read through them would touch few pages)."""
-    return {"id": uuid.uuid4(), "school_id": school.id, "local_date": day, "location_id": place, "setting": setting,
-            "conversation_kind": kind, "team": None, "observer_id": observer.id, "rubric_id": rubric_id}
+    """PostgreSQL: the digest's pages a statement touches, run with fresh statistics and sequential scans
+    priced out (this digest is small enough to read whole; a school's is not)."""
+    plan = query_plan(db, statement, parameters, analyzed="heatmap_conversation", run=True)
+    return sum(node["Shared Hit Blocks"] + node["Shared Read Blocks"] for node in plan
+               if node.get("Relation Name") == "heatmap_conversation")
 
 
 def test_frequency_by_weekday_sums_each_day_by_place_alone(db, school, login_as):
@@ -184,8 +169,9 @@ def test_a_busy_observers_conversations_by_place_are_planned_for_the_places_ther
         assert plan[0]["Plan Rows"] <= pairs, (plan[0]["Plan Rows"], pairs)
 
 
-def conversation(school, observer, place: int, rubric_id: int) -> dict:
-    """An observation as digest.digest_row reads it: a chat in the hallway on one day."""
-    return {"id": uuid.uuid4(), "school_id": school.id, "local_date": date(2026, 11, 10), "location_id": place,
-            "setting": "informal", "conversation_kind": "hallway_chat", "team": None,
+def conversation(school, observer, place: int, rubric_id: int, day: date = date(2026, 11, 10),
+                 setting: str = "informal", kind: str = "hallway_chat") -> dict:
+    """An observation as digest.digest_row reads it: by default a chat in the hallway on one day."""
+    return {"id": uuid.uuid4(), "school_id": school.id, "local_date": day, "location_id": place,
+            "setting": setting, "conversation_kind": kind, "team": None,
             "observer_id": observer.id if observer else None, "rubric_id": rubric_id}

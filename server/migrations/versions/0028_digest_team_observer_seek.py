@@ -12,8 +12,9 @@ observer under them is sought without naming every setting.
 
 PostgreSQL's observer index (migration 0025) was (school, observer, day, …): a phone's observer with
 a kind read all the observer's rows (~35k at a 300k school) to keep the kind's. Led by the observer,
-the kind and the setting, a kind is sought; a view filtered to an observer names every kind and
-setting it does not filter (closed vocabularies, digest.hinted), so dates are still sought in each.
+the kind and the setting, a kind is sought; a view filtered to an observer names the kinds and
+settings before a filtered column (closed vocabularies, digest.hinted), so a setting or dates are
+still sought in each.
 """
 from alembic import op
 
