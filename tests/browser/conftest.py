@@ -34,6 +34,18 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
     "--disable-sync", "--no-first-run", "--disable-quic",
 ]
+PAGE_ENGINE = "postgresql"
+
+
+def pages_on_one_engine(server_fixture: str):
+    """Run a module's tests against one engine's server: for modules whose subject is a page (what it
+    shows, at which size, to whom), not what reaches the database. The API each page calls is tested
+    on both engines (tests/heatmaps, tests/brief, ...); the sync path's browser tests (outbox, conflicts,
+    faults, one tap, co-listening) still run on both. PostgreSQL, production's engine, and the stricter
+    about types and grouping. Running these pages twice was ~150 s of the suite's test time."""
+    return pytest.mark.parametrize(server_fixture, [PAGE_ENGINE], indirect=True)
+
+
 USERS = 120  # one fresh leader per test, for the whole session
 PASSWORD = "correct horse battery staple"
 SEED = f"""

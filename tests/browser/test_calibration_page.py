@@ -8,11 +8,13 @@ import re
 from pathlib import Path
 
 import pytest
+
+from tests.browser.conftest import pages_on_one_engine
 from playwright.sync_api import expect
 
 from tests.browser.test_dashboards import LAPTOP, PHONE, lincoln
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pages_on_one_engine("demo")]
 SHOTS = Path(os.environ.get("HALLPULSE_SHOTS", "/tmp/shots/i17-calibration"))
 SIZES = {"phone": PHONE, "laptop": LAPTOP}
 TRAITS = ["Substantive", "Evidence", "Questions", "Non-defensive", "People", "Professional knowledge", "Action"]

@@ -9,11 +9,13 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+
+from tests.browser.conftest import pages_on_one_engine
 from playwright.sync_api import expect
 
 from tests.browser.demo_district import DEMO_PASSWORD, LAPTOP
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pages_on_one_engine("demo")]
 
 PROJECTOR, WIDE, PHONE = (1280, 720), (1920, 1080), (390, 844)
 SHOTS = Path(os.environ.get("HALLPULSE_SHOTS", "/tmp/shots/dashboards"))

@@ -10,11 +10,11 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.browser.conftest import PASSWORD
+from tests.browser.conftest import PASSWORD, pages_on_one_engine
 from tests.conftest import EASED_HASHING
 from tests.subprocesses import run_python
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pages_on_one_engine("live_server")]
 
 SEED = """
 import json

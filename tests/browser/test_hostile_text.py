@@ -13,9 +13,9 @@ from urllib.parse import quote, urlencode
 import pytest
 
 from tests.browser import pages
-from tests.browser.conftest import deadline
+from tests.browser.conftest import deadline, pages_on_one_engine
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pages_on_one_engine("live_server")]
 
 
 def img(where: str) -> str:

@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.conftest import pages_on_one_engine
+
+pytestmark = pages_on_one_engine("live_server")
 SHOTS = Path(os.environ.get("HALLPULSE_SHOTS", "/tmp/shots/i16-plans"))
 SIZES = {"phone": {"width": 390, "height": 844}, "laptop": {"width": 1366, "height": 768}}
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from tests.browser import pages
+from tests.browser.conftest import pages_on_one_engine
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pages_on_one_engine("live_server")]
 
 PROMPT = "This school uses the default bell schedule"
 
