@@ -332,6 +332,35 @@ def raw_baselines(engine: str, school_id: int, school_ids: list[int]) -> dict[st
     }
 
 
+def hand_written(school_id: int, query: dict, group: str | None) -> str:
+    """The raw GROUP BY computing the view's cells (frequency: conversations per place × hour, and the
+    walks' listening spans, as the view needs both)."""
+    where = [f"o.school_id = {school_id}", "o.deleted_at IS NULL"]
+    if "observer_id" in query:
+        where.append(f"o.observer_id = {query['observer_id']}")
+    if "setting" in query:
+        where.append(f"o.setting = '{query['setting']}'")
+    if "conversation_kind" in query:
+        where.append(f"o.conversation_kind = '{query['conversation_kind']}'")
+    if "team" in query:
+        where.append(f"o.team = '{query['team']}'")
+    if "date_from" in query:
+        where.append(f"o.local_date BETWEEN '{query['date_from']}' AND '{query['date_to']}'")
+    if group is not None:
+        return (f"SELECT l.trait_id, {group}, count(*), sum(CASE WHEN l.level >= 1 THEN 1 ELSE 0 END), "
+                f"sum(CASE WHEN l.level = 2 THEN 1 ELSE 0 END) FROM observation o "
+                f"JOIN observation_trait_level l ON l.observation_id = o.id WHERE {' AND '.join(where)} "
+                f"GROUP BY l.trait_id, {group}")
+    walk_where = [f"w.school_id = {school_id}", "w.deleted_at IS NULL"]
+    if "observer_id" in query:
+        walk_where.append(f"w.observer_id = {query['observer_id']}")
+    if "date_from" in query:
+        walk_where.append(f"w.started_at >= '{query['date_from']}' AND w.started_at < '{query['date_to']} 23:59:59'")
+    return (f"SELECT o.location_id, o.local_date, count(*), count(w.id) FROM observation o LEFT JOIN walk w "
+            f"ON w.id = o.walk_id AND w.deleted_at IS NULL WHERE {' AND '.join(where)} GROUP BY o.location_id, o.local_date "
+            f"UNION ALL SELECT 0, w.started_at, 0, 0 FROM walk w WHERE {' AND '.join(walk_where)}")
+
+
 def measure_views(app, db, engine: str, info: dict, repeat: int) -> list[dict]:
     from sqlalchemy import text
 
@@ -366,20 +395,35 @@ def measure_views(app, db, engine: str, info: dict, repeat: int) -> list[dict]:
         row = {"view": name, "app_ms": median_ms(lambda: get(api_url), repeat), "raw_ms": median_ms(raw_query, repeat)}
         row["page_ms"] = median_ms(lambda: get(page_url), repeat) if page_url else None
         results.append(row)
-    filtered = [
-        ("quality by place, formal only", f"/api/v1/heatmaps/schools/{sid}/quality?by=place&setting=formal"),
-        ("quality by week, one team", f"/api/v1/heatmaps/schools/{sid}/quality?by=week&team=Math"),
-        ("quality by team, one observer", f"/api/v1/heatmaps/schools/{sid}/quality?by=team&observer_id={school['observer_id']}"),
-        ("frequency, PLCs only", f"/api/v1/heatmaps/schools/{sid}/frequency?conversation_kind=plc"),
-        ("frequency by weekday, one observer, one term",
-         f"/api/v1/heatmaps/schools/{sid}/frequency?columns=weekday&observer_id={school['observer_id']}"
-         "&date_from=2026-08-17&date_to=2026-12-18"),
-        ("trends, formal only", f"/api/v1/heatmaps/schools/{sid}/trends?setting=formal"),
-        ("district quality, formal only", f"/api/v1/heatmaps/districts/{did}/quality?setting=formal"),
+    school_ids = ",".join(str(s["id"]) for s in info["schools"])
+    observer, term = {"observer_id": school["observer_id"]}, {"date_from": "2026-08-17", "date_to": "2026-12-18"}
+    filtered = [  # name, the view's URL and query, the hand-written SQL of its cells
+        ("quality by place, formal only", "quality", {"by": "place", "setting": "formal"},
+         hand_written(sid, {"setting": "formal"}, "o.location_id")),
+        ("quality by week, one team", "quality", {"by": "week", "team": "Math"},
+         hand_written(sid, {"team": "Math"}, "o.local_date")),
+        ("quality by team, one observer", "quality", {"by": "team", **observer}, hand_written(sid, observer, "o.team")),
+        ("frequency, PLCs only", "frequency", {"conversation_kind": "plc"},
+         hand_written(sid, {"conversation_kind": "plc"}, None)),
+        ("frequency by weekday, one observer, one term", "frequency", {"columns": "weekday", **observer, **term},
+         hand_written(sid, {**observer, **term}, None)),
+        ("trends, formal only", "trends", {"setting": "formal"}, hand_written(sid, {"setting": "formal"}, "o.local_date")),
+        ("district quality, formal only", None, {"setting": "formal"},
+         "SELECT o.school_id, l.trait_id, count(*), sum(CASE WHEN l.level >= 1 THEN 1 ELSE 0 END), "
+         "sum(CASE WHEN l.level = 2 THEN 1 ELSE 0 END) FROM observation o JOIN observation_trait_level l "
+         f"ON l.observation_id = o.id WHERE o.school_id IN ({school_ids}) AND o.deleted_at IS NULL "
+         "AND o.setting = 'formal' GROUP BY o.school_id, l.trait_id"),
     ]
-    for name, url in filtered:
+    for name, path, query, sql in filtered:
+        url = (f"/api/v1/heatmaps/schools/{sid}/{path}" if path else f"/api/v1/heatmaps/districts/{did}/quality")
+        url += "?" + "&".join(f"{key}={value}" for key, value in query.items())
+
+        def raw_query():
+            with db.engine.connect() as connection:
+                connection.execute(text(sql)).fetchall()
+
         results.append({"view": f"filter: {name}", "app_ms": median_ms(lambda: get(url), max(3, repeat // 2)),
-                        "raw_ms": None, "page_ms": None})
+                        "raw_ms": median_ms(raw_query, max(3, repeat // 2)), "page_ms": None})
     return results
 
 

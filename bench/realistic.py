@@ -506,35 +506,6 @@ def filter_sets(observer_id: int, phone_observer_id: int | None = None) -> list[
     return sets
 
 
-def hand_written(school_id: int, query: dict, group: str | None) -> str:
-    """The raw GROUP BY computing the view's cells (frequency: conversations per place × hour, and the
-    walks' listening spans, as the view needs both)."""
-    where = [f"o.school_id = {school_id}", "o.deleted_at IS NULL"]
-    if "observer_id" in query:
-        where.append(f"o.observer_id = {query['observer_id']}")
-    if "setting" in query:
-        where.append(f"o.setting = '{query['setting']}'")
-    if "conversation_kind" in query:
-        where.append(f"o.conversation_kind = '{query['conversation_kind']}'")
-    if "team" in query:
-        where.append(f"o.team = '{query['team']}'")
-    if "date_from" in query:
-        where.append(f"o.local_date BETWEEN '{query['date_from']}' AND '{query['date_to']}'")
-    if group is not None:
-        return (f"SELECT l.trait_id, {group}, count(*), sum(CASE WHEN l.level >= 1 THEN 1 ELSE 0 END), "
-                f"sum(CASE WHEN l.level = 2 THEN 1 ELSE 0 END) FROM observation o "
-                f"JOIN observation_trait_level l ON l.observation_id = o.id WHERE {' AND '.join(where)} "
-                f"GROUP BY l.trait_id, {group}")
-    walk_where = [f"w.school_id = {school_id}", "w.deleted_at IS NULL"]
-    if "observer_id" in query:
-        walk_where.append(f"w.observer_id = {query['observer_id']}")
-    if "date_from" in query:
-        walk_where.append(f"w.started_at >= '{query['date_from']}' AND w.started_at < '{query['date_to']} 23:59:59'")
-    return (f"SELECT o.location_id, o.local_date, count(*), count(w.id) FROM observation o LEFT JOIN walk w "
-            f"ON w.id = o.walk_id AND w.deleted_at IS NULL WHERE {' AND '.join(where)} GROUP BY o.location_id, o.local_date "
-            f"UNION ALL SELECT 0, w.started_at, 0, 0 FROM walk w WHERE {' AND '.join(walk_where)}")
-
-
 def filter_matrix(engine: str, app, db, school: dict, observers: list[dict], repeat: int) -> list[dict]:
     """Every school view × defaults, each filter and each pair of filters: the API (in-process, as the
     district admin) beside the hand-written GROUP BY of the same cells, medians of `repeat`."""
@@ -556,7 +527,7 @@ def filter_matrix(engine: str, app, db, school: dict, observers: list[dict], rep
                 response = client.get(url, query_string=params)
                 assert response.status_code == 200, (url, params, response.get_data(as_text=True)[:300])
 
-            sql = hand_written(school["id"], query, group)
+            sql = district.hand_written(school["id"], query, group)
 
             def raw():
                 with db.engine.connect() as connection:
