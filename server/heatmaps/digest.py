@@ -18,10 +18,9 @@ from collections.abc import Iterable
 from sqlalchemy import and_, delete, func, select, update
 
 from server.db import db, insert_rows
-from server.enums import ConversationKind, Setting
 from server.heatmaps.models import LANE_COLUMNS, HeatmapConversation, HeatmapWalkTime
-from server.heatmaps.queries import (CONVERSATIONS, Filters, by_date_column, chunks, spot_columns, spot_key, talk_value,
-                                     week_of, weekday_sql)
+from server.heatmaps.queries import (CONVERSATIONS, EVERY_KIND, EVERY_SETTING, Filters, by_date_column, chunks, spot_columns,
+                                     spot_key, talk_value, week_of, weekday_sql)
 from server.rubrics.models import Rubric, Trait
 
 DIGEST = HeatmapConversation.__table__
@@ -163,10 +162,6 @@ def index_for(filters: Filters, grouped_by: str | None) -> str:
     if grouped_by:
         return grouped_by
     return "date" if dated else "place"
-
-
-EVERY_KIND = ("", *(kind.value for kind in ConversationKind))  # '' for none: the digest's words
-EVERY_SETTING = ("", *(setting.value for setting in Setting))
 
 
 def hinted(statement, index: str, filters: Filters):

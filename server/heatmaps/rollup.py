@@ -19,7 +19,7 @@ from server.heatmaps import digest, queries
 from server.heatmaps import rebuild as rebuilding
 from server.heatmaps.exposure import PeriodSpan, Schedule
 from server.heatmaps.models import HeatmapPlaceDay, HeatmapSchoolDay, HeatmapState, HeatmapTraitDay, HeatmapTraitWeek
-from server.heatmaps.queries import (CONVERSATIONS, FACETS, Filters, L, O, by_date_column, matches, spot_columns, spot_key,
+from server.heatmaps.queries import (CONVERSATIONS, FACETS, Filters, L, O, by_date_column, spot_columns, spot_key,
                                      week_of, weekday_sql)
 from server.observations.models import ObservationTraitLevel
 from server.schools.models import Period, School
@@ -190,31 +190,36 @@ def date_conditions(table, filters: Filters) -> list:
     return conditions
 
 
-def trait_tallies(filters: Filters, trait_ids: list[int], facet: str, grain: str | None) -> dict[tuple, list[int]]:
-    """Same shape as queries.trait_tallies; the filters must all live in `facet`.
+def trait_tallies(filters: Filters, trait_ids: list[int], facet: str, grain: str | None,
+                  by_value: bool = True) -> dict[tuple, list[int]]:
+    """Same shape as queries.trait_tallies; the filters must all live in `facet`. Without `by_value` the
+    facet's values are summed (value ''), as queries.trait_tallies sums them for the 'all' facet: a view
+    filtered within a facet but not grouped by it (trends or the district under a setting) reads what it
+    shows, not a row per day and value (a district's days by value were ~60k rows for Python to add up).
 
     Whole weeks inside the date range are read from the week table, the days at its edges from the
     day table, so a year is ~52 rows per key whatever the range.
     """
     tallies: dict[tuple, list[int]] = {}
+    kept = queries.kept_values(facet, filters)
     if grain == "day":
         parts = [(TRAIT_DAY, TRAIT_DAY.c.local_date, date_conditions(TRAIT_DAY, filters))]
     else:
         parts = week_and_edge_parts(filters.date_from, filters.date_to)
     for table, when, conditions in parts:
         t = table.c
-        dims = [t.value] + ([when] if grain else [])
+        dims = ([t.value] if by_value else []) + ([when] if grain else [])
         statement = (
             select(t.school_id, t.trait_id, *dims, func.sum(t.n), func.sum(t.heard), func.sum(t.strong), func.sum(t.walked))
-            .where(t.facet == facet, t.school_id.in_(filters.school_ids), t.trait_id.in_(trait_ids), *conditions)
+            .where(t.facet == facet, t.school_id.in_(filters.school_ids), t.trait_id.in_(trait_ids), *conditions,
+                   *([t.value.in_(kept)] if kept is not None else []))
             .group_by(t.school_id, t.trait_id, *dims)
         )
         for row in db.session.execute(statement):
-            value = row[2]
-            if not matches(facet, value, filters):
-                continue
-            moment = (week_of(row[3]) if grain == "week" else row[3]) if grain else None
-            total = tallies.setdefault((row[0], row[1], value, moment), [0, 0, 0, 0])
+            school_id, trait_id, *keys = row[:-4]
+            value = keys.pop(0) if by_value else ""
+            moment = (week_of(keys[0]) if grain == "week" else keys[0]) if grain else None
+            total = tallies.setdefault((school_id, trait_id, value, moment), [0, 0, 0, 0])
             for index, number in enumerate(row[-4:]):
                 total[index] += int(number or 0)
     return tallies

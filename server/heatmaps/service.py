@@ -107,7 +107,8 @@ def trait_tallies(filters: Filters, trait_ids: list[int], by_facet: str | None, 
     from_raw = tuple(s for s in filters.school_ids if s not in built)
     tallies = {}
     if from_rollup and facet in queries.FACETS:
-        tallies.update(rollup.trait_tallies(replace(filters, school_ids=from_rollup), trait_ids, facet, grain))
+        tallies.update(rollup.trait_tallies(replace(filters, school_ids=from_rollup), trait_ids, facet, grain,
+                                            by_value=by_facet is not None))
     elif from_rollup:
         found = (digest.trait_tallies(replace(filters, school_ids=from_rollup), trait_ids, by_facet or "all", grain)
                  if digest.answers(filters, by_facet) else None)

@@ -69,6 +69,18 @@ def tallies_by_source(school_ids: tuple[int, ...], trait_ids: list[int]) -> list
             for grain in (None, "week", "day"):
                 pairs.append((f"traits {facet} grain={grain} {filters_in_range.date_from}–{filters_in_range.date_to}",
                               rollup.trait_tallies(filters_in_range, trait_ids, facet, grain), regrained(by_day, grain)))
+    narrowed = {"talk": [{"setting": "formal"}, {"conversation_kind": "hallway_chat"},
+                         {"setting": "informal", "conversation_kind": "hallway_chat"}],
+                "team": [{"team": "Math"}, {"team": ""}]}  # the filters that live in a facet: its rows alone are read
+    for facet, choices in narrowed.items():
+        for chosen in choices:
+            in_facet = Filters(school_ids=school_ids, **chosen)
+            by_day, summed = (queries.trait_tallies(in_facet, trait_ids, name, "day") for name in (facet, "all"))
+            for grain in (None, "week", "day"):
+                pairs.append((f"traits {facet} {chosen} grain={grain}", rollup.trait_tallies(in_facet, trait_ids, facet, grain),
+                              regrained(by_day, grain)))
+                pairs.append((f"traits {facet} {chosen} grain={grain}, values summed",
+                              rollup.trait_tallies(in_facet, trait_ids, facet, grain, by_value=False), regrained(summed, grain)))
     for school_id in school_ids:
         schedule = rollup.schedule_for(school_id)
         raw_by_day = queries.presence(school_id, schedule, filters, True)
