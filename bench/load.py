@@ -41,13 +41,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.sync_ingest import fresh_database
 from server import gunicorn_conf
+from tests.conftest import EASED_HASHING
 from tests.subprocesses import Server, app_env, free_port, run_python
 
 SCHOOLS, PHONES, DASHBOARDS = 5, 50, 5
 WORKERS = 4
 PASSWORD = "correct horse battery staple"  # tests.factories' password
 REQUEST_TIMEOUT = 30
-EASED_HASHING = {"ARGON2_TIME_COST": 2, "ARGON2_MEMORY_KIB": 19456}
 SEED = f"""
 import json
 from server import create_app

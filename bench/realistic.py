@@ -321,18 +321,18 @@ def autovacuum_due(db, engine: str) -> list[str]:
         settings = {name: float(value) for name, value in connection.execute(text(
             "SELECT name, setting FROM pg_settings WHERE name LIKE 'autovacuum_%' AND vartype = 'real' "
             "OR name LIKE 'autovacuum_%threshold'")).all()}
+        def limit(own: dict, kind: str, tuples: float) -> float:
+            """Autovacuum's threshold for `kind` on a table of `tuples` rows, with its own settings `own`."""
+            scale = float(own.get(f"autovacuum_{kind}_scale_factor", settings[f"autovacuum_{kind}_scale_factor"]))
+            return float(own.get(f"autovacuum_{kind}_threshold", settings[f"autovacuum_{kind}_threshold"])) + scale * tuples
+
         for name, inserted, dead, modified, tuples in connection.execute(text(
                 "SELECT s.relname, s.n_ins_since_vacuum, s.n_dead_tup, s.n_mod_since_analyze, greatest(c.reltuples, 0) "
                 "FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid "
                 "WHERE c.relpersistence <> 't'")).all():  # not another session's temporary table (the rebuild's tiles)
             own = dict(option.split("=") for option in options[name].split(",") if option)
-
-            def limit(kind: str) -> float:
-                scale = float(own.get(f"autovacuum_{kind}_scale_factor", settings[f"autovacuum_{kind}_scale_factor"]))
-                return float(own.get(f"autovacuum_{kind}_threshold", settings[f"autovacuum_{kind}_threshold"])) + scale * tuples
-
-            vacuum = inserted > limit("vacuum_insert") or dead > limit("vacuum")
-            if vacuum or modified > limit("analyze"):
+            vacuum = inserted > limit(own, "vacuum_insert", tuples) or dead > limit(own, "vacuum", tuples)
+            if vacuum or modified > limit(own, "analyze", tuples):
                 connection.execute(text(f"{'VACUUM (ANALYZE)' if vacuum else 'ANALYZE'} \"{name}\""))
                 done.append(f"{'vacuum' if vacuum else 'analyze'} {name}")
     return done
@@ -389,8 +389,7 @@ def run(engine: str, args) -> dict:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     command = [str(Path(sys.executable).parent / "gunicorn"), "--bind", f"127.0.0.1:{port}", "-c",
-               "python:server.gunicorn_conf", "--workers", "1", "server:create_app({'ARGON2_TIME_COST': 2, "
-               "'ARGON2_MEMORY_KIB': 19456})"]
+               "python:server.gunicorn_conf", "--workers", "1", f"server:create_app({EASED_HASHING!r})"]
     with Server(command, env, work) as server, app.app_context():
         status, _h, _b = server.get(f"{base}/healthz", deadline_seconds=60)
         assert status == 200, server.output()

@@ -64,10 +64,11 @@ def fresh_database(engine: str) -> tuple[str, callable]:
 def build_app(url: str):
     os.environ.setdefault("HALLPULSE_INSTANCE", tempfile.mkdtemp(prefix="hallpulse-bench-instance-"))
     from server import create_app
+    from tests.conftest import EASED_HASHING
 
     return create_app({
         "HALLPULSE_ENV": "testing", "TESTING": True, "SQLALCHEMY_DATABASE_URI": url,
-        "RATELIMIT_STORAGE_URI": "memory://", "ARGON2_TIME_COST": 2, "ARGON2_MEMORY_KIB": 19456,
+        "RATELIMIT_STORAGE_URI": "memory://", **EASED_HASHING,
         "INSTANCE_DIR": os.environ["HALLPULSE_INSTANCE"],
     })
 
