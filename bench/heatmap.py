@@ -121,10 +121,10 @@ class Generator:
 def create_app_for(url: str, instance: Path):
     os.environ["HALLPULSE_INSTANCE"] = str(instance)
     from server import create_app
+    from tests.conftest import EASED_HASHING
 
     return create_app({"SQLALCHEMY_DATABASE_URI": url, "INSTANCE_DIR": str(instance), "HALLPULSE_ENV": "testing",
-                       "TESTING": True, "RATELIMIT_STORAGE_URI": "memory://", "RATELIMIT_ENABLED": False,
-                       "ARGON2_TIME_COST": 2, "ARGON2_MEMORY_KIB": 19456})
+                       "TESTING": True, "RATELIMIT_STORAGE_URI": "memory://", "RATELIMIT_ENABLED": False, **EASED_HASHING})
 
 
 def fresh_database(engine: str, work: Path) -> str:
