@@ -71,9 +71,9 @@ TALK_VALUES = tuple(talk_value(setting, kind) for setting in EVERY_SETTING for k
 
 
 def kept_values(facet: str, filters: Filters) -> list[str] | None:
-    """The values of `facet` that the filters living in it keep, or None for all of them: a statement
-    names them, so the database does not read the other values' rows (a district's talk rows read whole
-    for one setting and sorted out afterwards was ~200 ms whatever the district's size)."""
+    """The values of `facet` that the filters living in it keep, or None for all of them. A statement
+    names them, so the database skips the other values' rows instead of returning them to be sorted
+    out in Python (a 3M district's quality under a setting: 162 → 101 ms)."""
     if facet == "talk" and (filters.setting or filters.conversation_kind):
         return [value for value in TALK_VALUES if talk_matches(value, filters)]
     if facet == "team" and filters.team is not None:
