@@ -347,6 +347,7 @@ def run(engine: str, args) -> dict:
     from server.gunicorn_conf import freeze_startup_objects
     from server.heatmaps import rollup
     from server.observations.models import Observation
+    from tests.conftest import EASED_HASHING
     from tests.subprocesses import Server, app_env, free_port
 
     work = Path(args.work)
