@@ -26,6 +26,7 @@ import time
 import uuid
 from datetime import date, datetime, time as clock, timedelta, timezone
 from pathlib import Path
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -306,26 +307,31 @@ def median_ms(action, repeat: int) -> float:
     return statistics.median(samples)
 
 
+SHARES = "count(*), sum(CASE WHEN l.level >= 1 THEN 1 ELSE 0 END), sum(CASE WHEN l.level = 2 THEN 1 ELSE 0 END)"
+LEVELS_JOIN = "FROM observation o JOIN observation_trait_level l ON l.observation_id = o.id"
+
+
 def raw_baselines(engine: str, school_id: int, school_ids: list[int]) -> dict[str, str]:
     """Hand-written SQL for the same tables the views show (all rows fetched)."""
     ids = ",".join(map(str, school_ids))
     hour = "strftime('%H', o.observed_at)" if engine == "sqlite" else "extract(hour from o.observed_at)"
     live = "o.deleted_at IS NULL"
-    shares = ("count(*), sum(CASE WHEN l.level >= 1 THEN 1 ELSE 0 END), sum(CASE WHEN l.level = 2 THEN 1 ELSE 0 END)")
-    join = "FROM observation o JOIN observation_trait_level l ON l.observation_id = o.id"
     return {
         "school quality (trait × kind)":
-            f"SELECT o.conversation_kind, l.trait_id, {shares} {join} WHERE o.school_id = {school_id} AND {live} "
+            f"SELECT o.conversation_kind, l.trait_id, {SHARES} {LEVELS_JOIN} WHERE o.school_id = {school_id} AND {live} "
             "GROUP BY o.conversation_kind, l.trait_id",
         "school trends (trait × day)":
-            f"SELECT o.local_date, l.trait_id, {shares} {join} WHERE o.school_id = {school_id} AND {live} "
+            f"SELECT o.local_date, l.trait_id, {SHARES} {LEVELS_JOIN} WHERE o.school_id = {school_id} AND {live} "
             "GROUP BY o.local_date, l.trait_id",
         "school frequency (place × hour)":
             f"SELECT o.location_id, {hour}, count(*) FROM observation o WHERE o.school_id = {school_id} AND {live} "
             f"GROUP BY o.location_id, {hour}",
         "district quality (school × trait)":
-            f"SELECT o.school_id, l.trait_id, {shares} {join} WHERE o.school_id IN ({ids}) AND {live} "
+            f"SELECT o.school_id, l.trait_id, {SHARES} {LEVELS_JOIN} WHERE o.school_id IN ({ids}) AND {live} "
             "GROUP BY o.school_id, l.trait_id",
+        "district quality, formal only":
+            f"SELECT o.school_id, l.trait_id, {SHARES} {LEVELS_JOIN} WHERE o.school_id IN ({ids}) AND {live} "
+            "AND o.setting = 'formal' GROUP BY o.school_id, l.trait_id",
         "district frequency (school × day)":
             f"SELECT o.school_id, o.local_date, count(*) FROM observation o WHERE o.school_id IN ({ids}) AND {live} "
             "GROUP BY o.school_id, o.local_date",
@@ -347,9 +353,7 @@ def hand_written(school_id: int, query: dict, group: str | None) -> str:
     if "date_from" in query:
         where.append(f"o.local_date BETWEEN '{query['date_from']}' AND '{query['date_to']}'")
     if group is not None:
-        return (f"SELECT l.trait_id, {group}, count(*), sum(CASE WHEN l.level >= 1 THEN 1 ELSE 0 END), "
-                f"sum(CASE WHEN l.level = 2 THEN 1 ELSE 0 END) FROM observation o "
-                f"JOIN observation_trait_level l ON l.observation_id = o.id WHERE {' AND '.join(where)} "
+        return (f"SELECT l.trait_id, {group}, {SHARES} {LEVELS_JOIN} WHERE {' AND '.join(where)} "
                 f"GROUP BY l.trait_id, {group}")
     walk_where = [f"w.school_id = {school_id}", "w.deleted_at IS NULL"]
     if "observer_id" in query:
@@ -395,7 +399,6 @@ def measure_views(app, db, engine: str, info: dict, repeat: int) -> list[dict]:
         row = {"view": name, "app_ms": median_ms(lambda: get(api_url), repeat), "raw_ms": median_ms(raw_query, repeat)}
         row["page_ms"] = median_ms(lambda: get(page_url), repeat) if page_url else None
         results.append(row)
-    school_ids = ",".join(str(s["id"]) for s in info["schools"])
     observer, term = {"observer_id": school["observer_id"]}, {"date_from": "2026-08-17", "date_to": "2026-12-18"}
     filtered = [  # name, the view's URL and query, the hand-written SQL of its cells
         ("quality by place, formal only", "quality", {"by": "place", "setting": "formal"},
@@ -409,14 +412,11 @@ def measure_views(app, db, engine: str, info: dict, repeat: int) -> list[dict]:
          hand_written(sid, {**observer, **term}, None)),
         ("trends, formal only", "trends", {"setting": "formal"}, hand_written(sid, {"setting": "formal"}, "o.local_date")),
         ("district quality, formal only", None, {"setting": "formal"},
-         "SELECT o.school_id, l.trait_id, count(*), sum(CASE WHEN l.level >= 1 THEN 1 ELSE 0 END), "
-         "sum(CASE WHEN l.level = 2 THEN 1 ELSE 0 END) FROM observation o JOIN observation_trait_level l "
-         f"ON l.observation_id = o.id WHERE o.school_id IN ({school_ids}) AND o.deleted_at IS NULL "
-         "AND o.setting = 'formal' GROUP BY o.school_id, l.trait_id"),
+         baselines["district quality, formal only"]),
     ]
     for name, path, query, sql in filtered:
         url = (f"/api/v1/heatmaps/schools/{sid}/{path}" if path else f"/api/v1/heatmaps/districts/{did}/quality")
-        url += "?" + "&".join(f"{key}={value}" for key, value in query.items())
+        url += "?" + urlencode(query)
 
         def raw_query():
             with db.engine.connect() as connection:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.conftest import pages_on_one_engine
-
 from tests.browser.test_dashboards import LAPTOP, OFF_SCREEN, PHONE, lincoln
 
 pytestmark = [pytest.mark.browser, pages_on_one_engine("demo")]

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from tests.browser.conftest import pages_on_one_engine
-
 from tests.browser.test_dashboards import LAPTOP, PHONE, lincoln
 
 pytestmark = [pytest.mark.browser, pages_on_one_engine("demo")]

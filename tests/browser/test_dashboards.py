@@ -9,10 +9,9 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-
-from tests.browser.conftest import pages_on_one_engine
 from playwright.sync_api import expect
 
+from tests.browser.conftest import pages_on_one_engine
 from tests.browser.demo_district import DEMO_PASSWORD, LAPTOP
 
 pytestmark = [pytest.mark.browser, pages_on_one_engine("demo")]
