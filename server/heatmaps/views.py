@@ -19,7 +19,7 @@ from server.coverage import questions as coverage_questions
 from server.db import db
 from server.errors import http_error_response
 from server.heatmaps import charts, exports, page_errors, questions, rates, service
-from server.heatmaps.cells import STEPS, Cell, Heatmap, format_value, key_text
+from server.heatmaps.cells import STEPS, Axis, Cell, Heatmap, format_value, key_text
 from server.heatmaps.service import BY_LABELS, SETTING_LABELS, TALK_LABELS
 
 bp = Blueprint("heatmaps", __name__)
@@ -251,6 +251,28 @@ def cell_title(heatmap: Heatmap, row_label: str, column_label: str, cell: Cell) 
     return text + (f". Too few to read (n under {heatmap.min_n})." if cell.few else ".")
 
 
+def shown_rows(heatmap: Heatmap) -> list[tuple[Axis, list[tuple[str, str, str | None, int, str | None]]]]:
+    """Each row with what each of its cells shows: (classes, title, the value as text or None when empty, n,
+    flag or None), worked out in one pass rather than by four template calls a cell. A district's two tables
+    of 50 schools hold ~660 cells: its page took 49.6 ms, now 43.2 (docs/performance.md)."""
+    rows = []
+    for row in heatmap.rows:
+        shown = []
+        for column in heatmap.columns:
+            cell = heatmap.cell(row.key, column.key)
+            classes = cell_classes(cell) + (" is-total" if column.total else "")
+            title = cell_title(heatmap, row.label, column.label, cell)
+            if cell.empty:
+                shown.append((classes, title, None, 0, None))
+                continue
+            text = format_value(cell.value, "count" if cell.fallback else heatmap.measure)
+            flag = ("too little listening to read" if cell.thin else "too few" if cell.few
+                    else "count" if cell.fallback else None)
+            shown.append((classes, title, text, cell.n, flag))
+        rows.append((row, shown))
+    return rows
+
+
 def breakable(label: str) -> Markup:
     """A column label that may wrap after a slash ("Grade/department meeting"), so a table fits a laptop."""
     return escape(label).replace("/", Markup("/<wbr>"))
@@ -288,6 +310,7 @@ def form_value(value) -> str:
 @bp.context_processor
 def helpers() -> dict:
     return {"cell_classes": cell_classes, "cell_title": cell_title, "format_value": format_value, "query_for": query_for,
+            "shown_rows": shown_rows,
             "breakable": breakable, "has_data": has_data, "nothing_logged": nothing_logged, "form_value": form_value,
             "problems": None, "invalid": (),
             "rate_meaning": rates.rate_meaning,
