@@ -74,6 +74,25 @@ def write_from_here() -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+SUMMING_WORK_MEM = "32MB"
+
+
+def room_to_sum() -> None:
+    """PostgreSQL: this transaction's sorts and hash tables may use SUMMING_WORK_MEM, not the server's
+    default 4 MB. A filtered view sums tens of thousands of the digest's wide rows (~100 bytes each): at
+    4 MB a leader's 35k rows are sorted on disk, and the planner will not hash the few hundred groups
+    it guesses at ten thousand, so a busy observer's 233k rows were sorted on disk (docs/performance.md).
+    SET LOCAL ends with the transaction, so the pool's connections keep the server's setting; once a
+    transaction."""
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql":
+        return
+    transaction = connection.get_transaction()
+    if connection.info.get("room_to_sum") is not transaction:
+        connection.exec_driver_sql(f"SET LOCAL work_mem = '{SUMMING_WORK_MEM}'")
+        connection.info["room_to_sum"] = transaction
+
+
 def built_on(dialect_name: str):
     """Alembic's `include_object` for one engine: an index the models build only on another engine
     (`Index.info["only_on"]`, beside its `ddl_if`) is not compared, since Alembic ignores `ddl_if`."""

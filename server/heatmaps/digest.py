@@ -17,7 +17,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import and_, delete, func, select, update
 
-from server.db import db, insert_rows
+from server.db import db, insert_rows, room_to_sum
 from server.heatmaps.models import LANE_COLUMNS, HeatmapConversation, HeatmapWalkTime
 from server.heatmaps.queries import (CONVERSATIONS, EVERY_KIND, EVERY_SETTING, Filters, by_date_column, chunks, spot_columns,
                                      spot_key, talk_value, week_of, weekday_sql)
@@ -191,6 +191,12 @@ def hinted(statement, index: str, filters: Filters):
     return statement
 
 
+def summed(statement):
+    """A read that sums many of the digest's rows, with room to sort or hash them in memory (db.room_to_sum)."""
+    room_to_sum()
+    return db.session.execute(statement)
+
+
 def trait_tallies(filters: Filters, trait_ids: list[int], facet: str, grain: str | None) -> dict[tuple, list[int]] | None:
     """As queries.trait_tallies (`facet` the columns' facet, 'all' for none), except that `walked` is
     counted for conversations (trait 0) only, the one place a view reads it; None when the rubric
@@ -236,8 +242,8 @@ def trait_tallies(filters: Filters, trait_ids: list[int], facet: str, grain: str
         # the time under an observer filter); the lanes count only when every row of the group is of the
         # view's rubric, the usual case; otherwise they are read apart, with the rubric as a condition.
         both = [func.min(D.rubric_id), func.max(D.rubric_id), *sums] if real_traits else []
-        rows = db.session.execute(hinted(select(*group, func.count(), func.sum(D.walked), *both)
-                                         .where(*conditions(filters)).group_by(*group), index, filters)).all()
+        rows = summed(hinted(select(*group, func.count(), func.sum(D.walked), *both)
+                             .where(*conditions(filters)).group_by(*group), index, filters)).all()
         at = 1 + len(dims)
         apart = bool(real_traits) and any(row[at + 2] != filters.rubric_id or row[at + 3] != filters.rubric_id
                                           for row in rows)
@@ -249,7 +255,7 @@ def trait_tallies(filters: Filters, trait_ids: list[int], facet: str, grain: str
     if apart:
         statement = hinted(select(*group, *sums).where(*conditions(filters), D.rubric_id == filters.rubric_id)
                            .group_by(*group), index, filters)
-        for row in db.session.execute(statement):
+        for row in summed(statement):
             value, moment = key_of(row[1:1 + len(dims)])
             add_traits(row[0], value, moment, row[1 + len(dims):])
     return tallies
@@ -281,7 +287,7 @@ def heard(school_id: int, filters: Filters, by_date: bool | str) -> dict[tuple, 
         spots = spot_columns(days.c, by_date)
         statement = (select(day_of_week, *spots, func.sum(days.c.conversations), func.sum(days.c.walked))
                      .group_by(day_of_week, *spots))
-    return {spot_key(row, by_date): [int(row[-2]), int(row[-1] or 0)] for row in db.session.execute(statement)}
+    return {spot_key(row, by_date): [int(row[-2]), int(row[-1] or 0)] for row in summed(statement)}
 
 
 def listening(school_id: int, filters: Filters, by_date: bool | str) -> dict[tuple, float]:
@@ -304,4 +310,4 @@ def listening(school_id: int, filters: Filters, by_date: bool | str) -> dict[tup
         weekday = weekday_sql(days.c.local_date)
         spots = spot_columns(days.c, by_date)
         statement = select(weekday, *spots, func.sum(days.c.seconds)).group_by(weekday, *spots)
-    return {spot_key(row, by_date): float(row[-1]) for row in db.session.execute(statement)}
+    return {spot_key(row, by_date): float(row[-1]) for row in summed(statement)}

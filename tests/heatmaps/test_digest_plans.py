@@ -14,10 +14,13 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from server.db import insert_rows
+import pytest
+from sqlalchemy import text
+
+from server.db import SUMMING_WORK_MEM, insert_rows
 from server.heatmaps import digest, rollup
 from server.heatmaps.digest import DIGEST
-from server.heatmaps.queries import Filters
+from server.heatmaps.queries import CONVERSATIONS, Filters
 from tests import factories
 from tests.heatmaps.conftest import add_observation, add_walk, get_json
 from tests.query_plans import query_plan, statements_run
@@ -169,9 +172,70 @@ def test_a_busy_observers_conversations_by_place_are_planned_for_the_places_ther
         assert plan[0]["Plan Rows"] <= pairs, (plan[0]["Plan Rows"], pairs)
 
 
+def test_a_busy_observers_rows_are_estimated_as_many_as_they_are(db, school):
+    """PostgreSQL took a school and an observer as independent: at a 300k school it guessed 88k rows for an
+    observer holding 233k, and planned a sort of the fewer rows that spilled to disk. Migration 0029's
+    statistics count the pairs there are. Here one observer holds 4,000 of a school's 5,000 conversations
+    in a district of 20,000: independence would guess ~1,000."""
+    if db.engine.dialect.name == "sqlite":
+        pytest.skip("SQLite keeps no statistics of column pairs to check")
+    observer, colleague = factories.create_user("observer", school), factories.create_user("observer", school)
+    rubric = factories.default_rubric()
+    others = [factories.create_school(district=school.district) for _ in range(15)]
+    rollup.rebuild()
+    bits = digest.TraitBits()
+    people = [observer] * 4000 + [colleague] * 1000
+    rows = [digest.digest_row(conversation(school, person, number % 10, rubric.id), {}, 1, 1, bits)
+            for number, person in enumerate(people)]
+    for index, other in enumerate(others):
+        theirs = factories.create_user("observer", other)
+        rows += [digest.digest_row(conversation(other, theirs, 100 + index, rubric.id), {}, 1, 1, bits) for _ in range(1000)]
+    insert_rows(DIGEST, rows)
+    db.session.commit()
+    filters = Filters(school_ids=(school.id,), observer_id=observer.id, rubric_id=rubric.id)
+    reads = digest_reads(db, lambda: digest.trait_tallies(filters, [trait.id for trait in rubric.traits], "all", "day"))
+    assert reads
+    for statement, parameters in reads:
+        plan = query_plan(db, statement, parameters, analyzed="heatmap_conversation")
+        scans = [node for node in plan if node.get("Relation Name") == "heatmap_conversation"]
+        assert scans and all(node["Plan Rows"] >= 3000 for node in scans), scans
+
+
 def conversation(school, observer, place: int, rubric_id: int, day: date = date(2026, 11, 10),
                  setting: str = "informal", kind: str = "hallway_chat") -> dict:
     """An observation as digest.digest_row reads it: by default a chat in the hallway on one day."""
     return {"id": uuid.uuid4(), "school_id": school.id, "local_date": day, "location_id": place,
             "setting": setting, "conversation_kind": kind, "team": None,
             "observer_id": observer.id if observer else None, "rubric_id": rubric_id}
+
+
+def test_a_digest_read_has_room_to_sum_for_its_transaction_only(db, school):
+    """PostgreSQL: the digest's reads sort and hash in 32 MB, not the server's default 4 MB, where a busy
+    observer's rows were sorted on disk (docs/performance.md); set once a transaction, and gone with it, so
+    a pooled connection keeps the server's setting. SQLite has no such setting: nothing is sent."""
+    observer, rubric = factories.create_user("observer", school), factories.default_rubric()
+    rollup.rebuild()
+    bits = digest.TraitBits()
+    insert_rows(DIGEST, [digest.digest_row(conversation(school, observer, number % 10, rubric.id), {}, 1, 1, bits)
+                         for number in range(50)])
+    db.session.commit()
+    filters = Filters(school_ids=(school.id,), observer_id=observer.id, rubric_id=rubric.id)
+    traits = [trait.id for trait in rubric.traits] + [CONVERSATIONS]
+
+    def settings_sent(statement: str, _executemany: bool) -> bool:
+        return statement.lstrip().upper().startswith("SET")
+
+    with statements_run(db, settings_sent) as sent:
+        first = digest.trait_tallies(filters, traits, "all", "day")
+        digest.heard(school.id, filters, "weekday")
+        digest.listening(school.id, filters, False)
+    assert first  # the reads read
+    if db.engine.dialect.name == "sqlite":
+        assert sent == []
+        return
+    assert [statement for statement, _ in sent] == [f"SET LOCAL work_mem = '{SUMMING_WORK_MEM}'"]
+    assert db.session.execute(text("SHOW work_mem")).scalar() == SUMMING_WORK_MEM
+    db.session.commit()
+    with db.engine.connect() as fresh:
+        default = fresh.execute(text("SHOW work_mem")).scalar()
+    assert default != SUMMING_WORK_MEM and db.session.execute(text("SHOW work_mem")).scalar() == default
