@@ -82,8 +82,7 @@ def room_to_sum() -> None:
     default 4 MB. A filtered view sums tens of thousands of the digest's wide rows (~100 bytes each): at
     4 MB a leader's 35k rows are sorted on disk, and the planner will not hash the few hundred groups
     it guesses at ten thousand, so a busy observer's 233k rows were sorted on disk (docs/performance.md).
-    SET LOCAL ends with the transaction, so the pool's connections keep the server's setting; once a
-    transaction."""
+    Sent once a transaction: SET LOCAL ends with it, so a pooled connection keeps the server's setting."""
     connection = db.session.connection()
     if connection.dialect.name != "postgresql":
         return
