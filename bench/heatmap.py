@@ -179,6 +179,20 @@ def idle_backends(engine):
     return idle
 
 
+ROLLUP_TABLES = ("heatmap_trait_day", "heatmap_trait_week", "heatmap_place_day", "heatmap_school_day",
+                 "heatmap_conversation", "heatmap_walk_time", "heatmap_state")
+
+
+def settle_rollup(db, engine: str) -> None:
+    """After the bulk rebuild, what autovacuum would soon do: statistics for the planner and, on
+    PostgreSQL, the visibility map (without it an index-only scan reads the heap for every row)."""
+    from sqlalchemy import text
+
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        for table in ROLLUP_TABLES:
+            connection.execute(text(f"{'VACUUM ' if engine == 'postgresql' else ''}ANALYZE {table}"))
+
+
 def set_up_district(db, schools: int) -> dict:
     """District, schools (five zones), schedules, places, one observer per school and the district admin."""
     from sqlalchemy import insert, select
@@ -539,9 +553,7 @@ def run(engine: str, args) -> None:
         rollup.rebuild()
         db.session.commit()
         print(f"[{engine}] rollup rebuilt in {time.perf_counter() - started:.1f} s")
-        with db.engine.begin() as connection:
-            for table in ("heatmap_trait_day", "heatmap_place_day", "heatmap_school_day", "heatmap_state"):
-                connection.execute(text(f"ANALYZE {table}"))
+        settle_rollup(db, engine)
         if args.idle_until:
             print(f"[{engine}] loaded and rebuilt; waiting for {args.idle_until} to exist", flush=True)
             while not Path(args.idle_until).exists():

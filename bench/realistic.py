@@ -288,20 +288,6 @@ def fifths(rows: list[tuple[int, float, float]]) -> list[dict]:
     return out
 
 
-ROLLUP_TABLES = ("heatmap_trait_day", "heatmap_trait_week", "heatmap_place_day", "heatmap_school_day",
-                 "heatmap_conversation", "heatmap_walk_time")
-
-
-def settle_rollup(db, engine: str) -> None:
-    """After the bulk rebuild, what autovacuum would soon do: statistics for the planner and, on
-    PostgreSQL, the visibility map (without it an index-only scan reads the heap for every row)."""
-    from sqlalchemy import text
-
-    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        for table in ROLLUP_TABLES:
-            connection.execute(text(f"{'VACUUM ' if engine == 'postgresql' else ''}ANALYZE {table}"))
-
-
 def autovacuum_due(db, engine: str) -> list[str]:
     """PostgreSQL with autovacuum off (as on the benchmark machine): vacuum and analyze the tables that
     autovacuum would have by now, by its own thresholds and each table's settings. The matrix then
@@ -375,7 +361,7 @@ def run(engine: str, args) -> dict:
         print(f"[{engine}] background: {loaded['observation']:,} observations ({rows:,} rows) bulk-loaded in "
               f"{loaded['seconds']:.1f} s ({rows / loaded['seconds']:,.0f} rows/s); whole-district rebuild "
               f"{report['rebuild_s']:.1f} s", flush=True)
-        settle_rollup(db, engine)
+        district.settle_rollup(db, engine)
         school, other = info["schools"][0], info["schools"][-1]
         observers = add_observers(db, school, args.observers, info["district_id"])
         phones = Phones(args.seed + 1, school, observers, info["rubric_id"], args.synced)

@@ -56,7 +56,7 @@ with app.app_context():
         for t in ("walk", "observation", "observation_trait_level", "location", "school"):
             c.execute(text(f"ANALYZE {t}"))
     rollup.rebuild(); db.session.commit()
-    realistic.settle_rollup(db, a.engine)
+    district.settle_rollup(db, a.engine)
     school, other = info["schools"][0], info["schools"][-1]
     observers = realistic.add_observers(db, school, 3, info["district_id"])
     phones = realistic.Phones(8, school, observers, info["rubric_id"], a.synced)
