@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from schemas.base import CleanString, Day, StrictSchema
+from schemas.base import CleanString, Day, DictDumpSchema, StrictSchema
 
 SETTINGS = ("informal", "formal")
 CONVERSATION_KINDS = (
@@ -66,7 +66,7 @@ class DistrictFrequencyArgsSchema(DistrictArgsSchema):
     measure = fields.String(load_default="rate", validate=validate.OneOf(("rate", "count")))
 
 
-class CellSchema(StrictSchema):
+class CellSchema(DictDumpSchema):
     column = fields.String(metadata={"description": "The column's key"})
     n = fields.Integer(metadata={"description": "Conversations behind the number (for rates: those heard on walks)"})
     value = fields.Float(allow_none=True, metadata={"description": "What the cell shows; null when empty"})
@@ -88,7 +88,7 @@ class CellSchema(StrictSchema):
                                                   "than twice the rate wide: too little listening to read, not coloured"})
 
 
-class AxisSchema(StrictSchema):
+class AxisSchema(DictDumpSchema):
     key = fields.String()
     label = fields.String()
     total = fields.Boolean()
@@ -99,12 +99,12 @@ class RowSchema(AxisSchema):
     cells = fields.List(fields.Nested(CellSchema))
 
 
-class LegendStepSchema(StrictSchema):
+class LegendStepSchema(DictDumpSchema):
     step = fields.Integer()
     label = fields.String()
 
 
-class HeatmapSchema(StrictSchema):
+class HeatmapSchema(DictDumpSchema):
     view = fields.String()
     caption = fields.String()
     row_title = fields.String()
