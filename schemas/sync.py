@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
-from schemas.base import CleanString, Day, Moment, StrictSchema
+from schemas.base import CleanString, Day, DictDumpSchema, Moment, StrictSchema
 
 MAX_RECORDS = 200
 MAX_ID = 2**31 - 1
@@ -351,7 +351,7 @@ class ColistenLinkSchema(StrictSchema):
     message = fields.String(required=True)
 
 
-class SyncResultSchema(StrictSchema):
+class SyncResultSchema(DictDumpSchema):
     id = fields.String(allow_none=True, metadata={"description": "The record's UUID as sent (null if it had none)"})
     type = fields.String(allow_none=True)
     status = fields.String(required=True, validate=validate.OneOf(STATUSES))
