@@ -311,6 +311,16 @@ def load_postgres(raw, walks, observations, levels) -> None:
 
 # ---------------------------------------------------------------- timing
 
+def served_get(client, db, url: str, **options):
+    """A GET through the app in its own transaction, as a served worker answers it: the bench holds one
+    app context around its requests, so without this they shared one session and one transaction (a
+    `SET LOCAL` of one request lasted into the next; no connection was checked out and pinged)."""
+    try:
+        return client.get(url, **options)
+    finally:
+        db.session.remove()
+
+
 def median_ms(action, repeat: int) -> float:
     action()  # warm-up: caches, prepared plans
     samples = []
@@ -400,7 +410,7 @@ def measure_views(app, db, engine: str, info: dict, repeat: int) -> list[dict]:
     results = []
 
     def get(url):
-        response = client.get(url)
+        response = served_get(client, db, url)
         assert response.status_code == 200, (url, response.status_code, response.get_data(as_text=True)[:300])
 
     for name, api_url, page_url in views:
