@@ -239,3 +239,31 @@ def test_a_digest_read_has_room_to_sum_for_its_transaction_only(db, school):
     with db.engine.connect() as fresh:
         default = fresh.execute(text("SHOW work_mem")).scalar()
     assert default != SUMMING_WORK_MEM and db.session.execute(text("SHOW work_mem")).scalar() == default
+
+
+def test_days_read_in_order_keep_the_servers_memory_for_sorting(db, school):
+    """PostgreSQL: by weekday, the digest's days are summed in the index's order, with nothing large to sort
+    or hash; given room to sum, the planner hashed a sequential scan of the whole district's digest instead.
+    So those reads send no setting, while a read by place and period does."""
+    observer, rubric = factories.create_user("observer", school), factories.default_rubric()
+    rollup.rebuild()
+    bits = digest.TraitBits()
+    insert_rows(DIGEST, [digest.digest_row(conversation(school, observer, number % 10, rubric.id), {}, 1, 1, bits)
+                         for number in range(50)])
+    db.session.commit()
+    by_setting = Filters(school_ids=(school.id,), setting="formal", rubric_id=rubric.id)
+    by_observer = Filters(school_ids=(school.id,), observer_id=observer.id, rubric_id=rubric.id)
+
+    def settings_sent(statement: str, _executemany: bool) -> bool:
+        return statement.lstrip().upper().startswith("SET")
+
+    with statements_run(db, settings_sent) as by_weekday:
+        digest.heard(school.id, by_setting, "weekday")
+        digest.listening(school.id, by_observer, "weekday")
+        digest.heard(school.id, by_observer, "weekday")
+    db.session.commit()
+    with statements_run(db, settings_sent) as by_period:
+        digest.heard(school.id, by_observer, False)
+    db.session.commit()
+    assert by_weekday == []
+    assert len(by_period) == (1 if db.engine.dialect.name == "postgresql" else 0)
