@@ -17,7 +17,6 @@ import gc
 import io
 import json
 import logging
-import os
 import pstats
 import random
 import statistics

@@ -209,21 +209,28 @@ def conversation(school, observer, place: int, rubric_id: int, day: date = date(
             "observer_id": observer.id if observer else None, "rubric_id": rubric_id}
 
 
-def test_a_digest_read_has_room_to_sum_for_its_transaction_only(db, school):
-    """PostgreSQL: the digest's reads sort and hash in 32 MB, not the server's default 4 MB, where a busy
-    observer's rows were sorted on disk (docs/performance.md); set once a transaction, and gone with it, so
-    a pooled connection keeps the server's setting. SQLite has no such setting: nothing is sent."""
+def fifty_conversations(db, school) -> tuple:
+    """An observer's fifty conversations over ten places, in a school whose rollup is built: (observer, rubric)."""
     observer, rubric = factories.create_user("observer", school), factories.default_rubric()
     rollup.rebuild()
     bits = digest.TraitBits()
     insert_rows(DIGEST, [digest.digest_row(conversation(school, observer, number % 10, rubric.id), {}, 1, 1, bits)
                          for number in range(50)])
     db.session.commit()
+    return observer, rubric
+
+
+def settings_sent(statement: str, _executemany: bool) -> bool:
+    return statement.lstrip().upper().startswith("SET")
+
+
+def test_a_digest_read_has_room_to_sum_for_its_transaction_only(db, school):
+    """PostgreSQL: the digest's reads sort and hash in 32 MB, not the server's default 4 MB, where a busy
+    observer's rows were sorted on disk (docs/performance.md); set once a transaction, and gone with it, so
+    a pooled connection keeps the server's setting. SQLite has no such setting: nothing is sent."""
+    observer, rubric = fifty_conversations(db, school)
     filters = Filters(school_ids=(school.id,), observer_id=observer.id, rubric_id=rubric.id)
     traits = [trait.id for trait in rubric.traits] + [CONVERSATIONS]
-
-    def settings_sent(statement: str, _executemany: bool) -> bool:
-        return statement.lstrip().upper().startswith("SET")
 
     with statements_run(db, settings_sent) as sent:
         first = digest.trait_tallies(filters, traits, "all", "day")
@@ -245,17 +252,9 @@ def test_days_read_in_order_keep_the_servers_memory_for_sorting(db, school):
     """PostgreSQL: by weekday, the digest's days are summed in the index's order, with nothing large to sort
     or hash; given room to sum, the planner hashed a sequential scan of the whole district's digest instead.
     So those reads send no setting, while a read by place and period does."""
-    observer, rubric = factories.create_user("observer", school), factories.default_rubric()
-    rollup.rebuild()
-    bits = digest.TraitBits()
-    insert_rows(DIGEST, [digest.digest_row(conversation(school, observer, number % 10, rubric.id), {}, 1, 1, bits)
-                         for number in range(50)])
-    db.session.commit()
+    observer, rubric = fifty_conversations(db, school)
     by_setting = Filters(school_ids=(school.id,), setting="formal", rubric_id=rubric.id)
     by_observer = Filters(school_ids=(school.id,), observer_id=observer.id, rubric_id=rubric.id)
-
-    def settings_sent(statement: str, _executemany: bool) -> bool:
-        return statement.lstrip().upper().startswith("SET")
 
     with statements_run(db, settings_sent) as by_weekday:
         digest.heard(school.id, by_setting, "weekday")
