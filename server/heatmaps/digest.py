@@ -191,9 +191,13 @@ def hinted(statement, index: str, filters: Filters):
     return statement
 
 
-def summed(statement):
-    """A read that sums many of the digest's rows, with room to sort or hash them in memory (db.room_to_sum)."""
-    room_to_sum()
+def summed(statement, in_order: bool = False):
+    """A read that sums many of the digest's rows, with room to sort or hash them in memory (db.room_to_sum);
+    `in_order` when it sums days in an index's order, with nothing large to sort or hash: given the room,
+    PostgreSQL hashed a sequential scan of the whole district's digest instead of streaming the school's
+    days (a busy observer: 97 against 65 ms), so those run at the server's setting."""
+    if not in_order:
+        room_to_sum()
     return db.session.execute(statement)
 
 
@@ -272,9 +276,7 @@ def heard(school_id: int, filters: Filters, by_date: bool | str) -> dict[tuple, 
     By weekday over the date index (no narrow filter), the days are summed first in its order (no sort
     of the school's rows), then the few day rows by weekday. A narrow filter (a kind, a team) reads its
     own index, whose rows must be sorted anyway: grouped by the weekday at once, one sort instead of
-    two (the team's 37k rows at a 300k school: 60 → 43 ms on SQLite). Days first sort and hash nothing
-    large, so they run without `summed`'s room: given it, PostgreSQL hashed a sequential scan of the whole
-    district's digest instead of streaming the school's days (a busy observer: 97 against 65 ms)."""
+    two (the team's 37k rows at a 300k school: 60 → 43 ms on SQLite)."""
     school_filters = Filters(**{**filters.__dict__, "school_ids": (school_id,)})
     index = index_for(filters, "date" if by_date else "place")
     days_first = by_date == "weekday" and index == "date"
@@ -289,8 +291,8 @@ def heard(school_id: int, filters: Filters, by_date: bool | str) -> dict[tuple, 
         spots = spot_columns(days.c, by_date)
         statement = (select(day_of_week, *spots, func.sum(days.c.conversations), func.sum(days.c.walked))
                      .group_by(day_of_week, *spots))
-    rows = db.session.execute(statement) if days_first else summed(statement)
-    return {spot_key(row, by_date): [int(row[-2]), int(row[-1] or 0)] for row in rows}
+    return {spot_key(row, by_date): [int(row[-2]), int(row[-1] or 0)]
+            for row in summed(statement, in_order=days_first)}
 
 
 def listening(school_id: int, filters: Filters, by_date: bool | str) -> dict[tuple, float]:
@@ -298,8 +300,7 @@ def listening(school_id: int, filters: Filters, by_date: bool | str) -> dict[tup
     the range.
 
     By weekday, as in `heard`: summed by day in the observer index's order first (grouped by the
-    weekday at once, SQLite sorted every row of the observer's walks), then the day rows by weekday,
-    without `summed`'s room, as `heard`'s days."""
+    weekday at once, SQLite sorted every row of the observer's walks), then the day rows by weekday."""
     found = [T.school_id == school_id, T.observer_id == filters.observer_id]
     if filters.date_from:
         found.append(T.local_date >= filters.date_from)
@@ -314,5 +315,4 @@ def listening(school_id: int, filters: Filters, by_date: bool | str) -> dict[tup
         weekday = weekday_sql(days.c.local_date)
         spots = spot_columns(days.c, by_date)
         statement = select(weekday, *spots, func.sum(days.c.seconds)).group_by(weekday, *spots)
-    rows = db.session.execute(statement) if by_date == "weekday" else summed(statement)
-    return {spot_key(row, by_date): float(row[-1]) for row in rows}
+    return {spot_key(row, by_date): float(row[-1]) for row in summed(statement, in_order=by_date == "weekday")}
